@@ -1,0 +1,67 @@
+//! Requests and responses of the sign-in and sign-up routes.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Body of `POST /auth`, `POST /login` and `POST /register`.
+///
+/// A missing or `null` field reads as an empty string, so the server can answer
+/// "Missing username parameter" rather than a generic parse error.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credentials {
+    /// The account name.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub username: String,
+    /// The plain-text password; only ever sent over the wire, never stored.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub password: String,
+}
+
+/// Answer of `POST /auth`, Flask-JWT's shape plus OAuth 2.0 style extras.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthResponse {
+    /// The signed JWT to send as `Authorization: Bearer <token>` (or `JWT <token>`).
+    pub access_token: String,
+    /// Always `"Bearer"` (RFC 6749 §5.1).
+    pub token_type: String,
+    /// Seconds until the token expires.
+    pub expires_in: u64,
+}
+
+/// Answer of `POST /login`, Flask-JWT-Simple's shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginResponse {
+    /// The signed JWT.
+    pub jwt: String,
+}
+
+fn null_as_empty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_and_null_fields_read_as_empty() {
+        let parsed: Credentials = serde_json::from_str(r#"{"username": null}"#).unwrap();
+        assert_eq!(parsed, Credentials::default());
+    }
+
+    #[test]
+    fn wrong_field_type_is_an_error() {
+        assert!(serde_json::from_str::<Credentials>(r#"{"username": 5}"#).is_err());
+    }
+
+    #[test]
+    fn auth_response_keeps_the_flask_jwt_field_name() {
+        let body = AuthResponse {
+            access_token: "t".into(),
+            token_type: "Bearer".into(),
+            expires_in: 900,
+        };
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(json["access_token"], "t");
+        assert_eq!(serde_json::to_value(LoginResponse { jwt: "t".into() }).unwrap()["jwt"], "t");
+    }
+}

@@ -1,0 +1,18 @@
+//! Wire types of the Tessera HTTP API, shared by the server and the browser app.
+//!
+//! Everything here is plain serde data with no server dependencies, so the crate
+//! builds for `wasm32-unknown-unknown`. The JSON shapes follow the two classic
+//! Flask tutorials Tessera replaces: `POST /auth` answers `{"access_token": ..}`
+//! (Flask-JWT), `POST /login` answers `{"jwt": ..}` (Flask-JWT-Simple), and every
+//! error is `{"msg": ..}`.
+
+pub mod auth;
+pub mod error;
+pub mod paths;
+pub mod status;
+pub mod user;
+
+pub use auth::{AuthResponse, Credentials, LoginResponse};
+pub use error::ErrorBody;
+pub use status::HealthResponse;
+pub use user::{ProtectedResponse, UserProfile};
