@@ -1,1 +1,79 @@
-//! placeholder
+//! Tessera: JWT authentication for full-stack Rust web apps.
+//!
+//! As a server (`tessera serve`), it speaks the two classic Flask tutorials'
+//! contracts: `POST /auth` answers `{"access_token": ..}`, `POST /login` answers
+//! `{"jwt": ..}`, and protected routes take `Authorization: Bearer <token>` or
+//! `Authorization: JWT <token>`. Users live in SQLite with argon2id hashes.
+//!
+//! As a library, it protects routes of your own axum app: put an
+//! `Arc<TokenService>` in your state and take [`AuthUser`] in a handler.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use axum::{body::Body, http::{Request, StatusCode}, routing::get, Router};
+//! use tessera::{AuthUser, JwtSecret, TokenService, TokenSettings};
+//! use tower::ServiceExt;
+//!
+//! // The extractor does the work of Flask's `@jwt_required` + `current_identity`.
+//! async fn dashboard(user: AuthUser) -> String {
+//!     format!("hello {} (user {})", user.username, user.id)
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! // In production the secret comes from your configuration (32+ bytes).
+//! let tokens = Arc::new(TokenService::new(&JwtSecret::generate(), TokenSettings::default()));
+//! let app = Router::new().route("/dashboard", get(dashboard)).with_state(tokens.clone());
+//!
+//! let token = tokens.issue(42, "alice").unwrap().token;
+//! let request = Request::get("/dashboard")
+//!     .header("Authorization", format!("Bearer {token}"))
+//!     .body(Body::empty())
+//!     .unwrap();
+//! assert_eq!(app.clone().oneshot(request).await.unwrap().status(), StatusCode::OK);
+//!
+//! let anonymous = Request::get("/dashboard").body(Body::empty()).unwrap();
+//! assert_eq!(app.oneshot(anonymous).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+//! # }
+//! ```
+
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod password;
+mod routes;
+pub mod secret;
+pub mod server;
+pub mod state;
+pub mod store;
+pub mod token;
+pub mod validate;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+
+pub use config::{ServeArgs, Signup};
+pub use error::{ApiError, AuthError};
+pub use extract::auth_user::AuthUser;
+pub use extract::json::JsonBody;
+pub use password::Passwords;
+pub use secret::JwtSecret;
+pub use server::Server;
+pub use state::AppState;
+pub use store::UserStore;
+pub use token::{Claims, TokenService, TokenSettings};
+
+/// Largest request body accepted; credentials are tiny, so anything bigger is abuse.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// The Tessera API as an axum router: every route, JSON errors for unknown
+/// routes and methods, and the body limit. Logging and static files are added
+/// by [`Server`].
+pub fn app(state: AppState) -> Router {
+    routes::router()
+        .fallback(|| async { ApiError::NotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}

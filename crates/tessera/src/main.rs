@@ -1,1 +1,41 @@
-fn main() {}
+//! The `tessera` command: `serve` runs the server, `user` manages accounts.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+use tessera::config::{Cli, Command};
+use tessera::server::{shutdown_signal, Server};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Logs go to stderr; stdout carries only results (the listen address, CLI output).
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| "tessera=info,tower_http=info".into()),
+        )
+        .init();
+    let outcome = match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::User { command, store } => tessera::cli::run(command, &store).await.map_err(Into::into),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: tessera::ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let server = Server::bind(args).await?;
+    // Scripts and tests read this line to find the port when binding port 0.
+    println!("listening on http://{}", server.local_addr()?);
+    server.run(shutdown_signal()).await?;
+    Ok(())
+}

@@ -1,0 +1,96 @@
+//! `tessera user add|list|delete`: account management from the shell.
+
+use std::io::{self, BufRead, IsTerminal};
+
+use crate::config::{StoreArgs, UserCommand};
+use crate::password;
+use crate::server::{create_data_dir, StartupError};
+use crate::store::{StoreError, UserStore};
+use crate::validate;
+
+/// A user command that failed; its message is meant for the terminal.
+#[derive(Debug, thiserror::Error)]
+pub enum UserCommandError {
+    /// The store could not be opened.
+    #[error(transparent)]
+    Startup(#[from] StartupError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Input was refused; the message says why.
+    #[error("{0}")]
+    Invalid(String),
+    /// The password could not be read.
+    #[error("cannot read the password: {0}")]
+    Input(#[from] io::Error),
+}
+
+/// Runs one user command, writing its result to standard output.
+pub async fn run(command: UserCommand, store: &StoreArgs) -> Result<(), UserCommandError> {
+    create_data_dir(&store.data_dir)?;
+    let users = UserStore::open(&store.database_url()).await.map_err(StartupError::from)?;
+    let result = match command {
+        UserCommand::Add { name, password_stdin } => add(&users, &name, password_stdin).await,
+        UserCommand::List => list(&users).await,
+        UserCommand::Delete { name } => delete(&users, &name).await,
+    };
+    users.close().await;
+    result
+}
+
+async fn add(users: &UserStore, name: &str, password_stdin: bool) -> Result<(), UserCommandError> {
+    validate::username(name).map_err(UserCommandError::Invalid)?;
+    let password = tokio::task::spawn_blocking(move || read_password(password_stdin))
+        .await
+        .map_err(io::Error::other)??;
+    validate::password(&password).map_err(UserCommandError::Invalid)?;
+    let hash = tokio::task::spawn_blocking(move || password::hash_blocking(&password))
+        .await
+        .map_err(io::Error::other)?
+        .map_err(|err| UserCommandError::Invalid(err.to_string()))?;
+    let profile = users.create(name, &hash).await.map_err(|err| match err {
+        StoreError::UsernameTaken => UserCommandError::Invalid(format!("user '{name}' already exists")),
+        other => other.into(),
+    })?;
+    println!("created user '{}' (id {})", profile.username, profile.id);
+    Ok(())
+}
+
+async fn list(users: &UserStore) -> Result<(), UserCommandError> {
+    let all = users.list().await?;
+    println!("{:>6}  {:<20}  {:<64}", "ID", "CREATED", "USERNAME");
+    for user in &all {
+        println!("{:>6}  {:<20}  {:<64}", user.id, user.created_at, user.username);
+    }
+    eprintln!("{} user(s)", all.len());
+    Ok(())
+}
+
+async fn delete(users: &UserStore, name: &str) -> Result<(), UserCommandError> {
+    if !users.delete(name).await? {
+        return Err(UserCommandError::Invalid(format!("no user named '{name}'")));
+    }
+    println!("deleted user '{name}'");
+    Ok(())
+}
+
+/// One line from stdin, or a no-echo prompt asked twice.
+fn read_password(from_stdin: bool) -> Result<String, UserCommandError> {
+    if from_stdin {
+        let mut line = String::new();
+        io::stdin().lock().read_line(&mut line)?;
+        let password = line.strip_suffix('\n').unwrap_or(&line);
+        return Ok(password.strip_suffix('\r').unwrap_or(password).to_owned());
+    }
+    if !io::stdin().is_terminal() {
+        return Err(UserCommandError::Invalid(
+            "no terminal to prompt on; pass --password-stdin and pipe the password in".to_owned(),
+        ));
+    }
+    let first = rpassword::prompt_password("Password: ")?;
+    let second = rpassword::prompt_password("Repeat password: ")?;
+    if first != second {
+        return Err(UserCommandError::Invalid("the passwords do not match".to_owned()));
+    }
+    Ok(first)
+}

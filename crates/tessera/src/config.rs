@@ -1,0 +1,188 @@
+//! Command-line and environment configuration. Every flag also reads `TESSERA_<NAME>`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::secret::JwtSecret;
+use crate::token::TokenSettings;
+
+/// Tessera: a JWT authentication server.
+#[derive(Debug, Parser)]
+#[command(name = "tessera", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The `tessera` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server.
+    Serve(ServeArgs),
+    /// Manage user accounts in the store (works while a server runs).
+    User {
+        /// Which user operation.
+        #[command(subcommand)]
+        command: UserCommand,
+        /// Which store.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+/// `tessera user ...`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; asks for the password twice without echo.
+    Add {
+        /// The new username (1-64 letters, digits, '.', '_', '-').
+        name: String,
+        /// Read the password as one line from standard input instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List every user.
+    List,
+    /// Delete a user.
+    Delete {
+        /// The username to delete.
+        name: String,
+    },
+}
+
+/// Where the data lives; shared by `serve` and `user`.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// Directory for the embedded database and the generated secret. Default: `./tessera-data`.
+    #[arg(long, env = "TESSERA_DATA_DIR", default_value = "tessera-data")]
+    pub data_dir: PathBuf,
+    /// Database URL. Default: `sqlite://<data-dir>/tessera.db`.
+    #[arg(long, env = "TESSERA_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl StoreArgs {
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("tessera.db").display()))
+    }
+}
+
+/// Whether anyone may create an account with `POST /register`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Signup {
+    /// Anyone may register.
+    Open,
+    /// Registration answers 403; accounts come from `tessera user add`.
+    Closed,
+}
+
+/// `tessera serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free one. Default: `127.0.0.1:3000`.
+    #[arg(long, env = "TESSERA_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// Where the data lives.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Access-token lifetime (e.g. `15m`, `1h`). Default: `15m`; allowed: 1s to 24h.
+    #[arg(long, env = "TESSERA_ACCESS_TTL", default_value = "15m", value_parser = parse_duration)]
+    pub access_ttl: Duration,
+    /// Clock skew tolerated on `exp`/`nbf`. Default: `5s`; at most `60s`.
+    #[arg(long, env = "TESSERA_LEEWAY", default_value = "5s", value_parser = parse_duration)]
+    pub leeway: Duration,
+    /// Whether `POST /register` is open. Default: `open`.
+    #[arg(long, env = "TESSERA_SIGNUP", value_enum, default_value_t = Signup::Open)]
+    pub signup: Signup,
+    /// Built browser app (trunk's `dist/`) to serve at `/`. Default: none (API only).
+    #[arg(long, env = "TESSERA_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
+    /// Password hashes computed at once. Default: the number of CPU cores.
+    #[arg(long, env = "TESSERA_HASH_CONCURRENCY")]
+    pub hash_concurrency: Option<usize>,
+    /// Signing secret. Only ever from the environment (`TESSERA_JWT_SECRET`) or the
+    /// embedding program, never a flag. Default: generated once into `<data-dir>/jwt-secret`.
+    #[arg(skip)]
+    pub jwt_secret: Option<JwtSecret>,
+}
+
+/// Refused configurations.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The access TTL is outside 1 s ..= 24 h.
+    #[error("--access-ttl must be between 1s and 24h (got {0:?})")]
+    AccessTtl(Duration),
+    /// The leeway is over a minute: expired tokens would linger.
+    #[error("--leeway must be at most 60s (got {0:?})")]
+    Leeway(Duration),
+}
+
+impl ServeArgs {
+    /// The token lifetimes, after checking they are sane.
+    pub fn token_settings(&self) -> Result<TokenSettings, ConfigError> {
+        if self.access_ttl < Duration::from_secs(1) || self.access_ttl > Duration::from_secs(24 * 3600) {
+            return Err(ConfigError::AccessTtl(self.access_ttl));
+        }
+        if self.leeway > Duration::from_secs(60) {
+            return Err(ConfigError::Leeway(self.leeway));
+        }
+        Ok(TokenSettings {
+            access_ttl: self.access_ttl,
+            leeway: self.leeway,
+        })
+    }
+
+    /// Concurrent password hashes in effect.
+    pub fn hash_concurrency(&self) -> usize {
+        self.hash_concurrency
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+    }
+}
+
+fn parse_duration(value: &str) -> Result<Duration, humantime::DurationError> {
+    humantime::parse_duration(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serve(args: &[&str]) -> ServeArgs {
+        let cli = Cli::try_parse_from([&["tessera", "serve"], args].concat()).unwrap();
+        match cli.command {
+            Command::Serve(serve) => serve,
+            other => panic!("parsed {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let args = serve(&[]);
+        assert_eq!(args.addr, "127.0.0.1:3000".parse().unwrap());
+        assert_eq!(args.access_ttl, Duration::from_secs(900));
+        assert_eq!(args.leeway, Duration::from_secs(5));
+        assert_eq!(args.signup, Signup::Open);
+        assert_eq!(args.store.database_url(), "sqlite://tessera-data/tessera.db");
+    }
+
+    #[test]
+    fn unsafe_lifetimes_are_refused() {
+        assert!(serve(&["--access-ttl", "2d"]).token_settings().is_err());
+        assert!(serve(&["--access-ttl", "0s"]).token_settings().is_err());
+        assert!(serve(&["--leeway", "5m"]).token_settings().is_err());
+        assert!(serve(&["--access-ttl", "1h", "--leeway", "0s"]).token_settings().is_ok());
+    }
+
+    #[test]
+    fn there_is_no_secret_flag() {
+        let parsed = Cli::try_parse_from(["tessera", "serve", "--jwt-secret", "x"]);
+        assert!(parsed.is_err());
+    }
+}

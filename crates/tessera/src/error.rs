@@ -1,0 +1,145 @@
+//! The API's errors and how each becomes an HTTP answer with a `{"msg": ..}` body.
+
+use axum::http::header::WWW_AUTHENTICATE;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use tessera_shared::ErrorBody;
+
+use crate::store::StoreError;
+
+/// Result of a handler.
+pub type Result<T, E = ApiError> = std::result::Result<T, E>;
+
+/// Every way a request can fail. Client faults carry a message safe to show;
+/// server faults are logged and answered with a generic 500.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: no JSON object in the body, or the content type is not JSON.
+    #[error("Missing JSON in request")]
+    MissingJson,
+    /// 400: the JSON is there but a field is missing or invalid.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401: unknown user or wrong password (deliberately indistinguishable).
+    #[error("Bad username or password")]
+    BadCredentials,
+    /// 401: no valid token; carries `WWW-Authenticate`.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// 403: `POST /register` while sign-up is closed.
+    #[error("Sign-up is closed on this server")]
+    SignupClosed,
+    /// 404: no such route.
+    #[error("Not found")]
+    NotFound,
+    /// 405: the route exists, the method does not.
+    #[error("Method not allowed")]
+    MethodNotAllowed,
+    /// 409: the username is taken.
+    #[error("Username is already taken")]
+    UsernameTaken,
+    /// 413: the body is over the limit.
+    #[error("Request body is too large")]
+    PayloadTooLarge,
+    /// 503: a dependency (the user store) does not answer.
+    #[error("Service unavailable")]
+    Unavailable,
+    /// 500: a bug or an infrastructure fault; details go to the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// A 500 whose cause is logged, never sent.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Self::Internal(cause.to_string())
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::MissingJson | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::BadCredentials | Self::Auth(_) => StatusCode::UNAUTHORIZED,
+            Self::SignupClosed => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::UsernameTaken => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::UsernameTaken => Self::UsernameTaken,
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let msg = match self {
+            Self::Auth(auth) => return auth.into_response(),
+            Self::Internal(ref cause) => {
+                tracing::error!(%cause, "request failed");
+                "Internal server error".to_owned()
+            }
+            ref other => other.to_string(),
+        };
+        (self.status(), Json(ErrorBody::new(msg))).into_response()
+    }
+}
+
+/// Why a request carries no usable token. Always answered 401 with an RFC 6750
+/// `WWW-Authenticate` challenge; usable on its own by library users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    /// No `Authorization` header at all.
+    #[error("Missing Authorization header")]
+    MissingHeader,
+    /// The header is not `Bearer <token>` or `JWT <token>`, or is oversized.
+    #[error("Authorization header must be 'Bearer <token>' or 'JWT <token>'")]
+    MalformedHeader,
+    /// `exp` has passed (beyond the leeway).
+    #[error("Token has expired")]
+    Expired,
+    /// `nbf` is still in the future (beyond the leeway).
+    #[error("Token is not valid yet")]
+    NotYetValid,
+    /// The signature does not match this server's key.
+    #[error("Token signature is invalid")]
+    BadSignature,
+    /// The token names an algorithm other than the one this server signs with.
+    #[error("Token algorithm is not accepted")]
+    WrongAlgorithm,
+    /// A required claim (`exp`, `nbf`, `sub`) is absent.
+    #[error("Token is missing a required claim")]
+    MissingClaim,
+    /// Not a well-formed JWT, or its claims are not Tessera's.
+    #[error("Token is malformed")]
+    MalformedToken,
+    /// The token is valid but its user has been deleted.
+    #[error("User no longer exists")]
+    UnknownUser,
+}
+
+impl IntoResponse for AuthError {
+    fn into_response(self) -> Response {
+        // RFC 6750 §3.1: no error code when the request carried no credentials.
+        let challenge = if self == Self::MissingHeader {
+            r#"Bearer realm="tessera""#
+        } else {
+            r#"Bearer realm="tessera", error="invalid_token""#
+        };
+        (
+            StatusCode::UNAUTHORIZED,
+            [(WWW_AUTHENTICATE, HeaderValue::from_static(challenge))],
+            Json(ErrorBody::new(self.to_string())),
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,119 @@
+//! `AuthUser`: the seeds' `@jwt_required` and `current_identity` as one extractor.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+
+use crate::error::AuthError;
+use crate::token::{Claims, TokenService};
+
+/// Longest `Authorization` value considered; longer ones are refused before any decoding.
+pub const MAX_AUTHORIZATION_LEN: usize = 8 * 1024;
+
+/// The caller, proven by a valid access token.
+///
+/// Take it as a handler argument to require a token: requests without a valid
+/// one are answered 401 with a `WWW-Authenticate` challenge before the handler
+/// runs. Accepts `Authorization: Bearer <token>` and, for Flask-JWT clients,
+/// `Authorization: JWT <token>` (scheme case-insensitive). Needs an
+/// `Arc<TokenService>` reachable from the router state through [`FromRef`].
+/// Use `Option<AuthUser>` for routes where signing in is optional: a missing
+/// header gives `None`, a bad token is still refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthUser {
+    /// The user's id (the token's `sub`).
+    pub id: i64,
+    /// The user's name as of when the token was issued.
+    pub username: String,
+    /// Every claim of the token.
+    pub claims: Claims,
+}
+
+impl AuthUser {
+    fn from_token(tokens: &TokenService, token: &str) -> Result<Self, AuthError> {
+        let claims = tokens.verify(token)?;
+        let id = claims.sub.parse().map_err(|_| AuthError::MalformedToken)?;
+        Ok(Self {
+            id,
+            username: claims.username.clone(),
+            claims,
+        })
+    }
+}
+
+impl<S> FromRequestParts<S> for AuthUser
+where
+    Arc<TokenService>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AuthError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let token = bearer_token(&parts.headers)?;
+        Self::from_token(&Arc::<TokenService>::from_ref(state), token)
+    }
+}
+
+impl<S> OptionalFromRequestParts<S> for AuthUser
+where
+    Arc<TokenService>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AuthError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, Self::Rejection> {
+        match bearer_token(&parts.headers) {
+            Err(AuthError::MissingHeader) => Ok(None),
+            Err(other) => Err(other),
+            Ok(token) => Self::from_token(&Arc::<TokenService>::from_ref(state), token).map(Some),
+        }
+    }
+}
+
+/// The token in `Authorization: Bearer <token>` or `Authorization: JWT <token>`.
+pub fn bearer_token(headers: &HeaderMap) -> Result<&str, AuthError> {
+    let value = headers.get(AUTHORIZATION).ok_or(AuthError::MissingHeader)?;
+    if value.len() > MAX_AUTHORIZATION_LEN {
+        return Err(AuthError::MalformedHeader);
+    }
+    let value = value.to_str().map_err(|_| AuthError::MalformedHeader)?;
+    let (scheme, token) = value.trim().split_once(' ').ok_or(AuthError::MalformedHeader)?;
+    let token = token.trim_start();
+    let known_scheme = scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("jwt");
+    if !known_scheme || token.is_empty() || token.contains(char::is_whitespace) {
+        return Err(AuthError::MalformedHeader);
+    }
+    Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn parse(value: &[u8]) -> Result<String, AuthError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, HeaderValue::from_bytes(value).unwrap());
+        bearer_token(&headers).map(str::to_owned)
+    }
+
+    #[test]
+    fn accepts_both_schemes_in_any_case() {
+        for header in ["Bearer abc", "bearer abc", "BEARER abc", "JWT abc", "jwt abc", "Bearer  abc "] {
+            assert_eq!(parse(header.as_bytes()), Ok("abc".to_owned()), "{header}");
+        }
+    }
+
+    #[test]
+    fn refuses_anything_else() {
+        for header in [&b"Basic abc"[..], b"Bearer", b"Bearer ", b"abc", b"Bearer a b", b"Token abc", b"Bearer \xff\xfe"] {
+            assert_eq!(parse(header), Err(AuthError::MalformedHeader), "{header:?}");
+        }
+        let huge = format!("Bearer {}", "a".repeat(MAX_AUTHORIZATION_LEN));
+        assert_eq!(parse(huge.as_bytes()), Err(AuthError::MalformedHeader));
+        assert_eq!(bearer_token(&HeaderMap::new()), Err(AuthError::MissingHeader));
+    }
+}

@@ -1,0 +1,87 @@
+//! Signing in (`/auth`, `/login`) and signing up (`/register`).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+use tessera_shared::{paths, AuthResponse, Credentials, LoginResponse, UserProfile};
+
+use crate::config::Signup;
+use crate::error::{ApiError, Result};
+use crate::extract::json::JsonBody;
+use crate::state::AppState;
+use crate::token::IssuedToken;
+use crate::validate;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route(paths::AUTH, post(auth_create))
+        .route(paths::LOGIN, post(login_create))
+        .route(paths::REGISTER, post(register_create))
+}
+
+/// `POST /auth`, Flask-JWT's shape.
+async fn auth_create(
+    State(state): State<AppState>,
+    JsonBody(credentials): JsonBody<Credentials>,
+) -> Result<Json<AuthResponse>> {
+    let issued = sign_in(&state, credentials).await?;
+    Ok(Json(AuthResponse {
+        access_token: issued.token,
+        token_type: "Bearer".to_owned(),
+        expires_in: issued.expires_in,
+    }))
+}
+
+/// `POST /login`, Flask-JWT-Simple's shape.
+async fn login_create(
+    State(state): State<AppState>,
+    JsonBody(credentials): JsonBody<Credentials>,
+) -> Result<Json<LoginResponse>> {
+    let issued = sign_in(&state, credentials).await?;
+    Ok(Json(LoginResponse { jwt: issued.token }))
+}
+
+/// `POST /register`: 201 with the new profile.
+async fn register_create(
+    State(state): State<AppState>,
+    JsonBody(credentials): JsonBody<Credentials>,
+) -> Result<(StatusCode, Json<UserProfile>)> {
+    if state.signup == Signup::Closed {
+        return Err(ApiError::SignupClosed);
+    }
+    let Credentials { username, password } = credentials;
+    validate::username(&username).map_err(ApiError::BadRequest)?;
+    validate::password(&password).map_err(ApiError::BadRequest)?;
+    let hash = state.passwords.hash(password).await?;
+    let profile = state.users.create(&username, &hash).await?;
+    tracing::info!(user_id = profile.id, username = %profile.username, "user registered");
+    Ok((StatusCode::CREATED, Json(profile)))
+}
+
+/// Checks credentials and issues a token. Unknown users and wrong passwords take
+/// the same path through argon2 and get the same answer.
+async fn sign_in(state: &AppState, credentials: Credentials) -> Result<IssuedToken> {
+    let Credentials { username, password } = credentials;
+    if username.is_empty() {
+        return Err(ApiError::BadRequest("Missing username parameter".to_owned()));
+    }
+    if password.is_empty() {
+        return Err(ApiError::BadRequest("Missing password parameter".to_owned()));
+    }
+    // No stored account can have such a name or password, so refusing them
+    // early reveals nothing, and spares argon2 oversized input.
+    if validate::username(&username).is_err() || password.len() > validate::MAX_PASSWORD_LEN {
+        return Err(ApiError::BadCredentials);
+    }
+    let user = state.users.find_by_name(&username).await?;
+    let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
+    if !state.passwords.verify(password, stored_hash).await? {
+        tracing::info!(%username, "sign-in refused");
+        return Err(ApiError::BadCredentials);
+    }
+    let user = user.ok_or(ApiError::BadCredentials)?;
+    let issued = state.tokens.issue(user.id, &user.username).map_err(ApiError::internal)?;
+    tracing::info!(user_id = user.id, username = %user.username, "signed in");
+    Ok(issued)
+}

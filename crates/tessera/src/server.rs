@@ -1,0 +1,170 @@
+//! Starting and stopping the HTTP server.
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::Request;
+use axum::Router;
+use tokio::net::TcpListener;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::LatencyUnit;
+use tracing::Level;
+
+use crate::config::{ConfigError, ServeArgs};
+use crate::password::Passwords;
+use crate::secret::{self, SecretError, SecretSource};
+use crate::state::AppState;
+use crate::store::{StoreError, UserStore};
+use crate::token::TokenService;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// A setting is out of its safe range.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// No usable signing secret.
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    /// The data dir could not be created.
+    #[error("cannot create the data dir {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// The I/O failure.
+        source: io::Error,
+    },
+    /// The user store could not be opened.
+    #[error("cannot open the user store: {0}")]
+    Store(#[from] StoreError),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The I/O failure.
+        source: io::Error,
+    },
+}
+
+/// A bound, not yet running server.
+pub struct Server {
+    listener: TcpListener,
+    router: Router,
+    users: UserStore,
+}
+
+impl Server {
+    /// Checks the configuration, loads the secret, opens and migrates the store and binds the address.
+    pub async fn bind(args: ServeArgs) -> Result<Self, StartupError> {
+        let settings = args.token_settings()?;
+        create_data_dir(&args.store.data_dir)?;
+        let (secret, source) = secret::resolve(args.jwt_secret.clone(), &args.store.data_dir)?;
+        let users = UserStore::open(&args.store.database_url()).await?;
+        let state = AppState {
+            users: users.clone(),
+            tokens: Arc::new(TokenService::new(&secret, settings)),
+            passwords: Passwords::new(args.hash_concurrency()),
+            signup: args.signup,
+        };
+        let listener = TcpListener::bind(args.addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr: args.addr, source })?;
+        tracing::info!(
+            addr = %listener.local_addr().map_err(|source| StartupError::Bind { addr: args.addr, source })?,
+            data_dir = %args.store.data_dir.display(),
+            database = %args.store.database_url(),
+            access_ttl = ?args.access_ttl,
+            leeway = ?args.leeway,
+            signup = ?args.signup,
+            static_dir = ?args.static_dir,
+            hash_concurrency = args.hash_concurrency(),
+            secret = %describe(&source),
+            "tessera configured"
+        );
+        Ok(Self {
+            listener,
+            router: with_request_log(crate::app(state)),
+            users,
+        })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish
+    /// and closes the store.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        self.users.close().await;
+        tracing::info!("tessera stopped");
+        Ok(())
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}
+
+/// One log line per request: method, path (never the query, which could hold a
+/// token), status and latency. Headers and bodies are never logged.
+fn with_request_log(router: Router) -> Router {
+    router.layer(
+        TraceLayer::new_for_http()
+            .make_span_with(|request: &Request| {
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+            })
+            .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros)),
+    )
+}
+
+pub(crate) fn create_data_dir(path: &std::path::Path) -> Result<(), StartupError> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(path).map_err(|source| StartupError::DataDir {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+fn describe(source: &SecretSource) -> String {
+    match source {
+        SecretSource::Explicit => "provided by the embedding program".to_owned(),
+        SecretSource::Env => format!("from {}", secret::SECRET_ENV),
+        SecretSource::File(path) => format!("from {}", path.display()),
+    }
+}

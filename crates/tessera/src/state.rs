@@ -1,0 +1,29 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+
+use crate::config::Signup;
+use crate::password::Passwords;
+use crate::store::UserStore;
+use crate::token::TokenService;
+
+/// The application state behind [`crate::app`]; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The user database.
+    pub users: UserStore,
+    /// Signs and verifies tokens.
+    pub tokens: Arc<TokenService>,
+    /// Hashes and verifies passwords.
+    pub passwords: Passwords,
+    /// Whether `POST /register` is open.
+    pub signup: Signup,
+}
+
+impl FromRef<AppState> for Arc<TokenService> {
+    fn from_ref(state: &AppState) -> Self {
+        state.tokens.clone()
+    }
+}
