@@ -62,6 +62,9 @@ mod tests {
         };
         let json = serde_json::to_value(&body).unwrap();
         assert_eq!(json["access_token"], "t");
-        assert_eq!(serde_json::to_value(LoginResponse { jwt: "t".into() }).unwrap()["jwt"], "t");
+        assert_eq!(
+            serde_json::to_value(LoginResponse { jwt: "t".into() }).unwrap()["jwt"],
+            "t"
+        );
     }
 }

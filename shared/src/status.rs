@@ -12,6 +12,8 @@ pub struct HealthResponse {
 impl HealthResponse {
     /// The healthy answer, `{"status": "ok"}`.
     pub fn ok() -> Self {
-        Self { status: "ok".into() }
+        Self {
+            status: "ok".into(),
+        }
     }
 }

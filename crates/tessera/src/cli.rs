@@ -28,9 +28,14 @@ pub enum UserCommandError {
 /// Runs one user command, writing its result to standard output.
 pub async fn run(command: UserCommand, store: &StoreArgs) -> Result<(), UserCommandError> {
     create_data_dir(&store.data_dir)?;
-    let users = UserStore::open(&store.database_url()).await.map_err(StartupError::from)?;
+    let users = UserStore::open(&store.database_url())
+        .await
+        .map_err(StartupError::from)?;
     let result = match command {
-        UserCommand::Add { name, password_stdin } => add(&users, &name, password_stdin).await,
+        UserCommand::Add {
+            name,
+            password_stdin,
+        } => add(&users, &name, password_stdin).await,
         UserCommand::List => list(&users).await,
         UserCommand::Delete { name } => delete(&users, &name).await,
     };
@@ -49,7 +54,9 @@ async fn add(users: &UserStore, name: &str, password_stdin: bool) -> Result<(), 
         .map_err(io::Error::other)?
         .map_err(|err| UserCommandError::Invalid(err.to_string()))?;
     let profile = users.create(name, &hash).await.map_err(|err| match err {
-        StoreError::UsernameTaken => UserCommandError::Invalid(format!("user '{name}' already exists")),
+        StoreError::UsernameTaken => {
+            UserCommandError::Invalid(format!("user '{name}' already exists"))
+        }
         other => other.into(),
     })?;
     println!("created user '{}' (id {})", profile.username, profile.id);
@@ -60,7 +67,10 @@ async fn list(users: &UserStore) -> Result<(), UserCommandError> {
     let all = users.list().await?;
     println!("{:>6}  {:<20}  {:<64}", "ID", "CREATED", "USERNAME");
     for user in &all {
-        println!("{:>6}  {:<20}  {:<64}", user.id, user.created_at, user.username);
+        println!(
+            "{:>6}  {:<20}  {:<64}",
+            user.id, user.created_at, user.username
+        );
     }
     eprintln!("{} user(s)", all.len());
     Ok(())
@@ -90,7 +100,9 @@ fn read_password(from_stdin: bool) -> Result<String, UserCommandError> {
     let first = rpassword::prompt_password("Password: ")?;
     let second = rpassword::prompt_password("Repeat password: ")?;
     if first != second {
-        return Err(UserCommandError::Invalid("the passwords do not match".to_owned()));
+        return Err(UserCommandError::Invalid(
+            "the passwords do not match".to_owned(),
+        ));
     }
     Ok(first)
 }

@@ -127,7 +127,9 @@ pub enum ConfigError {
 impl ServeArgs {
     /// The token lifetimes, after checking they are sane.
     pub fn token_settings(&self) -> Result<TokenSettings, ConfigError> {
-        if self.access_ttl < Duration::from_secs(1) || self.access_ttl > Duration::from_secs(24 * 3600) {
+        if self.access_ttl < Duration::from_secs(1)
+            || self.access_ttl > Duration::from_secs(24 * 3600)
+        {
             return Err(ConfigError::AccessTtl(self.access_ttl));
         }
         if self.leeway > Duration::from_secs(60) {
@@ -158,7 +160,7 @@ mod tests {
         let cli = Cli::try_parse_from([&["tessera", "serve"], args].concat()).unwrap();
         match cli.command {
             Command::Serve(serve) => serve,
-            other => panic!("parsed {other:?}"),
+            Command::User { .. } => unreachable!("parsed a serve command"),
         }
     }
 
@@ -169,7 +171,10 @@ mod tests {
         assert_eq!(args.access_ttl, Duration::from_secs(900));
         assert_eq!(args.leeway, Duration::from_secs(5));
         assert_eq!(args.signup, Signup::Open);
-        assert_eq!(args.store.database_url(), "sqlite://tessera-data/tessera.db");
+        assert_eq!(
+            args.store.database_url(),
+            "sqlite://tessera-data/tessera.db"
+        );
     }
 
     #[test]
@@ -177,7 +182,9 @@ mod tests {
         assert!(serve(&["--access-ttl", "2d"]).token_settings().is_err());
         assert!(serve(&["--access-ttl", "0s"]).token_settings().is_err());
         assert!(serve(&["--leeway", "5m"]).token_settings().is_err());
-        assert!(serve(&["--access-ttl", "1h", "--leeway", "0s"]).token_settings().is_ok());
+        assert!(serve(&["--access-ttl", "1h", "--leeway", "0s"])
+            .token_settings()
+            .is_ok());
     }
 
     #[test]

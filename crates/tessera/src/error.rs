@@ -116,7 +116,7 @@ pub enum AuthError {
     /// The token names an algorithm other than the one this server signs with.
     #[error("Token algorithm is not accepted")]
     WrongAlgorithm,
-    /// A required claim (`exp`, `nbf`, `sub`) is absent.
+    /// A claim Tessera requires (`sub`, `username`, `iat`, `nbf`, `exp`, `jti`) is absent.
     #[error("Token is missing a required claim")]
     MissingClaim,
     /// Not a well-formed JWT, or its claims are not Tessera's.

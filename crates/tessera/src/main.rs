@@ -16,12 +16,15 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| "tessera=info,tower_http=info".into()),
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "tessera=info,tower_http=info".into()),
         )
         .init();
     let outcome = match cli.command {
         Command::Serve(args) => serve(args).await,
-        Command::User { command, store } => tessera::cli::run(command, &store).await.map_err(Into::into),
+        Command::User { command, store } => {
+            tessera::cli::run(command, &store).await.map_err(Into::into)
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{self, PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use argon2::password_hash::{
+    self, PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::Semaphore;
 
@@ -35,7 +37,9 @@ impl Passwords {
 
     /// The PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`) of `password` under a fresh salt.
     pub async fn hash(&self, password: String) -> Result<String, ApiError> {
-        self.run(move || hash_blocking(&password)).await?.map_err(ApiError::internal)
+        self.run(move || hash_blocking(&password))
+            .await?
+            .map_err(ApiError::internal)
     }
 
     /// Whether `password` matches `stored`. With no stored hash (unknown user) it
@@ -43,13 +47,20 @@ impl Passwords {
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, ApiError> {
         let known_user = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.dummy_hash.to_string());
-        let matched = self.run(move || verify_blocking(&password, &hash)).await??;
+        let matched = self
+            .run(move || verify_blocking(&password, &hash))
+            .await??;
         Ok(known_user && matched)
     }
 
-    async fn run<T: Send + 'static>(&self, job: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+    async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
         let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
-        tokio::task::spawn_blocking(job).await.map_err(ApiError::internal)
+        tokio::task::spawn_blocking(job)
+            .await
+            .map_err(ApiError::internal)
     }
 }
 
@@ -61,7 +72,9 @@ fn argon2() -> Argon2<'static> {
 /// Hashes synchronously; for callers already off the async runtime (the CLI, startup).
 pub fn hash_blocking(password: &str) -> Result<String, password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
-    Ok(argon2().hash_password(password.as_bytes(), &salt)?.to_string())
+    Ok(argon2()
+        .hash_password(password.as_bytes(), &salt)?
+        .to_string())
 }
 
 fn verify_blocking(password: &str, stored: &str) -> Result<bool, ApiError> {
@@ -86,8 +99,14 @@ mod tests {
         let b = passwords.hash("correct horse".into()).await.unwrap();
         assert!(a.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{a}");
         assert_ne!(a, b, "each hash gets its own salt");
-        assert!(passwords.verify("correct horse".into(), Some(a.clone())).await.unwrap());
-        assert!(!passwords.verify("wrong horse".into(), Some(a)).await.unwrap());
+        assert!(passwords
+            .verify("correct horse".into(), Some(a.clone()))
+            .await
+            .unwrap());
+        assert!(!passwords
+            .verify("wrong horse".into(), Some(a))
+            .await
+            .unwrap());
     }
 
     #[tokio::test]

@@ -10,5 +10,7 @@ use crate::state::AppState;
 
 /// Every API route.
 pub(crate) fn router() -> Router<AppState> {
-    auth::router().merge(account::router()).merge(health::router())
+    auth::router()
+        .merge(account::router())
+        .merge(health::router())
 }

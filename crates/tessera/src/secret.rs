@@ -105,7 +105,10 @@ pub fn resolve(
         source,
     })?;
     let origin = path.display().to_string();
-    Ok((JwtSecret::checked(secret, &origin)?, SecretSource::File(path)))
+    Ok((
+        JwtSecret::checked(secret, &origin)?,
+        SecretSource::File(path),
+    ))
 }
 
 fn load_or_create(path: &Path) -> io::Result<Vec<u8>> {

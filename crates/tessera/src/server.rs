@@ -72,7 +72,10 @@ impl Server {
         };
         let listener = TcpListener::bind(args.addr)
             .await
-            .map_err(|source| StartupError::Bind { addr: args.addr, source })?;
+            .map_err(|source| StartupError::Bind {
+                addr: args.addr,
+                source,
+            })?;
         tracing::info!(
             addr = %listener.local_addr().map_err(|source| StartupError::Bind { addr: args.addr, source })?,
             data_dir = %args.store.data_dir.display(),
@@ -155,10 +158,12 @@ pub(crate) fn create_data_dir(path: &std::path::Path) -> Result<(), StartupError
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(path).map_err(|source| StartupError::DataDir {
-        path: path.to_owned(),
-        source,
-    })
+    builder
+        .create(path)
+        .map_err(|source| StartupError::DataDir {
+            path: path.to_owned(),
+            source,
+        })
 }
 
 fn describe(source: &SecretSource) -> String {

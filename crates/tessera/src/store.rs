@@ -6,7 +6,9 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::FromRow;
 use tessera_shared::UserProfile;
 
@@ -81,7 +83,11 @@ impl UserStore {
 
     /// Inserts a user. Uniqueness is the database's job, so concurrent sign-ups
     /// of one name yield exactly one success and [`StoreError::UsernameTaken`] for the rest.
-    pub async fn create(&self, username: &str, password_hash: &str) -> Result<UserProfile, StoreError> {
+    pub async fn create(
+        &self,
+        username: &str,
+        password_hash: &str,
+    ) -> Result<UserProfile, StoreError> {
         sqlx::query_as::<_, StoredUser>(
             "INSERT INTO users (username, password_hash) VALUES (?, ?) \
              RETURNING id, username, password_hash, created_at",

@@ -90,7 +90,11 @@ impl TokenService {
     }
 
     /// Signs an access token for user `user_id` named `username`.
-    pub fn issue(&self, user_id: i64, username: &str) -> Result<IssuedToken, jsonwebtoken::errors::Error> {
+    pub fn issue(
+        &self,
+        user_id: i64,
+        username: &str,
+    ) -> Result<IssuedToken, jsonwebtoken::errors::Error> {
         let now = unix_now();
         let expires_in = self.access_ttl.as_secs();
         let claims = Claims {
@@ -123,6 +127,11 @@ impl TokenService {
                     | ErrorKind::InvalidAlgorithmName
                     | ErrorKind::MissingAlgorithm => AuthError::WrongAlgorithm,
                     ErrorKind::MissingRequiredClaim(_) => AuthError::MissingClaim,
+                    // The claims are deserialised before they are validated, so an
+                    // absent `exp` or `username` surfaces as serde's "missing field".
+                    ErrorKind::Json(json) if json.to_string().starts_with("missing field") => {
+                        AuthError::MissingClaim
+                    }
                     _ => AuthError::MalformedToken,
                 }
             })
@@ -150,7 +159,10 @@ mod tests {
         let issued = tokens.issue(7, "alice").unwrap();
         let claims = tokens.verify(&issued.token).unwrap();
         assert_eq!(claims, issued.claims);
-        assert_eq!((claims.sub.as_str(), claims.username.as_str()), ("7", "alice"));
+        assert_eq!(
+            (claims.sub.as_str(), claims.username.as_str()),
+            ("7", "alice")
+        );
         assert_eq!(claims.exp - claims.iat, 900);
         assert_eq!(issued.expires_in, 900);
     }
@@ -166,6 +178,9 @@ mod tests {
     #[test]
     fn a_token_from_another_key_is_rejected() {
         let token = service().issue(1, "a").unwrap().token;
-        assert!(matches!(service().verify(&token), Err(AuthError::BadSignature)));
+        assert!(matches!(
+            service().verify(&token),
+            Err(AuthError::BadSignature)
+        ));
     }
 }

@@ -14,9 +14,14 @@ pub fn username(name: &str) -> Result<(), String> {
         return Err("Missing username parameter".to_owned());
     }
     if name.len() > MAX_USERNAME_LEN {
-        return Err(format!("Username must be at most {MAX_USERNAME_LEN} characters"));
+        return Err(format!(
+            "Username must be at most {MAX_USERNAME_LEN} characters"
+        ));
     }
-    if !name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')) {
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    {
         return Err("Username may contain only letters, digits, '.', '_' and '-'".to_owned());
     }
     Ok(())
@@ -28,10 +33,14 @@ pub fn password(password: &str) -> Result<(), String> {
         return Err("Missing password parameter".to_owned());
     }
     if password.len() < MIN_PASSWORD_LEN {
-        return Err(format!("Password must be at least {MIN_PASSWORD_LEN} bytes long"));
+        return Err(format!(
+            "Password must be at least {MIN_PASSWORD_LEN} bytes long"
+        ));
     }
     if password.len() > MAX_PASSWORD_LEN {
-        return Err(format!("Password must be at most {MAX_PASSWORD_LEN} bytes long"));
+        return Err(format!(
+            "Password must be at most {MAX_PASSWORD_LEN} bytes long"
+        ));
     }
     Ok(())
 }
@@ -46,7 +55,9 @@ mod tests {
             assert_eq!(username(ok), Ok(()), "{ok}");
         }
         assert_eq!(username("").unwrap_err(), "Missing username parameter");
-        assert!(username(&"x".repeat(65)).unwrap_err().contains("at most 64"));
+        assert!(username(&"x".repeat(65))
+            .unwrap_err()
+            .contains("at most 64"));
         for bad in ["al ice", "al/ice", "ålice", "alice\0", "<script>"] {
             assert!(username(bad).unwrap_err().contains("only letters"), "{bad}");
         }
@@ -58,7 +69,9 @@ mod tests {
         assert_eq!(password(&"p".repeat(1024)), Ok(()));
         assert_eq!(password("").unwrap_err(), "Missing password parameter");
         assert!(password("short").unwrap_err().contains("at least 8"));
-        assert!(password(&"p".repeat(1025)).unwrap_err().contains("at most 1024"));
+        assert!(password(&"p".repeat(1025))
+            .unwrap_err()
+            .contains("at most 1024"));
         // Bytes, not characters: four 2-byte letters are long enough.
         assert_eq!(password("éééé"), Ok(()));
     }

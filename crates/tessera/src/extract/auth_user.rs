@@ -64,7 +64,10 @@ where
 {
     type Rejection = AuthError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
         match bearer_token(&parts.headers) {
             Err(AuthError::MissingHeader) => Ok(None),
             Err(other) => Err(other),
@@ -80,7 +83,10 @@ pub fn bearer_token(headers: &HeaderMap) -> Result<&str, AuthError> {
         return Err(AuthError::MalformedHeader);
     }
     let value = value.to_str().map_err(|_| AuthError::MalformedHeader)?;
-    let (scheme, token) = value.trim().split_once(' ').ok_or(AuthError::MalformedHeader)?;
+    let (scheme, token) = value
+        .trim()
+        .split_once(' ')
+        .ok_or(AuthError::MalformedHeader)?;
     let token = token.trim_start();
     let known_scheme = scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("jwt");
     if !known_scheme || token.is_empty() || token.contains(char::is_whitespace) {
@@ -102,18 +108,36 @@ mod tests {
 
     #[test]
     fn accepts_both_schemes_in_any_case() {
-        for header in ["Bearer abc", "bearer abc", "BEARER abc", "JWT abc", "jwt abc", "Bearer  abc "] {
+        for header in [
+            "Bearer abc",
+            "bearer abc",
+            "BEARER abc",
+            "JWT abc",
+            "jwt abc",
+            "Bearer  abc ",
+        ] {
             assert_eq!(parse(header.as_bytes()), Ok("abc".to_owned()), "{header}");
         }
     }
 
     #[test]
     fn refuses_anything_else() {
-        for header in [&b"Basic abc"[..], b"Bearer", b"Bearer ", b"abc", b"Bearer a b", b"Token abc", b"Bearer \xff\xfe"] {
+        for header in [
+            &b"Basic abc"[..],
+            b"Bearer",
+            b"Bearer ",
+            b"abc",
+            b"Bearer a b",
+            b"Token abc",
+            b"Bearer \xff\xfe",
+        ] {
             assert_eq!(parse(header), Err(AuthError::MalformedHeader), "{header:?}");
         }
         let huge = format!("Bearer {}", "a".repeat(MAX_AUTHORIZATION_LEN));
         assert_eq!(parse(huge.as_bytes()), Err(AuthError::MalformedHeader));
-        assert_eq!(bearer_token(&HeaderMap::new()), Err(AuthError::MissingHeader));
+        assert_eq!(
+            bearer_token(&HeaderMap::new()),
+            Err(AuthError::MissingHeader)
+        );
     }
 }

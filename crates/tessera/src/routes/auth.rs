@@ -64,10 +64,14 @@ async fn register_create(
 async fn sign_in(state: &AppState, credentials: Credentials) -> Result<IssuedToken> {
     let Credentials { username, password } = credentials;
     if username.is_empty() {
-        return Err(ApiError::BadRequest("Missing username parameter".to_owned()));
+        return Err(ApiError::BadRequest(
+            "Missing username parameter".to_owned(),
+        ));
     }
     if password.is_empty() {
-        return Err(ApiError::BadRequest("Missing password parameter".to_owned()));
+        return Err(ApiError::BadRequest(
+            "Missing password parameter".to_owned(),
+        ));
     }
     // No stored account can have such a name or password, so refusing them
     // early reveals nothing, and spares argon2 oversized input.
@@ -81,7 +85,10 @@ async fn sign_in(state: &AppState, credentials: Credentials) -> Result<IssuedTok
         return Err(ApiError::BadCredentials);
     }
     let user = user.ok_or(ApiError::BadCredentials)?;
-    let issued = state.tokens.issue(user.id, &user.username).map_err(ApiError::internal)?;
+    let issued = state
+        .tokens
+        .issue(user.id, &user.username)
+        .map_err(ApiError::internal)?;
     tracing::info!(user_id = user.id, username = %user.username, "signed in");
     Ok(issued)
 }

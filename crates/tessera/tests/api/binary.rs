@@ -1,0 +1,267 @@
+//! The `tessera` binary: startup checks, restarts and the `user` commands.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::{credentials, PASSWORD};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tessera");
+
+/// `tessera serve` as a child process, stopped with SIGTERM on drop.
+struct RunningServer {
+    child: Child,
+    base: String,
+}
+
+impl RunningServer {
+    fn start(data_dir: &Path) -> Self {
+        let mut child = tessera(data_dir)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .expect(&line)
+            .to_owned();
+        Self { child, base }
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        client
+            .post(format!("{}{path}", self.base))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn get_bearer(&self, path: &str, token: &str) -> reqwest::Response {
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// SIGTERM, then the exit status must be success (graceful shutdown).
+    fn stop(mut self) {
+        terminate(&self.child);
+        assert!(self.child.wait().unwrap().success());
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if self.child.try_wait().unwrap().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn terminate(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// A `tessera` command on `data_dir`, with no secret in its environment.
+fn tessera(data_dir: &Path) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .env_remove("TESSERA_JWT_SECRET")
+        .env("TESSERA_DATA_DIR", data_dir)
+        .env("RUST_LOG", "warn");
+    command
+}
+
+fn user_add(data_dir: &Path, name: &str, password_line: &str) -> Output {
+    let mut child = tessera(data_dir)
+        .args(["user", "add", name, "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(password_line.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn run(data_dir: &Path, args: &[&str]) -> Output {
+    tessera(data_dir).args(args).output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[tokio::test]
+async fn a_restart_keeps_users_and_the_generated_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = RunningServer::start(dir.path());
+    let response = server
+        .post("/register", &credentials("alice", PASSWORD))
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let body: Value = server
+        .post("/auth", &credentials("alice", PASSWORD))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = body["access_token"].as_str().unwrap().to_owned();
+    server.stop();
+
+    let secret_file = dir.path().join("jwt-secret");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&secret_file)
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the secret is private");
+    }
+    let secret_before = std::fs::read(&secret_file).unwrap();
+
+    let server = RunningServer::start(dir.path());
+    assert_eq!(
+        server.get_bearer("/protected", &token).await.status(),
+        StatusCode::OK
+    );
+    let again = server.post("/login", &credentials("alice", PASSWORD)).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    server.stop();
+    assert_eq!(std::fs::read(&secret_file).unwrap(), secret_before);
+}
+
+#[test]
+fn short_secrets_stop_the_server_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    for secret in ["", "too-short-for-hs256"] {
+        let output = tessera(dir.path())
+            .env("TESSERA_JWT_SECRET", secret)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .output()
+            .unwrap();
+        assert!(!output.status.success());
+        let message = stderr(&output);
+        assert!(message.contains("at least 32"), "{message}");
+        assert!(
+            !message.contains(secret) || secret.is_empty(),
+            "the secret is not echoed"
+        );
+    }
+}
+
+#[test]
+fn unsafe_settings_stop_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(
+        dir.path(),
+        &["serve", "--addr", "127.0.0.1:0", "--leeway", "10m"],
+    );
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("--leeway must be at most 60s"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[tokio::test]
+async fn user_commands_manage_accounts_while_a_server_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = RunningServer::start(dir.path());
+
+    let added = user_add(dir.path(), "bob", &format!("{PASSWORD}\n"));
+    assert!(added.status.success(), "{}", stderr(&added));
+    assert!(stdout(&added).contains("created user 'bob'"));
+    let response = server.post("/login", &credentials("bob", PASSWORD)).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "the running server sees the new user"
+    );
+
+    let duplicate = user_add(dir.path(), "BOB", &format!("{PASSWORD}\n"));
+    assert!(!duplicate.status.success());
+    assert!(
+        stderr(&duplicate).contains("already exists"),
+        "{}",
+        stderr(&duplicate)
+    );
+
+    let weak = user_add(dir.path(), "carol", "short\n");
+    assert!(!weak.status.success());
+    assert!(
+        stderr(&weak).contains("at least 8 bytes"),
+        "{}",
+        stderr(&weak)
+    );
+
+    let bad_name = user_add(dir.path(), "carol smith", &format!("{PASSWORD}\n"));
+    assert!(!bad_name.status.success());
+    assert!(
+        stderr(&bad_name).contains("only letters"),
+        "{}",
+        stderr(&bad_name)
+    );
+
+    let listed = run(dir.path(), &["user", "list"]);
+    assert!(listed.status.success());
+    let rows: Vec<String> = stdout(&listed).lines().skip(1).map(str::to_owned).collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].contains("bob"));
+
+    let unknown = run(dir.path(), &["user", "delete", "nobody"]);
+    assert!(!unknown.status.success());
+    assert!(stderr(&unknown).contains("no user named 'nobody'"));
+
+    let deleted = run(dir.path(), &["user", "delete", "bob"]);
+    assert!(deleted.status.success(), "{}", stderr(&deleted));
+    let response = server.post("/login", &credentials("bob", PASSWORD)).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    server.stop();
+}
+
+#[test]
+fn user_add_without_a_terminal_explains_how_to_pipe_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = tessera(dir.path())
+        .args(["user", "add", "dave"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("--password-stdin"),
+        "{}",
+        stderr(&output)
+    );
+}
