@@ -45,13 +45,19 @@ pub mod password;
 mod routes;
 pub mod secret;
 pub mod server;
+pub mod site;
 pub mod state;
 pub mod store;
 pub mod token;
 pub mod validate;
 
 use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
+use axum::http::header::{CACHE_CONTROL, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
+use axum::http::HeaderValue;
 use axum::Router;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use config::{ServeArgs, Signup};
 pub use error::{ApiError, AuthError};
@@ -60,6 +66,7 @@ pub use extract::json::JsonBody;
 pub use password::Passwords;
 pub use secret::JwtSecret;
 pub use server::Server;
+pub use site::Site;
 pub use state::AppState;
 pub use store::UserStore;
 pub use token::{Claims, TokenService, TokenSettings};
@@ -68,12 +75,38 @@ pub use token::{Claims, TokenService, TokenSettings};
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// The Tessera API as an axum router: every route, JSON errors for unknown
-/// routes and methods, and the body limit. Logging and static files are added
-/// by [`Server`].
+/// routes and methods, the body limit and the security headers. Request
+/// logging is added by [`Server`].
 pub fn app(state: AppState) -> Router {
+    with_common_layers(api(state).fallback(|| async { ApiError::NotFound }))
+}
+
+/// [`app`] plus the browser app in `site`, served at `/` with SPA fallback.
+pub fn app_with_site(state: AppState, site: Site) -> Router {
+    let pages = site::serve.layer(CompressionLayer::new()).with_state(site);
+    with_common_layers(api(state).fallback_service(pages))
+}
+
+fn api(state: AppState) -> Router {
     routes::router()
-        .fallback(|| async { ApiError::NotFound })
+        // RFC 6749 §5.1: responses carrying tokens must not be cached.
+        .route_layer(SetResponseHeaderLayer::if_not_present(
+            CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
+}
+
+fn with_common_layers(router: Router) -> Router {
+    router
+        .layer(SetResponseHeaderLayer::overriding(
+            X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
 }

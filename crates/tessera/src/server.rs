@@ -16,6 +16,7 @@ use tracing::Level;
 use crate::config::{ConfigError, ServeArgs};
 use crate::password::Passwords;
 use crate::secret::{self, SecretError, SecretSource};
+use crate::site::{MissingIndex, Site};
 use crate::state::AppState;
 use crate::store::{StoreError, UserStore};
 use crate::token::TokenService;
@@ -40,6 +41,9 @@ pub enum StartupError {
     /// The user store could not be opened.
     #[error("cannot open the user store: {0}")]
     Store(#[from] StoreError),
+    /// `--static-dir` holds no built app.
+    #[error(transparent)]
+    Site(#[from] MissingIndex),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -61,6 +65,7 @@ impl Server {
     /// Checks the configuration, loads the secret, opens and migrates the store and binds the address.
     pub async fn bind(args: ServeArgs) -> Result<Self, StartupError> {
         let settings = args.token_settings()?;
+        let site = args.static_dir.as_deref().map(Site::new).transpose()?;
         create_data_dir(&args.store.data_dir)?;
         let (secret, source) = secret::resolve(args.jwt_secret.clone(), &args.store.data_dir)?;
         let users = UserStore::open(&args.store.database_url()).await?;
@@ -88,9 +93,13 @@ impl Server {
             secret = %describe(&source),
             "tessera configured"
         );
+        let router = match site {
+            Some(site) => crate::app_with_site(state, site),
+            None => crate::app(state),
+        };
         Ok(Self {
             listener,
-            router: with_request_log(crate::app(state)),
+            router: with_request_log(router),
             users,
         })
     }

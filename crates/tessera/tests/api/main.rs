@@ -5,4 +5,5 @@ mod helpers;
 mod probes;
 mod register;
 mod sign_in;
+mod site;
 mod tokens;
