@@ -31,3 +31,39 @@ async fn unknown_routes_and_methods_are_json_errors() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn readyz_is_503_when_the_store_is_down_while_healthz_stays_ok() {
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use axum::http::Request;
+    use tessera::{AppState, JwtSecret, Passwords, Signup, TokenService, TokenSettings, UserStore};
+    use tower::ServiceExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("users.db").display());
+    let users = UserStore::open(&url).await.unwrap();
+    let state = AppState {
+        users: users.clone(),
+        tokens: Arc::new(TokenService::new(
+            &JwtSecret::generate(),
+            TokenSettings::default(),
+        )),
+        passwords: Passwords::new(1),
+        signup: Signup::Open,
+    };
+    let app = tessera::app(state);
+    users.close().await;
+
+    let get = |path: &'static str| Request::get(path).body(Body::empty()).unwrap();
+    let ready = app.clone().oneshot(get("/readyz")).await.unwrap();
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body = axum::body::to_bytes(ready.into_body(), 1024).await.unwrap();
+    assert_eq!(
+        serde_json::from_slice::<Value>(&body).unwrap(),
+        json!({ "msg": "Service unavailable" })
+    );
+    let live = app.oneshot(get("/healthz")).await.unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+}
