@@ -16,15 +16,48 @@ pub struct Credentials {
     pub password: String,
 }
 
-/// Answer of `POST /auth`, Flask-JWT's shape plus OAuth 2.0 style extras.
+/// Answer of `POST /auth` and `POST /refresh`: Flask-JWT's `access_token` plus
+/// OAuth 2.0 style extras and a refresh token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthResponse {
     /// The signed JWT to send as `Authorization: Bearer <token>` (or `JWT <token>`).
     pub access_token: String,
     /// Always `"Bearer"` (RFC 6749 §5.1).
     pub token_type: String,
-    /// Seconds until the token expires.
+    /// Seconds until the access token expires.
     pub expires_in: u64,
+    /// Exchange it at `POST /refresh` for a new pair; usable once.
+    pub refresh_token: String,
+    /// Seconds until the refresh token expires.
+    pub refresh_expires_in: u64,
+}
+
+/// Body of `POST /refresh`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshRequest {
+    /// The refresh token from the last `POST /auth` or `POST /refresh`.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub refresh_token: String,
+}
+
+/// Optional body of `POST /logout`: the session's refresh token, if the client holds one
+/// from another session too (the access token's own session is always ended).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogoutRequest {
+    /// A refresh token to revoke along with the caller's session.
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+}
+
+/// Body of `POST /password`; needs a fresh token (from a password sign-in).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordChangeRequest {
+    /// The password in use now.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub current_password: String,
+    /// The password to use from now on (8–1024 bytes).
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub new_password: String,
 }
 
 /// Answer of `POST /login`, Flask-JWT-Simple's shape.
@@ -59,6 +92,8 @@ mod tests {
             access_token: "t".into(),
             token_type: "Bearer".into(),
             expires_in: 900,
+            refresh_token: "r".into(),
+            refresh_expires_in: 1_209_600,
         };
         let json = serde_json::to_value(&body).unwrap();
         assert_eq!(json["access_token"], "t");

@@ -12,7 +12,9 @@ pub mod paths;
 pub mod status;
 pub mod user;
 
-pub use auth::{AuthResponse, Credentials, LoginResponse};
+pub use auth::{
+    AuthResponse, Credentials, LoginResponse, LogoutRequest, PasswordChangeRequest, RefreshRequest,
+};
 pub use error::ErrorBody;
 pub use status::HealthResponse;
 pub use user::{ProtectedResponse, UserProfile};

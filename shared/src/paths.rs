@@ -10,10 +10,37 @@ pub const REGISTER: &str = "/register";
 pub const PROTECTED: &str = "/protected";
 /// `GET`, token required: the caller's [`crate::UserProfile`].
 pub const ME: &str = "/me";
+/// `POST`: exchange a refresh token for a new pair (rotation).
+pub const REFRESH: &str = "/refresh";
+/// `POST`, token required: end the caller's session.
+pub const LOGOUT: &str = "/logout";
+/// `POST`, token required: end every session of the caller.
+pub const LOGOUT_ALL: &str = "/logout/all";
+/// `POST`, fresh token required: change the caller's password.
+pub const PASSWORD: &str = "/password";
+/// `GET`: the public signing keys (JWK Set, RFC 7517).
+pub const JWKS: &str = "/.well-known/jwks.json";
+/// `GET`, `admin` role required: every user. `DELETE {ADMIN_USERS}/{username}` deletes one.
+pub const ADMIN_USERS: &str = "/admin/users";
 /// `GET`: liveness; never touches the user store.
 pub const HEALTHZ: &str = "/healthz";
 /// `GET`: readiness; `200` when the user store answers, `503` otherwise.
 pub const READYZ: &str = "/readyz";
 
-/// Every API path. A browser app served by the same server must never shadow these.
-pub const ALL: [&str; 7] = [AUTH, LOGIN, REGISTER, PROTECTED, ME, HEALTHZ, READYZ];
+/// Every API path. A browser app served by the same server must never shadow these
+/// (nor anything below them).
+pub const ALL: [&str; 13] = [
+    AUTH,
+    LOGIN,
+    REGISTER,
+    PROTECTED,
+    ME,
+    REFRESH,
+    LOGOUT,
+    PASSWORD,
+    JWKS,
+    ADMIN_USERS,
+    HEALTHZ,
+    READYZ,
+    "/.well-known",
+];

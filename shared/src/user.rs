@@ -11,6 +11,9 @@ pub struct UserProfile {
     pub username: String,
     /// When the account was created, RFC 3339 in UTC (e.g. `2026-11-24T09:30:00Z`).
     pub created_at: String,
+    /// Roles granted to the account (e.g. `admin`), sorted; also in its access tokens.
+    #[serde(default)]
+    pub roles: Vec<String>,
 }
 
 /// Body of `GET /protected`: whom the token belongs to, plus the seed's demo data.

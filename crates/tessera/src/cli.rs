@@ -5,7 +5,7 @@ use std::io::{self, BufRead, IsTerminal};
 use crate::config::{StoreArgs, UserCommand};
 use crate::password;
 use crate::server::{create_data_dir, StartupError};
-use crate::store::{StoreError, UserStore};
+use crate::store::{Store, StoreError};
 use crate::validate;
 
 /// A user command that failed; its message is meant for the terminal.
@@ -28,14 +28,15 @@ pub enum UserCommandError {
 /// Runs one user command, writing its result to standard output.
 pub async fn run(command: UserCommand, store: &StoreArgs) -> Result<(), UserCommandError> {
     create_data_dir(&store.data_dir)?;
-    let users = UserStore::open(&store.database_url())
+    let users = Store::open(&store.database_url())
         .await
         .map_err(StartupError::from)?;
     let result = match command {
         UserCommand::Add {
             name,
             password_stdin,
-        } => add(&users, &name, password_stdin).await,
+            roles,
+        } => add(&users, &name, password_stdin, &roles).await,
         UserCommand::List => list(&users).await,
         UserCommand::Delete { name } => delete(&users, &name).await,
     };
@@ -43,8 +44,16 @@ pub async fn run(command: UserCommand, store: &StoreArgs) -> Result<(), UserComm
     result
 }
 
-async fn add(users: &UserStore, name: &str, password_stdin: bool) -> Result<(), UserCommandError> {
+async fn add(
+    users: &Store,
+    name: &str,
+    password_stdin: bool,
+    roles: &[String],
+) -> Result<(), UserCommandError> {
     validate::username(name).map_err(UserCommandError::Invalid)?;
+    for role in roles {
+        validate::role(role).map_err(UserCommandError::Invalid)?;
+    }
     let password = tokio::task::spawn_blocking(move || read_password(password_stdin))
         .await
         .map_err(io::Error::other)??;
@@ -53,31 +62,39 @@ async fn add(users: &UserStore, name: &str, password_stdin: bool) -> Result<(), 
         .await
         .map_err(io::Error::other)?
         .map_err(|err| UserCommandError::Invalid(err.to_string()))?;
-    let profile = users.create(name, &hash).await.map_err(|err| match err {
-        StoreError::UsernameTaken => {
-            UserCommandError::Invalid(format!("user '{name}' already exists"))
-        }
-        other => other.into(),
-    })?;
+    let profile = users
+        .create_user(name, &hash, roles)
+        .await
+        .map_err(|err| match err {
+            StoreError::UsernameTaken => {
+                UserCommandError::Invalid(format!("user '{name}' already exists"))
+            }
+            other => other.into(),
+        })?;
     println!("created user '{}' (id {})", profile.username, profile.id);
     Ok(())
 }
 
-async fn list(users: &UserStore) -> Result<(), UserCommandError> {
-    let all = users.list().await?;
-    println!("{:>6}  {:<20}  {:<64}", "ID", "CREATED", "USERNAME");
+async fn list(users: &Store) -> Result<(), UserCommandError> {
+    let all = users.list_users().await?;
+    println!("{:>6}  {:<20}  {:<24}  USERNAME", "ID", "CREATED", "ROLES");
     for user in &all {
+        let roles = if user.roles.is_empty() {
+            "-".to_owned()
+        } else {
+            user.roles.join(",")
+        };
         println!(
-            "{:>6}  {:<20}  {:<64}",
-            user.id, user.created_at, user.username
+            "{:>6}  {:<20}  {:<24}  {}",
+            user.id, user.created_at, roles, user.username
         );
     }
     eprintln!("{} user(s)", all.len());
     Ok(())
 }
 
-async fn delete(users: &UserStore, name: &str) -> Result<(), UserCommandError> {
-    if !users.delete(name).await? {
+async fn delete(users: &Store, name: &str) -> Result<(), UserCommandError> {
+    if users.delete_user(name).await?.is_none() {
         return Err(UserCommandError::Invalid(format!("no user named '{name}'")));
     }
     println!("deleted user '{name}'");

@@ -44,6 +44,9 @@ pub enum UserCommand {
         /// Read the password as one line from standard input instead of prompting.
         #[arg(long)]
         password_stdin: bool,
+        /// Grant a role (repeatable), e.g. `--role admin`. Default: none.
+        #[arg(long = "role", value_name = "ROLE")]
+        roles: Vec<String>,
     },
     /// List every user.
     List,
@@ -95,6 +98,19 @@ pub struct ServeArgs {
     /// Access-token lifetime (e.g. `15m`, `1h`). Default: `15m`; allowed: 1s to 24h.
     #[arg(long, env = "TESSERA_ACCESS_TTL", default_value = "15m", value_parser = parse_duration)]
     pub access_ttl: Duration,
+    /// Refresh-token lifetime. Default: `14d`; allowed: 1m to 365d.
+    #[arg(long, env = "TESSERA_REFRESH_TTL", default_value = "14d", value_parser = parse_duration)]
+    pub refresh_ttl: Duration,
+    /// How long a just-used refresh token may be replayed for the same new pair
+    /// (browser tabs racing) before a replay counts as theft. Default: `10s`; at most `60s`.
+    #[arg(long, env = "TESSERA_REFRESH_GRACE", default_value = "10s", value_parser = parse_duration)]
+    pub refresh_grace: Duration,
+    /// `iss` claim to issue and require. Default: none (not issued, not checked).
+    #[arg(long, env = "TESSERA_ISSUER")]
+    pub issuer: Option<String>,
+    /// `aud` claim to issue and require. Default: none (not issued, not checked).
+    #[arg(long, env = "TESSERA_AUDIENCE")]
+    pub audience: Option<String>,
     /// Clock skew tolerated on `exp`/`nbf`. Default: `5s`; at most `60s`.
     #[arg(long, env = "TESSERA_LEEWAY", default_value = "5s", value_parser = parse_duration)]
     pub leeway: Duration,
@@ -122,6 +138,12 @@ pub enum ConfigError {
     /// The leeway is over a minute: expired tokens would linger.
     #[error("--leeway must be at most 60s (got {0:?})")]
     Leeway(Duration),
+    /// The refresh TTL is outside 1 min ..= 365 d, or shorter than the access TTL.
+    #[error("--refresh-ttl must be between 1m and 365d and at least --access-ttl (got {0:?})")]
+    RefreshTtl(Duration),
+    /// The refresh grace window is over a minute: a stolen token could be replayed that long.
+    #[error("--refresh-grace must be at most 60s (got {0:?})")]
+    RefreshGrace(Duration),
 }
 
 impl ServeArgs {
@@ -135,9 +157,20 @@ impl ServeArgs {
         if self.leeway > Duration::from_secs(60) {
             return Err(ConfigError::Leeway(self.leeway));
         }
+        let refresh_range = Duration::from_secs(60)..=Duration::from_secs(365 * 24 * 3600);
+        if !refresh_range.contains(&self.refresh_ttl) || self.refresh_ttl < self.access_ttl {
+            return Err(ConfigError::RefreshTtl(self.refresh_ttl));
+        }
+        if self.refresh_grace > Duration::from_secs(60) {
+            return Err(ConfigError::RefreshGrace(self.refresh_grace));
+        }
         Ok(TokenSettings {
             access_ttl: self.access_ttl,
+            refresh_ttl: self.refresh_ttl,
+            refresh_grace: self.refresh_grace,
             leeway: self.leeway,
+            issuer: self.issuer.clone(),
+            audience: self.audience.clone(),
         })
     }
 
@@ -170,6 +203,8 @@ mod tests {
         assert_eq!(args.addr, "127.0.0.1:3000".parse().unwrap());
         assert_eq!(args.access_ttl, Duration::from_secs(900));
         assert_eq!(args.leeway, Duration::from_secs(5));
+        assert_eq!(args.refresh_ttl, Duration::from_secs(14 * 24 * 3600));
+        assert_eq!(args.refresh_grace, Duration::from_secs(10));
         assert_eq!(args.signup, Signup::Open);
         assert_eq!(
             args.store.database_url(),
@@ -182,6 +217,10 @@ mod tests {
         assert!(serve(&["--access-ttl", "2d"]).token_settings().is_err());
         assert!(serve(&["--access-ttl", "0s"]).token_settings().is_err());
         assert!(serve(&["--leeway", "5m"]).token_settings().is_err());
+        assert!(serve(&["--refresh-ttl", "10m", "--access-ttl", "1h"])
+            .token_settings()
+            .is_err());
+        assert!(serve(&["--refresh-grace", "2m"]).token_settings().is_err());
         assert!(serve(&["--access-ttl", "1h", "--leeway", "0s"])
             .token_settings()
             .is_ok());

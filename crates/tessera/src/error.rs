@@ -30,9 +30,15 @@ pub enum ApiError {
     /// 403: `POST /register` while sign-up is closed.
     #[error("Sign-up is closed on this server")]
     SignupClosed,
+    /// 403: the current password given to `POST /password` is wrong.
+    #[error("Current password is incorrect")]
+    WrongPassword,
     /// 404: no such route.
     #[error("Not found")]
     NotFound,
+    /// 404: no such user (admin routes).
+    #[error("No such user")]
+    UnknownUser,
     /// 405: the route exists, the method does not.
     #[error("Method not allowed")]
     MethodNotAllowed,
@@ -60,8 +66,8 @@ impl ApiError {
         match self {
             Self::MissingJson | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::BadCredentials | Self::Auth(_) => StatusCode::UNAUTHORIZED,
-            Self::SignupClosed => StatusCode::FORBIDDEN,
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::SignupClosed | Self::WrongPassword => StatusCode::FORBIDDEN,
+            Self::NotFound | Self::UnknownUser => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::UsernameTaken => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -94,8 +100,9 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Why a request carries no usable token. Always answered 401 with an RFC 6750
-/// `WWW-Authenticate` challenge; usable on its own by library users.
+/// Why a request carries no usable token. Answered 401 with an RFC 6750
+/// `WWW-Authenticate` challenge (403 `insufficient_scope` for a missing role);
+/// usable on its own by library users.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
     /// No `Authorization` header at all.
@@ -116,6 +123,37 @@ pub enum AuthError {
     /// The token names an algorithm other than the one this server signs with.
     #[error("Token algorithm is not accepted")]
     WrongAlgorithm,
+    /// `iss` or `aud` is not the configured one.
+    #[error("Token was issued for another service")]
+    WrongAudience,
+    /// A refresh (or other) token was presented where an access token is needed.
+    #[error("Token is not an access token")]
+    NotAccessToken,
+    /// An access (or other) token was presented where a refresh token is needed.
+    #[error("Token is not a refresh token")]
+    NotRefreshToken,
+    /// The token, or its whole session, was revoked (sign-out, password change, deletion).
+    #[error("Token has been revoked")]
+    Revoked,
+    /// The token names a signing key this server does not have.
+    #[error("Token signing key is unknown")]
+    UnknownKey,
+    /// The header points at keys elsewhere (`jku`, `x5u`) or embeds one (`jwk`).
+    #[error("Token header must not reference or embed keys")]
+    ForbiddenHeader,
+    /// A refresh token was presented again after its grace window: the
+    /// session is treated as stolen and revoked.
+    #[error("Refresh token was already used; the session has been revoked")]
+    RefreshReused,
+    /// A refresh token the store does not know, or whose session has ended.
+    #[error("Refresh token is no longer valid")]
+    RefreshInvalid,
+    /// The route needs a token from a password sign-in, not from a refresh.
+    #[error("Fresh sign-in required: sign in with your password again")]
+    NotFresh,
+    /// The token is valid but lacks the role the route requires (403).
+    #[error("Requires the '{0}' role")]
+    MissingRole(&'static str),
     /// A claim Tessera requires (`sub`, `username`, `iat`, `nbf`, `exp`, `jti`) is absent.
     #[error("Token is missing a required claim")]
     MissingClaim,
@@ -130,13 +168,19 @@ pub enum AuthError {
 impl IntoResponse for AuthError {
     fn into_response(self) -> Response {
         // RFC 6750 §3.1: no error code when the request carried no credentials.
-        let challenge = if self == Self::MissingHeader {
-            r#"Bearer realm="tessera""#
-        } else {
-            r#"Bearer realm="tessera", error="invalid_token""#
+        let (status, challenge) = match self {
+            Self::MissingHeader => (StatusCode::UNAUTHORIZED, r#"Bearer realm="tessera""#),
+            Self::MissingRole(_) => (
+                StatusCode::FORBIDDEN,
+                r#"Bearer realm="tessera", error="insufficient_scope""#,
+            ),
+            _ => (
+                StatusCode::UNAUTHORIZED,
+                r#"Bearer realm="tessera", error="invalid_token""#,
+            ),
         };
         (
-            StatusCode::UNAUTHORIZED,
+            status,
             [(WWW_AUTHENTICATE, HeaderValue::from_static(challenge))],
             Json(ErrorBody::new(self.to_string())),
         )

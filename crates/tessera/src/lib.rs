@@ -42,9 +42,11 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod password;
+pub mod revocation;
 mod routes;
 pub mod secret;
 pub mod server;
+mod session;
 pub mod site;
 pub mod state;
 pub mod store;
@@ -61,15 +63,15 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use config::{ServeArgs, Signup};
 pub use error::{ApiError, AuthError};
-pub use extract::auth_user::AuthUser;
+pub use extract::auth_user::{Admin, AuthUser, FreshUser, Role, WithRole};
 pub use extract::json::JsonBody;
 pub use password::Passwords;
 pub use secret::JwtSecret;
 pub use server::Server;
 pub use site::Site;
 pub use state::AppState;
-pub use store::UserStore;
-pub use token::{Claims, TokenService, TokenSettings};
+pub use store::Store;
+pub use token::{Claims, Grant, NoExtraClaims, RefreshClaims, TokenService, TokenSettings};
 
 /// Largest request body accepted; credentials are tiny, so anything bigger is abuse.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;

@@ -1,8 +1,10 @@
 //! The HTTP routes, one module per concern.
 
 mod account;
+mod admin;
 mod auth;
 mod health;
+mod session;
 
 use axum::Router;
 
@@ -11,6 +13,8 @@ use crate::state::AppState;
 /// Every API route.
 pub(crate) fn router() -> Router<AppState> {
     auth::router()
+        .merge(session::router())
         .merge(account::router())
+        .merge(admin::router())
         .merge(health::router())
 }

@@ -15,11 +15,12 @@ use tracing::Level;
 
 use crate::config::{ConfigError, ServeArgs};
 use crate::password::Passwords;
+use crate::revocation;
 use crate::secret::{self, SecretError, SecretSource};
 use crate::site::{MissingIndex, Site};
 use crate::state::AppState;
-use crate::store::{StoreError, UserStore};
-use crate::token::TokenService;
+use crate::store::{Store, StoreError};
+use crate::token::{unix_now, TokenService};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +59,8 @@ pub enum StartupError {
 pub struct Server {
     listener: TcpListener,
     router: Router,
-    users: UserStore,
+    store: Store,
+    tokens: Arc<TokenService>,
 }
 
 impl Server {
@@ -68,10 +70,13 @@ impl Server {
         let site = args.static_dir.as_deref().map(Site::new).transpose()?;
         create_data_dir(&args.store.data_dir)?;
         let (secret, source) = secret::resolve(args.jwt_secret.clone(), &args.store.data_dir)?;
-        let users = UserStore::open(&args.store.database_url()).await?;
+        let store = Store::open(&args.store.database_url()).await?;
+        let tokens = Arc::new(TokenService::new(&secret, settings));
+        // Revocations made before this start (or by other processes) apply from the first request.
+        tokens.revocations().sync(&store).await?;
         let state = AppState {
-            users: users.clone(),
-            tokens: Arc::new(TokenService::new(&secret, settings)),
+            store: store.clone(),
+            tokens: tokens.clone(),
             passwords: Passwords::new(args.hash_concurrency()),
             signup: args.signup,
         };
@@ -86,6 +91,10 @@ impl Server {
             data_dir = %args.store.data_dir.display(),
             database = %args.store.database_url(),
             access_ttl = ?args.access_ttl,
+            refresh_ttl = ?args.refresh_ttl,
+            refresh_grace = ?args.refresh_grace,
+            issuer = ?args.issuer,
+            audience = ?args.audience,
             leeway = ?args.leeway,
             signup = ?args.signup,
             static_dir = ?args.static_dir,
@@ -100,7 +109,8 @@ impl Server {
         Ok(Self {
             listener,
             router: with_request_log(router),
-            users,
+            store,
+            tokens,
         })
     }
 
@@ -112,12 +122,42 @@ impl Server {
     /// Serves until `shutdown` completes, then lets in-flight requests finish
     /// and closes the store.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
-        axum::serve(self.listener, self.router)
+        let follower = tokio::spawn(follow_revocations(self.store.clone(), self.tokens.clone()));
+        let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
-            .await?;
-        self.users.close().await;
+            .await;
+        follower.abort();
+        served?;
+        self.store.close().await;
         tracing::info!("tessera stopped");
         Ok(())
+    }
+}
+
+/// Keeps the in-memory deny list in step with the store (revocations by the
+/// CLI or other instances) and purges what has expired, in memory and on disk.
+async fn follow_revocations(store: Store, tokens: Arc<TokenService>) {
+    let mut sync = tokio::time::interval(revocation::SYNC_INTERVAL);
+    sync.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut purge = tokio::time::interval(revocation::PURGE_INTERVAL);
+    purge.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let session_horizon =
+        tokens.settings().refresh_ttl.as_secs() + tokens.settings().access_ttl.as_secs();
+    loop {
+        tokio::select! {
+            _ = sync.tick() => {
+                if let Err(err) = tokens.revocations().sync(&store).await {
+                    tracing::warn!(error = %err, "cannot read revocations; keeping the current list");
+                }
+            }
+            _ = purge.tick() => {
+                let now = unix_now();
+                tokens.revocations().purge(now);
+                if let Err(err) = store.purge_expired(now, session_horizon).await {
+                    tracing::warn!(error = %err, "cannot purge expired sessions");
+                }
+            }
+        }
     }
 }
 

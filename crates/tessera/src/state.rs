@@ -6,14 +6,14 @@ use axum::extract::FromRef;
 
 use crate::config::Signup;
 use crate::password::Passwords;
-use crate::store::UserStore;
+use crate::store::Store;
 use crate::token::TokenService;
 
 /// The application state behind [`crate::app`]; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     /// The user database.
-    pub users: UserStore,
+    pub store: Store,
     /// Signs and verifies tokens.
     pub tokens: Arc<TokenService>,
     /// Hashes and verifies passwords.

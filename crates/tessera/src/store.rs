@@ -1,6 +1,6 @@
 //! Where users live: an embedded SQLite database by default.
 //!
-//! Handlers only see [`UserStore`]'s methods, so another engine can be added
+//! Handlers only see [`Store`]'s methods, so another engine can be added
 //! behind them without touching the HTTP layer.
 
 use std::str::FromStr;
@@ -9,11 +9,22 @@ use std::time::Duration;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::FromRow;
 use tessera_shared::UserProfile;
 
+mod revocations;
+mod sessions;
+mod users;
+
+pub use revocations::RevocationRow;
+pub use sessions::{RefreshRecord, Rotation};
+
+/// How long a session revocation is remembered: past the longest access-token
+/// lifetime plus leeway any server may be configured with, so no token of the
+/// session can outlive it.
+pub const SESSION_REVOCATION_SECS: u64 = 24 * 3600 + 60;
+
 /// A user row, including the password hash. Never serialised to clients.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct StoredUser {
     /// Primary key.
     pub id: i64,
@@ -23,6 +34,8 @@ pub struct StoredUser {
     pub password_hash: String,
     /// RFC 3339 creation time (UTC).
     pub created_at: String,
+    /// Granted roles, sorted.
+    pub roles: Vec<String>,
 }
 
 impl From<StoredUser> for UserProfile {
@@ -31,6 +44,7 @@ impl From<StoredUser> for UserProfile {
             id: user.id,
             username: user.username,
             created_at: user.created_at,
+            roles: user.roles,
         }
     }
 }
@@ -54,11 +68,11 @@ pub enum StoreError {
 
 /// Handle to the user database; cheap to clone.
 #[derive(Debug, Clone)]
-pub struct UserStore {
+pub struct Store {
     pool: SqlitePool,
 }
 
-impl UserStore {
+impl Store {
     /// Opens (creating if needed) the database at `url` and applies pending migrations.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         if !url.starts_with("sqlite:") {
@@ -79,69 +93,6 @@ impl UserStore {
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         Ok(Self { pool })
-    }
-
-    /// Inserts a user. Uniqueness is the database's job, so concurrent sign-ups
-    /// of one name yield exactly one success and [`StoreError::UsernameTaken`] for the rest.
-    pub async fn create(
-        &self,
-        username: &str,
-        password_hash: &str,
-    ) -> Result<UserProfile, StoreError> {
-        sqlx::query_as::<_, StoredUser>(
-            "INSERT INTO users (username, password_hash) VALUES (?, ?) \
-             RETURNING id, username, password_hash, created_at",
-        )
-        .bind(username)
-        .bind(password_hash)
-        .fetch_one(&self.pool)
-        .await
-        .map(UserProfile::from)
-        .map_err(|err| match err.as_database_error() {
-            Some(db) if db.is_unique_violation() => StoreError::UsernameTaken,
-            _ => StoreError::Database(err),
-        })
-    }
-
-    /// The user named `username` (letter case ignored), hash included.
-    pub async fn find_by_name(&self, username: &str) -> Result<Option<StoredUser>, StoreError> {
-        let user = sqlx::query_as::<_, StoredUser>(
-            "SELECT id, username, password_hash, created_at FROM users WHERE username = ?",
-        )
-        .bind(username)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(user)
-    }
-
-    /// The profile of user `id`.
-    pub async fn find_by_id(&self, id: i64) -> Result<Option<UserProfile>, StoreError> {
-        let user = sqlx::query_as::<_, StoredUser>(
-            "SELECT id, username, password_hash, created_at FROM users WHERE id = ?",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(user.map(UserProfile::from))
-    }
-
-    /// Every user, oldest first.
-    pub async fn list(&self) -> Result<Vec<UserProfile>, StoreError> {
-        let users = sqlx::query_as::<_, StoredUser>(
-            "SELECT id, username, password_hash, created_at FROM users ORDER BY id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(users.into_iter().map(UserProfile::from).collect())
-    }
-
-    /// Deletes the user named `username`; `false` when there was none.
-    pub async fn delete(&self, username: &str) -> Result<bool, StoreError> {
-        let result = sqlx::query("DELETE FROM users WHERE username = ?")
-            .bind(username)
-            .execute(&self.pool)
-            .await?;
-        Ok(result.rows_affected() > 0)
     }
 
     /// Succeeds when the database answers a trivial query.

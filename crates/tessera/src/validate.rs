@@ -45,6 +45,21 @@ pub fn password(password: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks a role name: 1–32 lowercase ASCII letters, digits, `_` or `-`.
+pub fn role(role: &str) -> Result<(), String> {
+    let valid = (1..=32).contains(&role.len())
+        && role
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "Role {role:?} must be 1-32 lowercase letters, digits, '_' or '-'"
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,6 +75,15 @@ mod tests {
             .contains("at most 64"));
         for bad in ["al ice", "al/ice", "ålice", "alice\0", "<script>"] {
             assert!(username(bad).unwrap_err().contains("only letters"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn roles() {
+        assert_eq!(role("admin"), Ok(()));
+        assert_eq!(role("read-only_2"), Ok(()));
+        for bad in ["", "Admin", "a b", &"r".repeat(33)] {
+            assert!(role(bad).is_err(), "{bad}");
         }
     }
 

@@ -1,14 +1,17 @@
-//! `AuthUser`: the seeds' `@jwt_required` and `current_identity` as one extractor.
+//! `AuthUser`: the seeds' `@jwt_required` and `current_identity` as one extractor,
+//! plus `FreshUser` and `WithRole` for stricter routes.
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
+use serde::de::DeserializeOwned;
 
 use crate::error::AuthError;
-use crate::token::{Claims, TokenService};
+use crate::token::{Claims, NoExtraClaims, TokenService};
 
 /// Longest `Authorization` value considered; longer ones are refused before any decoding.
 pub const MAX_AUTHORIZATION_LEN: usize = 8 * 1024;
@@ -21,20 +24,28 @@ pub const MAX_AUTHORIZATION_LEN: usize = 8 * 1024;
 /// `Authorization: JWT <token>` (scheme case-insensitive). Needs an
 /// `Arc<TokenService>` reachable from the router state through [`FromRef`].
 /// Use `Option<AuthUser>` for routes where signing in is optional: a missing
-/// header gives `None`, a bad token is still refused.
+/// header gives `None`, a bad token is still refused. `E` is the type of the
+/// application's own claims, if it adds any.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuthUser {
+pub struct AuthUser<E = NoExtraClaims> {
     /// The user's id (the token's `sub`).
     pub id: i64,
     /// The user's name as of when the token was issued.
     pub username: String,
     /// Every claim of the token.
-    pub claims: Claims,
+    pub claims: Claims<E>,
 }
 
-impl AuthUser {
+impl<E> AuthUser<E> {
+    /// Whether the token grants `role`.
+    pub fn has_role(&self, role: &str) -> bool {
+        self.claims.roles.iter().any(|granted| granted == role)
+    }
+}
+
+impl<E: DeserializeOwned> AuthUser<E> {
     fn from_token(tokens: &TokenService, token: &str) -> Result<Self, AuthError> {
-        let claims = tokens.verify(token)?;
+        let claims = tokens.verify_access::<E>(token)?;
         let id = claims.sub.parse().map_err(|_| AuthError::MalformedToken)?;
         Ok(Self {
             id,
@@ -44,10 +55,11 @@ impl AuthUser {
     }
 }
 
-impl<S> FromRequestParts<S> for AuthUser
+impl<S, E> FromRequestParts<S> for AuthUser<E>
 where
     Arc<TokenService>: FromRef<S>,
     S: Send + Sync,
+    E: DeserializeOwned + Send,
 {
     type Rejection = AuthError;
 
@@ -57,10 +69,11 @@ where
     }
 }
 
-impl<S> OptionalFromRequestParts<S> for AuthUser
+impl<S, E> OptionalFromRequestParts<S> for AuthUser<E>
 where
     Arc<TokenService>: FromRef<S>,
     S: Send + Sync,
+    E: DeserializeOwned + Send,
 {
     type Rejection = AuthError;
 
@@ -73,6 +86,73 @@ where
             Err(other) => Err(other),
             Ok(token) => Self::from_token(&Arc::<TokenService>::from_ref(state), token).map(Some),
         }
+    }
+}
+
+/// An [`AuthUser`] whose token comes straight from a password sign-in, not from
+/// a refresh (Flask-JWT-Extended's "fresh" tokens). Guard sensitive actions
+/// with it; stale tokens get 401 asking the user to sign in again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FreshUser<E = NoExtraClaims>(pub AuthUser<E>);
+
+impl<S, E> FromRequestParts<S> for FreshUser<E>
+where
+    Arc<TokenService>: FromRef<S>,
+    S: Send + Sync,
+    E: DeserializeOwned + Send,
+{
+    type Rejection = AuthError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let user = <AuthUser<E> as FromRequestParts<S>>::from_request_parts(parts, state).await?;
+        if !user.claims.fresh {
+            return Err(AuthError::NotFresh);
+        }
+        Ok(Self(user))
+    }
+}
+
+/// A role a route can require with [`WithRole`].
+///
+/// ```
+/// struct Editor;
+/// impl tessera::extract::auth_user::Role for Editor {
+///     const NAME: &'static str = "editor";
+/// }
+/// // async fn publish(tessera::extract::auth_user::WithRole(user, ..): WithRole<Editor>) { .. }
+/// ```
+pub trait Role {
+    /// The role's name as granted (`tessera user add NAME --role NAME`).
+    const NAME: &'static str;
+}
+
+/// The built-in `admin` role.
+#[derive(Debug, Clone, Copy)]
+pub struct Admin;
+
+impl Role for Admin {
+    const NAME: &'static str = "admin";
+}
+
+/// An [`AuthUser`] holding role `R`: 401 without a valid token, 403 without the role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WithRole<R, E = NoExtraClaims>(pub AuthUser<E>, pub PhantomData<R>);
+
+impl<S, R, E> FromRequestParts<S> for WithRole<R, E>
+where
+    Arc<TokenService>: FromRef<S>,
+    S: Send + Sync,
+    R: Role,
+    E: DeserializeOwned + Send,
+{
+    type Rejection = AuthError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let user = <AuthUser<E> as FromRequestParts<S>>::from_request_parts(parts, state).await?;
+        if !user.has_role(R::NAME) {
+            return Err(AuthError::MissingRole(R::NAME));
+        }
+        Ok(Self(user, PhantomData))
     }
 }
 

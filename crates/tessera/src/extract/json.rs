@@ -1,7 +1,7 @@
 //! `JsonBody<T>`: axum's `Json` with the seeds' error contract instead of 415/422.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, OptionalFromRequest, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
@@ -42,6 +42,29 @@ where
         T::deserialize(value)
             .map(JsonBody)
             .map_err(|err| ApiError::BadRequest(format!("Invalid request body: {err}")))
+    }
+}
+
+/// An optional body: `None` when the request has no body and no content type.
+impl<S, T> OptionalFromRequest<S> for JsonBody<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Option<Self>, Self::Rejection> {
+        let declared_length = req
+            .headers()
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<u64>().ok());
+        if req.headers().get(CONTENT_TYPE).is_none() && declared_length.unwrap_or(0) == 0 {
+            return Ok(None);
+        }
+        <Self as FromRequest<S>>::from_request(req, state)
+            .await
+            .map(Some)
     }
 }
 

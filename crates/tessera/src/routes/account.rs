@@ -25,10 +25,10 @@ async fn protected_show(user: AuthUser) -> Json<ProtectedResponse> {
 
 /// `GET /me`: the caller's profile, read from the store.
 async fn me_show(State(state): State<AppState>, user: AuthUser) -> Result<Json<UserProfile>> {
-    let profile = state
-        .users
-        .find_by_id(user.id)
+    let user = state
+        .store
+        .find_user_by_id(user.id)
         .await?
         .ok_or(AuthError::UnknownUser)?;
-    Ok(Json(profile))
+    Ok(Json(user.into()))
 }

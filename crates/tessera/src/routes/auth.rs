@@ -9,8 +9,9 @@ use tessera_shared::{paths, AuthResponse, Credentials, LoginResponse, UserProfil
 use crate::config::Signup;
 use crate::error::{ApiError, Result};
 use crate::extract::json::JsonBody;
+use crate::session;
 use crate::state::AppState;
-use crate::token::IssuedToken;
+use crate::store::StoredUser;
 use crate::validate;
 
 pub(super) fn router() -> Router<AppState> {
@@ -25,12 +26,9 @@ async fn auth_create(
     State(state): State<AppState>,
     JsonBody(credentials): JsonBody<Credentials>,
 ) -> Result<Json<AuthResponse>> {
-    let issued = sign_in(&state, credentials).await?;
-    Ok(Json(AuthResponse {
-        access_token: issued.token,
-        token_type: "Bearer".to_owned(),
-        expires_in: issued.expires_in,
-    }))
+    let user = check_password(&state, credentials).await?;
+    let tokens = session::start(&state, &user, true).await?;
+    Ok(Json(tokens.into_response()?))
 }
 
 /// `POST /login`, Flask-JWT-Simple's shape.
@@ -38,8 +36,11 @@ async fn login_create(
     State(state): State<AppState>,
     JsonBody(credentials): JsonBody<Credentials>,
 ) -> Result<Json<LoginResponse>> {
-    let issued = sign_in(&state, credentials).await?;
-    Ok(Json(LoginResponse { jwt: issued.token }))
+    let user = check_password(&state, credentials).await?;
+    let tokens = session::start(&state, &user, false).await?;
+    Ok(Json(LoginResponse {
+        jwt: tokens.access.token,
+    }))
 }
 
 /// `POST /register`: 201 with the new profile.
@@ -54,14 +55,14 @@ async fn register_create(
     validate::username(&username).map_err(ApiError::BadRequest)?;
     validate::password(&password).map_err(ApiError::BadRequest)?;
     let hash = state.passwords.hash(password).await?;
-    let profile = state.users.create(&username, &hash).await?;
+    let profile = state.store.create_user(&username, &hash, &[]).await?;
     tracing::info!(user_id = profile.id, username = %profile.username, "user registered");
     Ok((StatusCode::CREATED, Json(profile)))
 }
 
-/// Checks credentials and issues a token. Unknown users and wrong passwords take
-/// the same path through argon2 and get the same answer.
-async fn sign_in(state: &AppState, credentials: Credentials) -> Result<IssuedToken> {
+/// Checks credentials. Unknown users and wrong passwords take the same path
+/// through argon2 and get the same answer.
+async fn check_password(state: &AppState, credentials: Credentials) -> Result<StoredUser> {
     let Credentials { username, password } = credentials;
     if username.is_empty() {
         return Err(ApiError::BadRequest(
@@ -78,17 +79,13 @@ async fn sign_in(state: &AppState, credentials: Credentials) -> Result<IssuedTok
     if validate::username(&username).is_err() || password.len() > validate::MAX_PASSWORD_LEN {
         return Err(ApiError::BadCredentials);
     }
-    let user = state.users.find_by_name(&username).await?;
+    let user = state.store.find_user_by_name(&username).await?;
     let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
     if !state.passwords.verify(password, stored_hash).await? {
         tracing::info!(%username, "sign-in refused");
         return Err(ApiError::BadCredentials);
     }
     let user = user.ok_or(ApiError::BadCredentials)?;
-    let issued = state
-        .tokens
-        .issue(user.id, &user.username)
-        .map_err(ApiError::internal)?;
     tracing::info!(user_id = user.id, username = %user.username, "signed in");
-    Ok(issued)
+    Ok(user)
 }

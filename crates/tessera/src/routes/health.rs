@@ -27,7 +27,7 @@ async fn healthz_show() -> Json<HealthResponse> {
 
 /// `GET /readyz`: 200 when the store answers within [`READY_TIMEOUT`], else 503.
 async fn readyz_show(State(state): State<AppState>) -> Result<Json<HealthResponse>> {
-    match tokio::time::timeout(READY_TIMEOUT, state.users.ping()).await {
+    match tokio::time::timeout(READY_TIMEOUT, state.store.ping()).await {
         Ok(Ok(())) => Ok(Json(HealthResponse::ok())),
         Ok(Err(err)) => {
             tracing::warn!(error = %err, "store not ready");

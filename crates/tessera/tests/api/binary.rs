@@ -91,9 +91,10 @@ fn tessera(data_dir: &Path) -> Command {
     command
 }
 
-fn user_add(data_dir: &Path, name: &str, password_line: &str) -> Output {
+fn user_add(data_dir: &Path, name: &str, password_line: &str, extra: &[&str]) -> Output {
     let mut child = tessera(data_dir)
         .args(["user", "add", name, "--password-stdin"])
+        .args(extra)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -199,7 +200,12 @@ async fn user_commands_manage_accounts_while_a_server_runs() {
     let dir = tempfile::tempdir().unwrap();
     let server = RunningServer::start(dir.path());
 
-    let added = user_add(dir.path(), "bob", &format!("{PASSWORD}\n"));
+    let added = user_add(
+        dir.path(),
+        "bob",
+        &format!("{PASSWORD}\n"),
+        &["--role", "admin"],
+    );
     assert!(added.status.success(), "{}", stderr(&added));
     assert!(stdout(&added).contains("created user 'bob'"));
     let response = server.post("/login", &credentials("bob", PASSWORD)).await;
@@ -209,7 +215,7 @@ async fn user_commands_manage_accounts_while_a_server_runs() {
         "the running server sees the new user"
     );
 
-    let duplicate = user_add(dir.path(), "BOB", &format!("{PASSWORD}\n"));
+    let duplicate = user_add(dir.path(), "BOB", &format!("{PASSWORD}\n"), &[]);
     assert!(!duplicate.status.success());
     assert!(
         stderr(&duplicate).contains("already exists"),
@@ -217,7 +223,7 @@ async fn user_commands_manage_accounts_while_a_server_runs() {
         stderr(&duplicate)
     );
 
-    let weak = user_add(dir.path(), "carol", "short\n");
+    let weak = user_add(dir.path(), "carol", "short\n", &[]);
     assert!(!weak.status.success());
     assert!(
         stderr(&weak).contains("at least 8 bytes"),
@@ -225,7 +231,20 @@ async fn user_commands_manage_accounts_while_a_server_runs() {
         stderr(&weak)
     );
 
-    let bad_name = user_add(dir.path(), "carol smith", &format!("{PASSWORD}\n"));
+    let bad_name = user_add(dir.path(), "carol smith", &format!("{PASSWORD}\n"), &[]);
+    assert!(!bad_name.status.success());
+    let bad_role = user_add(
+        dir.path(),
+        "carol",
+        &format!("{PASSWORD}\n"),
+        &["--role", "Super User"],
+    );
+    assert!(!bad_role.status.success());
+    assert!(
+        stderr(&bad_role).contains("lowercase"),
+        "{}",
+        stderr(&bad_role)
+    );
     assert!(!bad_name.status.success());
     assert!(
         stderr(&bad_name).contains("only letters"),
@@ -237,14 +256,42 @@ async fn user_commands_manage_accounts_while_a_server_runs() {
     assert!(listed.status.success());
     let rows: Vec<String> = stdout(&listed).lines().skip(1).map(str::to_owned).collect();
     assert_eq!(rows.len(), 1, "{rows:?}");
-    assert!(rows[0].contains("bob"));
+    assert!(
+        rows[0].contains("bob") && rows[0].contains("admin"),
+        "{rows:?}"
+    );
 
     let unknown = run(dir.path(), &["user", "delete", "nobody"]);
     assert!(!unknown.status.success());
     assert!(stderr(&unknown).contains("no user named 'nobody'"));
 
+    let signed_in: Value = server
+        .post("/auth", &credentials("bob", PASSWORD))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = signed_in["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        server.get_bearer("/protected", &token).await.status(),
+        StatusCode::OK
+    );
+
     let deleted = run(dir.path(), &["user", "delete", "bob"]);
     assert!(deleted.status.success(), "{}", stderr(&deleted));
+    // The server follows revocations written by other processes within about a second.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        let status = server.get_bearer("/protected", &token).await.status();
+        if status == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still {status} after the CLI deleted the user"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let response = server.post("/login", &credentials("bob", PASSWORD)).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     server.stop();

@@ -8,7 +8,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::{header, Response, StatusCode};
 use serde_json::{json, Value};
 use tessera::config::{Cli, Command};
-use tessera::{JwtSecret, ServeArgs, Server};
+use tessera::{JwtSecret, ServeArgs, Server, Store};
 use tokio::sync::oneshot;
 
 pub(crate) const PASSWORD: &str = "correct horse battery";
@@ -18,7 +18,9 @@ pub(crate) struct TestApp {
     pub(crate) secret: String,
     client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
-    _data_dir: tempfile::TempDir,
+    stopped: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    flags: Vec<String>,
+    data_dir: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -29,24 +31,81 @@ impl TestApp {
 
     /// A server configured with extra `tessera serve` flags.
     pub(crate) async fn spawn_with(flags: &[&str]) -> Self {
-        let data_dir = tempfile::tempdir().unwrap();
-        let dir = data_dir.path().to_str().unwrap();
-        let mut args = serve_args(&[&["--addr", "127.0.0.1:0", "--data-dir", dir], flags].concat());
         let secret = String::from_utf8(JwtSecret::generate().as_bytes().to_vec()).unwrap();
+        let flags = flags.iter().map(|flag| (*flag).to_owned()).collect();
+        Self::start(tempfile::tempdir().unwrap(), secret, flags).await
+    }
+
+    async fn start(data_dir: tempfile::TempDir, secret: String, flags: Vec<String>) -> Self {
+        let dir = data_dir.path().to_str().unwrap().to_owned();
+        let mut all: Vec<&str> = vec!["--addr", "127.0.0.1:0", "--data-dir", &dir];
+        all.extend(flags.iter().map(String::as_str));
+        let mut args = serve_args(&all);
         args.jwt_secret = Some(JwtSecret::new(secret.clone()).unwrap());
         let server = Server::bind(args).await.expect("server starts");
         let addr = server.local_addr().unwrap();
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        tokio::spawn(server.run(async move {
-            let _ = stopped.await;
+        let (shutdown, stop) = oneshot::channel::<()>();
+        let stopped = tokio::spawn(server.run(async move {
+            let _ = stop.await;
         }));
         Self {
             addr,
             secret,
             client: reqwest::Client::builder().no_proxy().build().unwrap(),
             shutdown: Some(shutdown),
-            _data_dir: data_dir,
+            stopped: Some(stopped),
+            flags,
+            data_dir,
         }
+    }
+
+    /// Stops the server and starts a new one on the same data and secret.
+    pub(crate) async fn restart(mut self) -> Self {
+        self.shutdown.take().unwrap().send(()).unwrap();
+        self.stopped.take().unwrap().await.unwrap().unwrap();
+        let data_dir = std::mem::replace(&mut self.data_dir, tempfile::tempdir().unwrap());
+        Self::start(data_dir, self.secret.clone(), self.flags.clone()).await
+    }
+
+    /// The server's store, opened a second time (as the CLI would).
+    pub(crate) async fn store(&self) -> Store {
+        let url = format!(
+            "sqlite://{}",
+            self.data_dir.path().join("tessera.db").display()
+        );
+        Store::open(&url).await.unwrap()
+    }
+
+    /// Creates `username` with [`PASSWORD`] and `roles` directly in the store.
+    pub(crate) async fn create_user(&self, username: &str, roles: &[&str]) {
+        let hash = tessera::password::hash_blocking(PASSWORD).unwrap();
+        let roles: Vec<String> = roles.iter().map(|role| (*role).to_owned()).collect();
+        let store = self.store().await;
+        store.create_user(username, &hash, &roles).await.unwrap();
+        store.close().await;
+    }
+
+    /// Signs in through `/auth`; returns the whole answer.
+    pub(crate) async fn sign_in(&self, username: &str) -> Value {
+        let response = self
+            .post_json("/auth", &credentials(username, PASSWORD))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
+    /// POST with a bearer token and an optional JSON body.
+    pub(crate) async fn post_bearer(
+        &self,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut request = self.client.post(self.url(path)).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.unwrap()
     }
 
     pub(crate) fn url(&self, path: &str) -> String {
@@ -114,10 +173,23 @@ impl TestApp {
         body["access_token"].as_str().unwrap().to_owned()
     }
 
-    /// A token with arbitrary `claims`, signed with this server's secret.
+    /// An access token with arbitrary `claims`, signed with this server's secret.
     pub(crate) fn forge(&self, algorithm: Algorithm, claims: &Value) -> String {
+        self.forge_typed(algorithm, "at+jwt", claims)
+    }
+
+    /// A token of type `typ` with arbitrary `claims`, signed with this server's secret.
+    pub(crate) fn forge_typed(&self, algorithm: Algorithm, typ: &str, claims: &Value) -> String {
         let key = EncodingKey::from_secret(self.secret.as_bytes());
-        jsonwebtoken::encode(&Header::new(algorithm), claims, &key).unwrap()
+        let mut header = Header::new(algorithm);
+        header.typ = Some(typ.to_owned());
+        header.kid = Some(self.kid());
+        jsonwebtoken::encode(&header, claims, &key).unwrap()
+    }
+
+    /// The `kid` this server signs with.
+    pub(crate) fn kid(&self) -> String {
+        "hs256".to_owned()
     }
 }
 
@@ -154,7 +226,10 @@ pub(crate) fn now() -> u64 {
 /// Claims as Tessera issues them, valid for an hour, for user 1 "alice".
 pub(crate) fn valid_claims() -> Value {
     let now = now();
-    json!({ "sub": "1", "username": "alice", "iat": now, "nbf": now, "exp": now + 3600, "jti": "test" })
+    json!({
+        "sub": "1", "username": "alice", "roles": [], "sid": "test-session", "fresh": true,
+        "iat": now, "nbf": now, "exp": now + 3600, "jti": "test",
+    })
 }
 
 /// Asserts the status and the `{"msg": ..}` body.

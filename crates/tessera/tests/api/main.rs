@@ -2,6 +2,7 @@
 
 mod binary;
 mod helpers;
+mod lifecycle;
 mod probes;
 mod register;
 mod sign_in;

@@ -38,14 +38,14 @@ async fn readyz_is_503_when_the_store_is_down_while_healthz_stays_ok() {
 
     use axum::body::Body;
     use axum::http::Request;
-    use tessera::{AppState, JwtSecret, Passwords, Signup, TokenService, TokenSettings, UserStore};
+    use tessera::{AppState, JwtSecret, Passwords, Signup, Store, TokenService, TokenSettings};
     use tower::ServiceExt;
 
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("users.db").display());
-    let users = UserStore::open(&url).await.unwrap();
+    let users = Store::open(&url).await.unwrap();
     let state = AppState {
-        users: users.clone(),
+        store: users.clone(),
         tokens: Arc::new(TokenService::new(
             &JwtSecret::generate(),
             TokenSettings::default(),

@@ -165,15 +165,13 @@ async fn usernames_match_regardless_of_case() {
 }
 
 /// Unknown users run a dummy argon2 verification, so they cost as much as a wrong
-/// password. Without it an unknown name answers ~100x faster; the bound is loose.
+/// password. Without it an unknown name answers ~100x faster, so the bound can be
+/// loose; minimums, not medians, keep other tests' load from skewing it.
 #[tokio::test]
 async fn unknown_users_take_as_long_as_wrong_passwords() {
     let app = TestApp::spawn_with(&["--hash-concurrency", "1"]).await;
     app.register("frank").await;
-    let median = |mut samples: Vec<Duration>| {
-        samples.sort();
-        samples[samples.len() / 2]
-    };
+    let fastest = |samples: Vec<Duration>| samples.into_iter().min().unwrap();
     let mut unknown = Vec::new();
     let mut wrong = Vec::new();
     for _ in 0..7 {
@@ -186,10 +184,10 @@ async fn unknown_users_take_as_long_as_wrong_passwords() {
             assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         }
     }
-    let (unknown, wrong) = (median(unknown), median(wrong));
+    let (unknown, wrong) = (fastest(unknown), fastest(wrong));
     let ratio = unknown.as_secs_f64() / wrong.as_secs_f64();
     assert!(
-        (0.5..2.0).contains(&ratio),
+        (0.33..3.0).contains(&ratio),
         "unknown {unknown:?} vs wrong password {wrong:?}"
     );
 }

@@ -157,7 +157,7 @@ async fn the_algorithm_is_pinned_whatever_the_header_says() {
     }
     // An RS256 header over an HMAC signature (key confusion).
     let hs = app.forge(Algorithm::HS256, &valid_claims());
-    let rs_header = encode_part(&json!({ "alg": "RS256", "typ": "JWT" }));
+    let rs_header = encode_part(&json!({ "alg": "RS256", "typ": "at+jwt", "kid": app.kid() }));
     let confused = format!("{rs_header}.{}", hs.split_once('.').unwrap().1);
     let response = app.get_bearer("/protected", &confused).await;
     assert_token_refused(response, "Token algorithm is not accepted").await;

@@ -1,0 +1,44 @@
+//! User administration, for holders of the `admin` role.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use tessera_shared::{paths, UserProfile};
+
+use crate::error::{ApiError, Result};
+use crate::extract::auth_user::{Admin, WithRole};
+use crate::state::AppState;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route(paths::ADMIN_USERS, get(users_index))
+        .route(
+            &format!("{}/{{username}}", paths::ADMIN_USERS),
+            delete(users_destroy),
+        )
+}
+
+/// `GET /admin/users`: every account, oldest first.
+async fn users_index(
+    State(state): State<AppState>,
+    _admin: WithRole<Admin>,
+) -> Result<Json<Vec<UserProfile>>> {
+    Ok(Json(state.store.list_users().await?))
+}
+
+/// `DELETE /admin/users/{username}`: deletes the account and ends its sessions at once.
+async fn users_destroy(
+    State(state): State<AppState>,
+    WithRole(admin, _): WithRole<Admin>,
+    Path(username): Path<String>,
+) -> Result<StatusCode> {
+    let Some(id) = state.store.delete_user(&username).await? else {
+        return Err(ApiError::UnknownUser);
+    };
+    // The store wrote the revocations; take them into memory now rather than
+    // at the next sync, so the user's tokens fail from this response on.
+    state.tokens.revocations().sync(&state.store).await?;
+    tracing::info!(user_id = id, %username, by = admin.id, "user deleted");
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,92 @@
+//! Refreshing, signing out and changing the password.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+use tessera_shared::{paths, AuthResponse, LogoutRequest, PasswordChangeRequest, RefreshRequest};
+
+use crate::error::{ApiError, AuthError, Result};
+use crate::extract::auth_user::{AuthUser, FreshUser};
+use crate::extract::json::JsonBody;
+use crate::session;
+use crate::state::AppState;
+use crate::validate;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route(paths::REFRESH, post(refresh_create))
+        .route(paths::LOGOUT, post(logout_create))
+        .route(paths::LOGOUT_ALL, post(logout_all_create))
+        .route(paths::PASSWORD, post(password_update))
+}
+
+/// `POST /refresh`: a new access token and a new refresh token (rotation).
+async fn refresh_create(
+    State(state): State<AppState>,
+    JsonBody(request): JsonBody<RefreshRequest>,
+) -> Result<Json<AuthResponse>> {
+    if request.refresh_token.is_empty() {
+        return Err(ApiError::BadRequest(
+            "Missing refresh_token parameter".to_owned(),
+        ));
+    }
+    let tokens = session::refresh(&state, &request.refresh_token).await?;
+    Ok(Json(tokens.into_response()?))
+}
+
+/// `POST /logout`: ends the caller's session; the body may name another
+/// refresh token of theirs to revoke too.
+async fn logout_create(
+    State(state): State<AppState>,
+    user: AuthUser,
+    body: Option<JsonBody<LogoutRequest>>,
+) -> Result<StatusCode> {
+    let other = body.and_then(|JsonBody(request)| request.refresh_token);
+    session::end(&state, &user, other.as_deref()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /logout/all`: ends every session of the caller ("sign out everywhere").
+async fn logout_all_create(State(state): State<AppState>, user: AuthUser) -> Result<StatusCode> {
+    session::end_all(&state, user.id, None).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /password`: needs a fresh token and the current password; ends every
+/// other session of the user.
+async fn password_update(
+    State(state): State<AppState>,
+    FreshUser(user): FreshUser,
+    JsonBody(request): JsonBody<PasswordChangeRequest>,
+) -> Result<StatusCode> {
+    if request.current_password.is_empty() {
+        return Err(ApiError::BadRequest(
+            "Missing current_password parameter".to_owned(),
+        ));
+    }
+    if request.new_password.is_empty() {
+        return Err(ApiError::BadRequest(
+            "Missing new_password parameter".to_owned(),
+        ));
+    }
+    validate::password(&request.new_password).map_err(ApiError::BadRequest)?;
+    let stored = state
+        .store
+        .find_user_by_id(user.id)
+        .await?
+        .ok_or(AuthError::UnknownUser)?;
+    if request.current_password.len() > validate::MAX_PASSWORD_LEN
+        || !state
+            .passwords
+            .verify(request.current_password, Some(stored.password_hash))
+            .await?
+    {
+        return Err(ApiError::WrongPassword);
+    }
+    let hash = state.passwords.hash(request.new_password).await?;
+    state.store.set_password_hash(user.id, &hash).await?;
+    session::end_all(&state, user.id, Some(&user.claims.sid)).await?;
+    tracing::info!(user_id = user.id, "password changed");
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,81 @@
+//! Revoked access tokens and sessions, as rows servers follow by id.
+
+use sqlx::{FromRow, Sqlite, Transaction};
+
+use super::{Store, StoreError};
+
+/// One revocation: `kind` is `token` (value = an access token's `jti`) or
+/// `session` (value = a `sid`); it matters until `expires_at`.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct RevocationRow {
+    /// Increasing id; followers ask for rows after the last one they saw.
+    pub id: i64,
+    /// `token` or `session`.
+    pub kind: String,
+    /// The revoked `jti` or `sid`.
+    pub value: String,
+    /// Unix time after which the row can be forgotten.
+    pub expires_at: u64,
+}
+
+pub(super) async fn insert(
+    tx: &mut Transaction<'_, Sqlite>,
+    kind: &str,
+    value: &str,
+    expires_at: u64,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO revocations (kind, value, expires_at) VALUES (?, ?, ?)")
+        .bind(kind)
+        .bind(value)
+        .bind(expires_at as i64)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Denies the access token `jti` until `expires_at`.
+    pub async fn revoke_token(&self, jti: &str, expires_at: u64) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        insert(&mut tx, "token", jti, expires_at).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Unexpired revocations with an id above `after`, oldest first.
+    pub async fn revocations_after(
+        &self,
+        after: i64,
+        now: u64,
+    ) -> Result<Vec<RevocationRow>, StoreError> {
+        let rows = sqlx::query_as::<_, RevocationRow>(
+            "SELECT id, kind, value, expires_at FROM revocations WHERE id > ? AND expires_at >= ? ORDER BY id",
+        )
+        .bind(after)
+        .bind(now as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+
+    /// Forgets what no longer matters: expired revocations, refresh tokens past
+    /// their expiry (and grace), and sessions with nothing left that could use them.
+    pub async fn purge_expired(&self, now: u64, session_horizon: u64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM revocations WHERE expires_at < ?")
+            .bind(now as i64)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("DELETE FROM refresh_tokens WHERE expires_at < ?")
+            .bind(now as i64)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query(
+            "DELETE FROM sessions WHERE created_at < ? \
+             AND NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.session_id = sessions.id)",
+        )
+        .bind(now.saturating_sub(session_horizon) as i64)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

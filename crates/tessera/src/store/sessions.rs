@@ -1,0 +1,181 @@
+//! Sessions and their refresh-token families.
+
+use sqlx::FromRow;
+
+use super::{revocations, Store, StoreError};
+
+/// A refresh token as stored, with its session's state.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct RefreshRecord {
+    /// The token's id.
+    pub jti: String,
+    /// Its session (rotation family).
+    pub session_id: String,
+    /// The session's user.
+    pub user_id: i64,
+    /// Unix time it was issued.
+    pub issued_at: u64,
+    /// Unix time it expires.
+    pub expires_at: u64,
+    /// When it was exchanged, if it was.
+    pub used_at: Option<u64>,
+    /// The refresh token it was exchanged for.
+    pub successor_jti: Option<String>,
+    /// The access token issued with the successor.
+    pub access_jti: Option<String>,
+    /// Whether the session has been revoked.
+    pub session_revoked: bool,
+}
+
+/// Outcome of trying to use a refresh token once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rotation {
+    /// This call used the token; the successor is stored.
+    Rotated,
+    /// The token was not usable: already used (the record says when and for
+    /// what), its session revoked, or expired.
+    Refused(RefreshRecord),
+    /// No such token (never issued here, or purged with its session).
+    Unknown,
+}
+
+impl Store {
+    /// Records a new session for `user_id`, with its first refresh token if any.
+    pub async fn create_session(
+        &self,
+        session_id: &str,
+        user_id: i64,
+        now: u64,
+        refresh: Option<(&str, u64)>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT INTO sessions (id, user_id, created_at) VALUES (?, ?, ?)")
+            .bind(session_id)
+            .bind(user_id)
+            .bind(now as i64)
+            .execute(&mut *tx)
+            .await?;
+        if let Some((jti, expires_at)) = refresh {
+            insert_refresh(&mut tx, jti, session_id, now, expires_at).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Uses refresh token `jti` exactly once: a conditional update, so of any
+    /// number of concurrent callers (in this process or another) one wins.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn rotate_refresh(
+        &self,
+        jti: &str,
+        successor_jti: &str,
+        access_jti: &str,
+        now: u64,
+        successor_expires_at: u64,
+    ) -> Result<Rotation, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let session: Option<String> = sqlx::query_scalar(
+            "UPDATE refresh_tokens SET used_at = ?, successor_jti = ?, access_jti = ? \
+             WHERE jti = ? AND used_at IS NULL AND expires_at >= ? \
+             AND session_id IN (SELECT id FROM sessions WHERE revoked_at IS NULL) \
+             RETURNING session_id",
+        )
+        .bind(now as i64)
+        .bind(successor_jti)
+        .bind(access_jti)
+        .bind(jti)
+        .bind(now as i64)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(session) = session else {
+            drop(tx);
+            return Ok(match self.refresh_record(jti).await? {
+                Some(record) => Rotation::Refused(record),
+                None => Rotation::Unknown,
+            });
+        };
+        insert_refresh(&mut tx, successor_jti, &session, now, successor_expires_at).await?;
+        tx.commit().await?;
+        Ok(Rotation::Rotated)
+    }
+
+    /// Refresh token `jti` and its session's state.
+    pub async fn refresh_record(&self, jti: &str) -> Result<Option<RefreshRecord>, StoreError> {
+        let record = sqlx::query_as::<_, RefreshRecord>(
+            "SELECT t.jti, t.session_id, s.user_id, t.issued_at, t.expires_at, t.used_at, \
+             t.successor_jti, t.access_jti, s.revoked_at IS NOT NULL AS session_revoked \
+             FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.jti = ?",
+        )
+        .bind(jti)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(record)
+    }
+
+    /// Revokes session `session_id` of `user_id`: its refresh tokens stop
+    /// working, and its access tokens too (through a revocation row kept until
+    /// `until`). Returns whether such a live session existed.
+    pub async fn revoke_session(
+        &self,
+        session_id: &str,
+        user_id: i64,
+        now: u64,
+        until: u64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let revoked = sqlx::query("UPDATE sessions SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL")
+            .bind(now as i64)
+            .bind(session_id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            > 0;
+        revocations::insert(&mut tx, "session", session_id, until).await?;
+        tx.commit().await?;
+        Ok(revoked)
+    }
+
+    /// Revokes every live session of `user_id` except `keep`; returns the revoked ids.
+    pub async fn revoke_user_sessions(
+        &self,
+        user_id: i64,
+        keep: Option<&str>,
+        now: u64,
+        until: u64,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let revoked: Vec<String> = sqlx::query_scalar(
+            "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND id IS NOT ? RETURNING id",
+        )
+        .bind(now as i64)
+        .bind(user_id)
+        .bind(keep)
+        .fetch_all(&mut *tx)
+        .await?;
+        for session in &revoked {
+            revocations::insert(&mut tx, "session", session, until).await?;
+        }
+        tx.commit().await?;
+        Ok(revoked)
+    }
+}
+
+async fn insert_refresh(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    jti: &str,
+    session_id: &str,
+    issued_at: u64,
+    expires_at: u64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO refresh_tokens (jti, session_id, issued_at, expires_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(jti)
+    .bind(session_id)
+    .bind(issued_at as i64)
+    .bind(expires_at as i64)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

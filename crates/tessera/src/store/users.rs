@@ -1,0 +1,145 @@
+//! Accounts and their roles.
+
+use sqlx::FromRow;
+use tessera_shared::UserProfile;
+
+use super::{Store, StoreError, StoredUser};
+use crate::token::unix_now;
+
+/// Columns of a user plus its roles, space-separated (role names hold no spaces).
+const SELECT_USER: &str = "SELECT u.id, u.username, u.password_hash, u.created_at, \
+     COALESCE((SELECT group_concat(r.role, ' ') FROM user_roles r WHERE r.user_id = u.id), '') AS roles \
+     FROM users u";
+
+#[derive(FromRow)]
+struct UserRow {
+    id: i64,
+    username: String,
+    password_hash: String,
+    created_at: String,
+    roles: String,
+}
+
+impl From<UserRow> for StoredUser {
+    fn from(row: UserRow) -> Self {
+        let mut roles: Vec<String> = row.roles.split_whitespace().map(str::to_owned).collect();
+        roles.sort();
+        Self {
+            id: row.id,
+            username: row.username,
+            password_hash: row.password_hash,
+            created_at: row.created_at,
+            roles,
+        }
+    }
+}
+
+impl Store {
+    /// Inserts a user with `roles`. Uniqueness is the database's job, so concurrent
+    /// sign-ups of one name yield exactly one success and [`StoreError::UsernameTaken`].
+    pub async fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        roles: &[String],
+    ) -> Result<UserProfile, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (username, password_hash) VALUES (?, ?) RETURNING id",
+        )
+        .bind(username)
+        .bind(password_hash)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|err| match err.as_database_error() {
+            Some(db) if db.is_unique_violation() => StoreError::UsernameTaken,
+            _ => StoreError::Database(err),
+        })?;
+        for role in roles {
+            sqlx::query("INSERT OR IGNORE INTO user_roles (user_id, role) VALUES (?, ?)")
+                .bind(id)
+                .bind(role)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        let user = self
+            .find_user_by_id(id)
+            .await?
+            .ok_or(StoreError::Database(sqlx::Error::RowNotFound))?;
+        Ok(user.into())
+    }
+
+    /// The user named `username` (letter case ignored), hash and roles included.
+    pub async fn find_user_by_name(
+        &self,
+        username: &str,
+    ) -> Result<Option<StoredUser>, StoreError> {
+        let row = sqlx::query_as::<_, UserRow>(&format!("{SELECT_USER} WHERE u.username = ?"))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(StoredUser::from))
+    }
+
+    /// User `id`, hash and roles included.
+    pub async fn find_user_by_id(&self, id: i64) -> Result<Option<StoredUser>, StoreError> {
+        let row = sqlx::query_as::<_, UserRow>(&format!("{SELECT_USER} WHERE u.id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(StoredUser::from))
+    }
+
+    /// Every user, oldest first.
+    pub async fn list_users(&self) -> Result<Vec<UserProfile>, StoreError> {
+        let rows = sqlx::query_as::<_, UserRow>(&format!("{SELECT_USER} ORDER BY u.id"))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| StoredUser::from(row).into())
+            .collect())
+    }
+
+    /// Replaces user `id`'s password hash.
+    pub async fn set_password_hash(&self, id: i64, password_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+            .bind(password_hash)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes the user named `username` and revokes every session it had, so
+    /// its live tokens stop working on every server following the revocations.
+    /// Returns `None` when there was no such user.
+    pub async fn delete_user(&self, username: &str) -> Result<Option<i64>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // A write first, so the transaction takes SQLite's write lock at once;
+        // and before the delete, whose cascade would take the sessions along.
+        let sessions: Vec<String> = sqlx::query_scalar(
+            "UPDATE sessions SET revoked_at = ? \
+             WHERE user_id = (SELECT id FROM users WHERE username = ?) RETURNING id",
+        )
+        .bind(unix_now() as i64)
+        .bind(username)
+        .fetch_all(&mut *tx)
+        .await?;
+        let id: Option<i64> =
+            sqlx::query_scalar("DELETE FROM users WHERE username = ? RETURNING id")
+                .bind(username)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        let until = unix_now() + super::SESSION_REVOCATION_SECS;
+        for session in &sessions {
+            super::revocations::insert(&mut tx, "session", session, until).await?;
+        }
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+}
