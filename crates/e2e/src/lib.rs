@@ -1,0 +1,72 @@
+//! Helpers for Tessera's real-browser tests.
+//!
+//! Each test starts its own `tessera serve` ([`TesseraServer`]) on a free port,
+//! serving the built app in `dist/`, and drives its own headless Chromium
+//! ([`Browser`]) through a chromedriver it spawns. Nothing is shared between
+//! tests: every server has a fresh data directory, every browser a fresh profile.
+//!
+//! Prerequisites fail the tests loudly instead of skipping them:
+//! `dist/index.html` (`trunk build --release`), the `tessera` binary
+//! (`cargo build -p tessera`, or `TESSERA_BIN`), and Debian's `chromium` and
+//! `chromium-driver` (or `CHROMIUM` / `CHROMEDRIVER`).
+
+mod browser;
+mod server;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+pub use browser::{Browser, Chromedriver};
+pub use server::{ServerConfig, TesseraServer};
+
+/// How long [`eventually`] waits for a condition before failing the test.
+pub const WAIT: Duration = Duration::from_secs(15);
+
+/// How often [`eventually`] re-checks.
+const POLL: Duration = Duration::from_millis(100);
+
+/// The workspace root (two levels above this crate).
+pub fn workspace_root() -> PathBuf {
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir
+        .ancestors()
+        .nth(2)
+        .expect("crates/e2e sits two levels below the workspace root")
+        .to_path_buf()
+}
+
+/// The built app, `<workspace>/dist`.
+///
+/// # Panics
+/// When `dist/index.html` is missing.
+pub fn dist_dir() -> PathBuf {
+    let dist = workspace_root().join("dist");
+    assert!(
+        dist.join("index.html").is_file(),
+        "{} has no index.html: build the app first with `trunk build --release`",
+        dist.display()
+    );
+    dist
+}
+
+/// Polls `probe` until it returns `Ok`, and returns that value.
+///
+/// # Panics
+/// After [`WAIT`], naming `what` and the probe's last `Err` (what it saw instead).
+pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, String>>,
+{
+    let deadline = Instant::now() + WAIT;
+    loop {
+        match probe().await {
+            Ok(value) => return value,
+            Err(last) if Instant::now() >= deadline => {
+                panic!("timed out after {WAIT:?} waiting for {what}; last seen: {last}")
+            }
+            Err(_) => tokio::time::sleep(POLL).await,
+        }
+    }
+}

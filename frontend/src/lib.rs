@@ -1,0 +1,20 @@
+//! Tessera's browser app: sign in, sign up, see the protected data and inspect the token.
+//!
+//! A Yew single-page app built with Trunk and served by the Tessera server from
+//! the same origin as its API. The pieces:
+//! - [`app`]: the routes and the root component;
+//! - [`api`]: the HTTP calls, over one request helper;
+//! - [`session`]: the signed-in session (context + `localStorage`);
+//! - [`token`]: JWT decoding (no verification) and expiry helpers;
+//! - [`json`]: JSON through the browser's `JSON.parse`, and pretty-printing;
+//! - [`pages`] (one per route) built from [`components`].
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod json;
+pub mod pages;
+pub mod session;
+pub mod token;
+
+pub use app::App;

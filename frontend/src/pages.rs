@@ -1,0 +1,11 @@
+//! One component per route of [`crate::app::Route`].
+
+pub mod account;
+pub mod not_found;
+pub mod sign_in;
+pub mod sign_up;
+
+pub use account::Account;
+pub use not_found::NotFound;
+pub use sign_in::SignIn;
+pub use sign_up::SignUp;

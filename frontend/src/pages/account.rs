@@ -1,0 +1,132 @@
+//! `/account`: the protected data, the user's profile and the token panel.
+
+use tessera_shared::{ProtectedResponse, UserProfile};
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use crate::api::{self, ApiError};
+use crate::app::{Replace, Route};
+use crate::components::{Page, TokenPanel};
+use crate::session::use_session;
+
+/// The account page; without a session it sends the user to sign in.
+#[component]
+pub fn Account() -> Html {
+    let session = use_session();
+    match session.token.clone() {
+        Some(token) => html! { <AccountView {token} /> },
+        None => html! { <Replace to={Route::SignIn} /> },
+    }
+}
+
+/// Props of [`AccountView`].
+#[derive(Properties, PartialEq)]
+pub struct AccountViewProps {
+    /// The access token to call the API with.
+    pub token: AttrValue,
+}
+
+/// What the two protected calls returned.
+#[derive(Debug, Clone, PartialEq)]
+struct Loaded {
+    protected: ProtectedResponse,
+    profile: UserProfile,
+}
+
+/// Fetches `GET /protected` and `GET /me` with the token and shows them.
+///
+/// A 401 ends the session (the sign-in page then shows why); other failures
+/// are shown in place, with a button to try again.
+#[component]
+pub fn AccountView(props: &AccountViewProps) -> Html {
+    let session = use_session();
+    let loaded = use_state(|| None::<Loaded>);
+    let error = use_state(|| None::<AttrValue>);
+    let loading = use_state(|| true);
+    let reloads = use_state(|| 0u32);
+
+    {
+        let (loaded, error, loading) = (loaded.clone(), error.clone(), loading.clone());
+        use_effect_with((props.token.clone(), *reloads), move |(token, _)| {
+            let token = token.clone();
+            loading.set(true);
+            spawn_local(async move {
+                let result = fetch(&token).await;
+                loading.set(false);
+                match result {
+                    Ok(data) => {
+                        error.set(None);
+                        loaded.set(Some(data));
+                    }
+                    Err(err) if err.is_unauthorized() => session.expire(Some(err.to_string())),
+                    Err(err) => error.set(Some(err.to_string().into())),
+                }
+            });
+        });
+    }
+    let on_refresh = Callback::from(move |_: MouseEvent| reloads.set(reloads.wrapping_add(1)));
+
+    html! {
+        <Page title="Your account">
+            <div class="toolbar">
+                <button id="refresh" type="button" class="button secondary"
+                    onclick={on_refresh} disabled={*loading}>
+                    { if *loading { "Loading…" } else { "Refresh" } }
+                </button>
+            </div>
+            <p id="account-error" class="form-error" role="alert">
+                { (*error).clone().unwrap_or_default() }
+            </p>
+            <div class="grid" aria-busy={loading.then_some("true")}>
+                { view_loaded(loaded.as_ref()) }
+            </div>
+            <TokenPanel token={props.token.clone()} />
+        </Page>
+    }
+}
+
+async fn fetch(token: &str) -> Result<Loaded, ApiError> {
+    let protected = api::protected(token).await?;
+    let profile = api::me(token).await?;
+    Ok(Loaded { protected, profile })
+}
+
+fn view_loaded(loaded: Option<&Loaded>) -> Html {
+    let Some(Loaded { protected, profile }) = loaded else {
+        return html! { <p class="card muted">{ "Loading your data…" }</p> };
+    };
+    let data = protected
+        .data
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    html! {
+        <>
+            <section class="card" aria-labelledby="protected-heading">
+                <h2 id="protected-heading">{ "Protected data" }</h2>
+                <p class="muted">{ "GET /protected, sent with your token." }</p>
+                <dl class="facts">
+                    <dt>{ "Hello from" }</dt>
+                    <dd id="hello-from">{ &protected.hello_from }</dd>
+                    <dt>{ "Data" }</dt>
+                    <dd id="protected-data">{ data }</dd>
+                </dl>
+            </section>
+            <section class="card" aria-labelledby="profile-heading">
+                <h2 id="profile-heading">{ "Profile" }</h2>
+                <p class="muted">{ "GET /me: who the server says you are." }</p>
+                <dl class="facts">
+                    <dt>{ "Username" }</dt>
+                    <dd id="profile-username">{ &profile.username }</dd>
+                    <dt>{ "User id" }</dt>
+                    <dd id="profile-id">{ profile.id }</dd>
+                    <dt>{ "Member since" }</dt>
+                    <dd id="profile-created"><time datetime={profile.created_at.clone()}>
+                        { &profile.created_at }
+                    </time></dd>
+                </dl>
+            </section>
+        </>
+    }
+}

@@ -1,0 +1,76 @@
+//! `/sign-up`: create an account, then sign straight in.
+
+use tessera_shared::Credentials;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::api;
+use crate::app::{Replace, Route};
+use crate::components::{CredentialsForm, Page, RouteLink};
+use crate::session::{use_session, SessionHandle};
+
+/// Registers, then signs in with the same credentials.
+///
+/// Should the sign-in fail after the account was made, the user is sent to the
+/// sign-in page with a notice instead.
+async fn register_and_sign_in(
+    credentials: Credentials,
+    session: SessionHandle,
+    navigator: Option<Navigator>,
+) -> Result<(), api::ApiError> {
+    let profile = api::register(&credentials).await?;
+    match api::auth(&credentials).await {
+        Ok(issued) => session.login(issued.access_token),
+        Err(_) => {
+            session.notify(format!(
+                "Account “{}” created. Please sign in.",
+                profile.username
+            ));
+            if let Some(navigator) = navigator {
+                navigator.push(&Route::SignIn);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The sign-up page; shows the server's reason when it refuses (name taken,
+/// invalid input, or sign-up closed).
+#[component]
+pub fn SignUp() -> Html {
+    let session = use_session();
+    let navigator = use_navigator();
+    let busy = use_state(|| false);
+    let error = use_state(|| None::<AttrValue>);
+
+    let onsubmit = {
+        let (session, busy, error) = (session.clone(), busy.clone(), error.clone());
+        Callback::from(move |credentials: Credentials| {
+            let (session, navigator) = (session.clone(), navigator.clone());
+            let (busy, error) = (busy.clone(), error.clone());
+            busy.set(true);
+            error.set(None);
+            spawn_local(async move {
+                if let Err(err) = register_and_sign_in(credentials, session, navigator).await {
+                    error.set(Some(err.to_string().into()));
+                }
+                busy.set(false);
+            });
+        })
+    };
+
+    if session.token.is_some() {
+        return html! { <Replace to={Route::Account} /> };
+    }
+    html! {
+        <Page title="Create an account" class="narrow">
+            <CredentialsForm submit_label="Create account" busy_label="Creating account…"
+                busy={*busy} error={(*error).clone()} new_account=true {onsubmit} />
+            <p class="aside">
+                { "Already registered? " }
+                <RouteLink to={Route::SignIn}>{ "Sign in" }</RouteLink>
+            </p>
+        </Page>
+    }
+}

@@ -1,0 +1,164 @@
+//! Reading a JWT in the browser: decoding, the `Authorization` header and expiry.
+//!
+//! Decoding here never verifies the signature; only the server holds the secret
+//! that can. The browser reads the claims to show them and to skip a token that
+//! has already expired, nothing more.
+
+use std::fmt;
+
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::Deserialize;
+
+use crate::json;
+
+/// A JWT's header and claims as pretty-printed JSON, plus the claims the app
+/// reads; the signature is left unchecked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodedToken {
+    /// The JOSE header, e.g. `{"alg": "HS256", "typ": "JWT"}`, pretty-printed.
+    pub header: String,
+    /// The claims (payload), pretty-printed.
+    pub claims: String,
+    /// The claims the app uses; every other claim is only shown.
+    pub known: KnownClaims,
+}
+
+/// The registered claims the app reads (RFC 7519 §4.1), all in Unix seconds.
+/// Each is optional: a token without them still decodes, it just has no
+/// countdown or dates.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct KnownClaims {
+    /// `iat`: issued at.
+    pub iat: Option<i64>,
+    /// `nbf`: not valid before.
+    pub nbf: Option<i64>,
+    /// `exp`: expires at.
+    pub exp: Option<i64>,
+}
+
+/// Why a string could not be read as a JWT.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenError {
+    /// Not `header.claims.signature`: three dot-separated parts, the header non-empty.
+    Shape,
+    /// The named part is not valid base64url.
+    Base64(&'static str),
+    /// The named part does not hold a JSON object (of the expected claim types).
+    Json(&'static str),
+}
+
+impl fmt::Display for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Shape => f.write_str("not a JWT: expected header.claims.signature"),
+            Self::Base64(part) => write!(f, "the {part} is not valid base64url"),
+            Self::Json(part) => write!(f, "the {part} is not a JSON object"),
+        }
+    }
+}
+
+impl std::error::Error for TokenError {}
+
+/// Splits a compact JWT and decodes its header and claims, without verification.
+pub fn decode(token: &str) -> Result<DecodedToken, TokenError> {
+    let mut parts = token.trim().split('.');
+    let (Some(header), Some(claims), Some(_signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(TokenError::Shape);
+    };
+    if header.is_empty() {
+        return Err(TokenError::Shape);
+    }
+    let (header, IgnoredAny) = decode_part(header, "header")?;
+    let (claims, known) = decode_part(claims, "claims")?;
+    Ok(DecodedToken {
+        header,
+        claims,
+        known,
+    })
+}
+
+/// One base64url JSON object: its pretty-printed text and its typed reading.
+fn decode_part<T: DeserializeOwned>(
+    part: &str,
+    name: &'static str,
+) -> Result<(String, T), TokenError> {
+    let bytes = base64url_decode(part).ok_or(TokenError::Base64(name))?;
+    let text = String::from_utf8(bytes).map_err(|_| TokenError::Json(name))?;
+    if !text.trim_start().starts_with('{') {
+        return Err(TokenError::Json(name));
+    }
+    let typed = json::parse(&text).ok_or(TokenError::Json(name))?;
+    Ok((json::pretty(&text), typed))
+}
+
+/// Decodes base64url (RFC 4648 §5); JWTs drop the `=` padding, but it is accepted.
+pub fn base64url_decode(input: &str) -> Option<Vec<u8>> {
+    let input = input.trim_end_matches('=');
+    if input.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(input.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for byte in input.bytes() {
+        let sextet = match byte {
+            b'A'..=b'Z' => byte - b'A',
+            b'a'..=b'z' => byte - b'a' + 26,
+            b'0'..=b'9' => byte - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(sextet);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// The `Authorization` header value for a token: `Bearer <token>`.
+pub fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// Whether a token with this `exp` is expired at `now` (both Unix seconds).
+///
+/// The server may allow some leeway; the browser does not, so a token it keeps
+/// is one the server still accepts.
+pub fn is_expired(exp: i64, now: i64) -> bool {
+    now >= exp
+}
+
+/// A countdown such as `1d 02h 03m`, `2h 03m 04s`, `3m 04s` or `4s`.
+pub fn format_duration(seconds: u64) -> String {
+    let (days, hours) = (seconds / 86_400, seconds / 3_600 % 24);
+    let (minutes, secs) = (seconds / 60 % 60, seconds % 60);
+    if days > 0 {
+        format!("{days}d {hours:02}h {minutes:02}m")
+    } else if hours > 0 {
+        format!("{hours}h {minutes:02}m {secs:02}s")
+    } else if minutes > 0 {
+        format!("{minutes}m {secs:02}s")
+    } else {
+        format!("{secs}s")
+    }
+}
+
+/// `Expires in 3m 04s`, or `Expired 5s ago` once `now` has reached `exp`.
+pub fn describe_expiry(exp: i64, now: i64) -> String {
+    if is_expired(exp, now) {
+        format!("Expired {} ago", format_duration(now.abs_diff(exp)))
+    } else {
+        format!("Expires in {}", format_duration(exp.abs_diff(now)))
+    }
+}
+
+/// The browser clock in Unix seconds.
+pub fn unix_now() -> i64 {
+    (js_sys::Date::now() / 1000.0).floor() as i64
+}

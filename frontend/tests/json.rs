@@ -1,0 +1,174 @@
+//! Logic that reads JSON, which the app parses with the JavaScript engine's
+//! `JSON.parse`: token decoding, API error mapping, restoring a stored session.
+//! Runs under node: `cargo test -p frontend --target wasm32-unknown-unknown`.
+#![cfg(target_arch = "wasm32")]
+
+use frontend::api::ApiError;
+use frontend::json::{parse, stringify};
+use frontend::session::{Session, EXPIRED_NOTICE};
+use frontend::token::{decode, KnownClaims, TokenError};
+use tessera_shared::{Credentials, UserProfile};
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+/// An HS256 token shaped like Tessera's. Its claims segment is 170 characters:
+/// base64url without the two `=` of padding.
+const TOKEN: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.\
+    eyJzdWIiOiI0MiIsInVzZXJuYW1lIjoiYWxpY2UiLCJpYXQiOjE3OTU1MTI2MDAsIm5iZiI6MTc5NTUxMjYwMCwiZXhwI\
+    joxNzk1NTEzNTAwLCJqdGkiOiI1ZjBjN2EzZS04YjFkLTRjMmUtOWE2Zi0xZDJlM2Y0YTViNmMifQ.\
+    nd1qi24isyA7OGblIAjwLoKC6lNeR4PDJM0_MMDztKY";
+
+/// `{"alg":"HS256"}.{"exp":1000}.sig`, unsigned: the session only reads claims.
+const EXP_1000: &str = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjEwMDB9.c2ln";
+
+#[test]
+fn decodes_header_and_claims_of_a_real_looking_token() {
+    assert_eq!(
+        TOKEN.split('.').nth(1).unwrap().len() % 4,
+        2,
+        "the fixture must need padding"
+    );
+
+    let decoded = decode(TOKEN).unwrap();
+    assert_eq!(
+        decoded.header,
+        "{\n  \"typ\": \"JWT\",\n  \"alg\": \"HS256\"\n}"
+    );
+    assert_eq!(
+        decoded.claims,
+        r#"{
+  "sub": "42",
+  "username": "alice",
+  "iat": 1795512600,
+  "nbf": 1795512600,
+  "exp": 1795513500,
+  "jti": "5f0c7a3e-8b1d-4c2e-9a6f-1d2e3f4a5b6c"
+}"#
+    );
+    assert_eq!(
+        decoded.known,
+        KnownClaims {
+            iat: Some(1_795_512_600),
+            nbf: Some(1_795_512_600),
+            exp: Some(1_795_513_500),
+        }
+    );
+}
+
+#[test]
+fn a_token_without_the_known_claims_still_decodes() {
+    // {} . {"sub":"7"} . (no signature)
+    let decoded = decode("e30.eyJzdWIiOiI3In0.").unwrap();
+    assert_eq!(decoded.known, KnownClaims::default());
+    assert_eq!(decoded.header, "{}");
+}
+
+#[test]
+fn rejects_what_is_not_a_jwt() {
+    assert_eq!(decode(""), Err(TokenError::Shape));
+    assert_eq!(decode("abc.def"), Err(TokenError::Shape));
+    assert_eq!(decode("a.b.c.d"), Err(TokenError::Shape));
+    assert_eq!(decode(".e30.sig"), Err(TokenError::Shape));
+    assert_eq!(decode("e30.e30!.sig"), Err(TokenError::Base64("claims")));
+    // "bm90IGpzb24" is "not json"; "WzFd" is "[1]": JSON, but no object.
+    assert_eq!(
+        decode("bm90IGpzb24.e30.sig"),
+        Err(TokenError::Json("header"))
+    );
+    assert_eq!(decode("e30.WzFd.sig"), Err(TokenError::Json("claims")));
+    // {"exp":"soon"}: exp must be a number.
+    assert_eq!(
+        decode("e30.eyJleHAiOiJzb29uIn0.sig"),
+        Err(TokenError::Json("claims"))
+    );
+    assert_eq!(
+        TokenError::Base64("claims").to_string(),
+        "the claims is not valid base64url"
+    );
+}
+
+#[test]
+fn json_round_trip_with_the_shared_types() {
+    let body = stringify(&Credentials {
+        username: "alice".to_owned(),
+        password: "p\"w".to_owned(),
+    });
+    assert_eq!(
+        body.as_deref(),
+        Some(r#"{"username":"alice","password":"p\"w"}"#)
+    );
+
+    let profile: UserProfile =
+        parse(r#"{"id":7,"username":"bob","created_at":"2026-11-24T09:30:00Z"}"#).unwrap();
+    assert_eq!((profile.id, profile.username.as_str()), (7, "bob"));
+    assert_eq!(parse::<UserProfile>(r#"{"id":"7"}"#), None, "wrong shape");
+    assert_eq!(parse::<UserProfile>("<html>"), None, "not JSON");
+}
+
+#[test]
+fn api_errors_keep_the_servers_msg() {
+    let err = ApiError::from_response(401, "Unauthorized", r#"{"msg":"Token has expired"}"#);
+    let status = ApiError::Status {
+        status: 401,
+        msg: "Token has expired".to_owned(),
+    };
+    assert_eq!(err, status);
+    assert!(err.is_unauthorized());
+    assert_eq!(err.to_string(), "Token has expired");
+
+    let taken = ApiError::from_response(409, "Conflict", r#"{"msg":"Username already taken"}"#);
+    assert!(!taken.is_unauthorized());
+    assert_eq!(taken.to_string(), "Username already taken");
+}
+
+#[test]
+fn api_errors_without_a_msg_name_the_status() {
+    let err = ApiError::from_response(500, "Internal Server Error", "oops");
+    assert_eq!(
+        err.to_string(),
+        "The server answered 500 Internal Server Error"
+    );
+    // HTTP/2 has no reason phrase.
+    assert_eq!(
+        ApiError::from_response(418, "", "").to_string(),
+        "The server answered 418"
+    );
+}
+
+#[test]
+fn a_gateway_error_without_a_msg_means_unreachable() {
+    for status in [502, 503, 504] {
+        assert_eq!(
+            ApiError::from_response(status, "Bad Gateway", ""),
+            ApiError::Unreachable
+        );
+    }
+    // ...but a 503 from Tessera itself carries its msg.
+    let own = ApiError::from_response(503, "", r#"{"msg":"user store unavailable"}"#);
+    assert_eq!(own.to_string(), "user store unavailable");
+    assert!(ApiError::Unreachable
+        .to_string()
+        .contains("cannot be reached"));
+}
+
+#[test]
+fn restore_keeps_an_unexpired_token() {
+    let session = Session::restore(Some(EXP_1000.to_owned()), 999);
+    assert_eq!(session.token.as_deref(), Some(EXP_1000));
+    assert_eq!(session.notice, None);
+}
+
+#[test]
+fn restore_drops_an_expired_token_with_a_notice() {
+    let session = Session::restore(Some(EXP_1000.to_owned()), 1_000);
+    assert_eq!(session.token, None);
+    assert_eq!(session.notice.as_deref(), Some(EXPIRED_NOTICE));
+}
+
+#[test]
+fn restore_drops_garbage_silently() {
+    assert_eq!(
+        Session::restore(Some("garbage".to_owned()), 0),
+        Session::default()
+    );
+    assert_eq!(Session::restore(None, 0), Session::default());
+}
