@@ -28,9 +28,7 @@ pub enum UserCommandError {
 /// Runs one user command, writing its result to standard output.
 pub async fn run(command: UserCommand, store: &StoreArgs) -> Result<(), UserCommandError> {
     create_data_dir(&store.data_dir)?;
-    let users = Store::open(&store.database_url())
-        .await
-        .map_err(StartupError::from)?;
+    let users = store.open().await.map_err(StartupError::from)?;
     let result = match command {
         UserCommand::Add {
             name,

@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::secret::JwtSecret;
+use crate::store::{Store, StoreError, StoreOptions};
 use crate::token::TokenSettings;
 
 /// Tessera: a JWT authentication server.
@@ -63,12 +64,44 @@ pub struct StoreArgs {
     /// Directory for the embedded database and the generated secret. Default: `./tessera-data`.
     #[arg(long, env = "TESSERA_DATA_DIR", default_value = "tessera-data")]
     pub data_dir: PathBuf,
-    /// Database URL. Default: `sqlite://<data-dir>/tessera.db`.
+    /// Database URL: `sqlite://PATH` (embedded) or `postgres://USER@HOST/DB` (shared by
+    /// many instances). Default: `sqlite://<data-dir>/tessera.db`.
     #[arg(long, env = "TESSERA_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// Most database connections per process. Default: `10`.
+    #[arg(long, env = "TESSERA_DB_POOL_SIZE", default_value_t = 10)]
+    pub db_pool_size: u32,
+    /// Longest wait for a database connection, lock or (Postgres) statement before the
+    /// request fails with 503. Default: `5s`.
+    #[arg(long, env = "TESSERA_DB_TIMEOUT", default_value = "5s", value_parser = parse_duration)]
+    pub db_timeout: Duration,
 }
 
 impl StoreArgs {
+    /// Opens the store these arguments name.
+    pub async fn open(&self) -> Result<Store, StoreError> {
+        let options = StoreOptions {
+            max_connections: self.db_pool_size.max(1),
+            timeout: self.db_timeout,
+        };
+        Store::open_with(&self.database_url(), &options).await
+    }
+
+    /// The database URL with any password masked, for logs.
+    pub fn database_url_for_log(&self) -> String {
+        let url = self.database_url();
+        match (url.find("://"), url.rfind('@')) {
+            (Some(scheme), Some(at)) if at > scheme => {
+                let credentials = &url[scheme + 3..at];
+                match credentials.split_once(':') {
+                    Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                    None => url,
+                }
+            }
+            _ => url,
+        }
+    }
+
     /// The database URL in effect.
     pub fn database_url(&self) -> String {
         self.database_url
@@ -224,6 +257,18 @@ mod tests {
         assert!(serve(&["--access-ttl", "1h", "--leeway", "0s"])
             .token_settings()
             .is_ok());
+    }
+
+    #[test]
+    fn logged_database_urls_hide_passwords() {
+        let mut args = serve(&[]).store;
+        args.database_url = Some("postgres://tessera:hunter2@db:5432/auth".to_owned());
+        assert_eq!(
+            args.database_url_for_log(),
+            "postgres://tessera:***@db:5432/auth"
+        );
+        args.database_url = Some("postgres://tessera@db/auth".to_owned());
+        assert_eq!(args.database_url_for_log(), "postgres://tessera@db/auth");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The API's errors and how each becomes an HTTP answer with a `{"msg": ..}` body.
 
-use axum::http::header::WWW_AUTHENTICATE;
+use axum::http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -81,6 +81,10 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::UsernameTaken => Self::UsernameTaken,
+            StoreError::Unavailable(cause) => {
+                tracing::warn!(%cause, "store unavailable");
+                Self::Unavailable
+            }
             other => Self::internal(other),
         }
     }
@@ -96,7 +100,14 @@ impl IntoResponse for ApiError {
             }
             ref other => other.to_string(),
         };
-        (self.status(), Json(ErrorBody::new(msg))).into_response()
+        let mut response = (self.status(), Json(ErrorBody::new(msg))).into_response();
+        if matches!(self, Self::Unavailable) {
+            // Outages here are short (a database restart, a failover): retry soon.
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        response
     }
 }
 

@@ -57,7 +57,10 @@ impl Revocations {
             } else {
                 &mut inner.tokens
             };
-            set.insert(row.value.clone(), row.expires_at);
+            set.insert(
+                row.value.clone(),
+                u64::try_from(row.expires_at).unwrap_or(0),
+            );
             inner.last_row = inner.last_row.max(row.id);
         }
     }
@@ -96,6 +99,14 @@ impl Revocations {
         Ok(rows.len())
     }
 
+    /// Re-reads every unexpired revocation (idempotent). Catches rows whose ids
+    /// were taken before, but committed after, rows already seen.
+    pub async fn reload(&self, store: &Store) -> Result<usize, crate::store::StoreError> {
+        let rows = store.revocations_after(0, unix_now()).await?;
+        self.apply(&rows);
+        Ok(rows.len())
+    }
+
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, Inner> {
         self.inner
             .write()
@@ -112,7 +123,7 @@ pub const PURGE_INTERVAL: Duration = Duration::from_secs(60);
 mod tests {
     use super::*;
 
-    fn row(id: i64, kind: &str, value: &str, expires_at: u64) -> RevocationRow {
+    fn row(id: i64, kind: &str, value: &str, expires_at: i64) -> RevocationRow {
         RevocationRow {
             id,
             kind: kind.to_owned(),

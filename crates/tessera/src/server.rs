@@ -19,7 +19,7 @@ use crate::revocation;
 use crate::secret::{self, SecretError, SecretSource};
 use crate::site::{MissingIndex, Site};
 use crate::state::AppState;
-use crate::store::{Store, StoreError};
+use crate::store::{RevocationFeed, RevocationRow, Store, StoreError};
 use crate::token::{unix_now, TokenService};
 
 /// Why the server could not start.
@@ -70,7 +70,7 @@ impl Server {
         let site = args.static_dir.as_deref().map(Site::new).transpose()?;
         create_data_dir(&args.store.data_dir)?;
         let (secret, source) = secret::resolve(args.jwt_secret.clone(), &args.store.data_dir)?;
-        let store = Store::open(&args.store.database_url()).await?;
+        let store = args.store.open().await?;
         let tokens = Arc::new(TokenService::new(&secret, settings));
         // Revocations made before this start (or by other processes) apply from the first request.
         tokens.revocations().sync(&store).await?;
@@ -89,7 +89,7 @@ impl Server {
         tracing::info!(
             addr = %listener.local_addr().map_err(|source| StartupError::Bind { addr: args.addr, source })?,
             data_dir = %args.store.data_dir.display(),
-            database = %args.store.database_url(),
+            database = %args.store.database_url_for_log(),
             access_ttl = ?args.access_ttl,
             refresh_ttl = ?args.refresh_ttl,
             refresh_grace = ?args.refresh_grace,
@@ -134,9 +134,19 @@ impl Server {
     }
 }
 
-/// Keeps the in-memory deny list in step with the store (revocations by the
-/// CLI or other instances) and purges what has expired, in memory and on disk.
+/// Keeps the in-memory deny list in step with the store and purges what has
+/// expired. Revocations by the CLI or other instances arrive through Postgres
+/// notifications at once where there are any, and through polling (every
+/// second, plus a full re-read with each purge) always, which also covers
+/// notifications missed while the feed reconnected.
 async fn follow_revocations(store: Store, tokens: Arc<TokenService>) {
+    let mut feed = match store.revocation_feed().await {
+        Ok(feed) => feed,
+        Err(err) => {
+            tracing::warn!(error = %err, "no revocation feed; polling only");
+            None
+        }
+    };
     let mut sync = tokio::time::interval(revocation::SYNC_INTERVAL);
     sync.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut purge = tokio::time::interval(revocation::PURGE_INTERVAL);
@@ -145,6 +155,11 @@ async fn follow_revocations(store: Store, tokens: Arc<TokenService>) {
         tokens.settings().refresh_ttl.as_secs() + tokens.settings().access_ttl.as_secs();
     loop {
         tokio::select! {
+            announced = next_announced(&mut feed) => match announced {
+                Ok(Some(row)) => tokens.revocations().apply(&[row]),
+                Ok(None) => {}
+                Err(err) => tracing::warn!(error = %err, "revocation feed interrupted; it reconnects by itself"),
+            },
             _ = sync.tick() => {
                 if let Err(err) = tokens.revocations().sync(&store).await {
                     tracing::warn!(error = %err, "cannot read revocations; keeping the current list");
@@ -153,12 +168,29 @@ async fn follow_revocations(store: Store, tokens: Arc<TokenService>) {
             _ = purge.tick() => {
                 let now = unix_now();
                 tokens.revocations().purge(now);
+                if let Err(err) = tokens.revocations().reload(&store).await {
+                    tracing::warn!(error = %err, "cannot re-read revocations");
+                }
                 if let Err(err) = store.purge_expired(now, session_horizon).await {
                     tracing::warn!(error = %err, "cannot purge expired sessions");
                 }
             }
         }
     }
+}
+
+async fn next_announced(
+    feed: &mut Option<RevocationFeed>,
+) -> Result<Option<RevocationRow>, StoreError> {
+    let Some(feed) = feed else {
+        return std::future::pending().await;
+    };
+    let next = feed.next().await;
+    if next.is_err() {
+        // While the database is down every reconnect fails at once: pace them.
+        tokio::time::sleep(revocation::SYNC_INTERVAL).await;
+    }
+    next
 }
 
 /// Completes on Ctrl-C or SIGTERM.

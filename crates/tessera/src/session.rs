@@ -107,7 +107,7 @@ pub(crate) async fn refresh(state: &AppState, token: &str) -> Result<Tokens> {
 
 /// A refresh token that was already used (or whose session ended).
 async fn reused(state: &AppState, record: RefreshRecord, now: u64) -> Result<Tokens> {
-    if record.session_revoked || record.expires_at < now {
+    if record.session_revoked || secs(record.expires_at) < now {
         return Err(AuthError::RefreshInvalid.into());
     }
     let (Some(used_at), Some(successor), Some(access_jti)) =
@@ -116,6 +116,7 @@ async fn reused(state: &AppState, record: RefreshRecord, now: u64) -> Result<Tok
         return Err(AuthError::RefreshInvalid.into());
     };
     let grace = state.tokens.settings().refresh_grace.as_secs();
+    let used_at = secs(used_at);
     if now < used_at + grace {
         // Tabs racing: hand out the very pair the first caller got.
         let next = state
@@ -131,8 +132,8 @@ async fn reused(state: &AppState, record: RefreshRecord, now: u64) -> Result<Tok
         let refresh = state.tokens.refresh_at(
             user.id,
             &record.session_id,
-            next.issued_at,
-            next.expires_at,
+            secs(next.issued_at),
+            secs(next.expires_at),
             successor,
         );
         return Ok(Tokens {
@@ -212,6 +213,11 @@ async fn current_user(state: &AppState, user_id: i64) -> Result<StoredUser> {
         .find_user_by_id(user_id)
         .await?
         .ok_or(AuthError::RefreshInvalid)?)
+}
+
+/// A stored Unix time (a signed SQL integer) as the unsigned seconds tokens use.
+fn secs(stored: i64) -> u64 {
+    u64::try_from(stored).unwrap_or(0)
 }
 
 fn grant(user: &StoredUser, session_id: &str, fresh: bool) -> Grant {

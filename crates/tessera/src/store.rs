@@ -1,22 +1,19 @@
-//! Where users live: an embedded SQLite database by default.
+//! Where users, sessions and revocations live: SQLite (embedded, the default)
+//! or PostgreSQL (shared by many instances), chosen by the database URL.
 //!
-//! Handlers only see [`Store`]'s methods, so another engine can be added
-//! behind them without touching the HTTP layer.
+//! Each engine has its own SQL, written for its strengths (row locks and
+//! LISTEN/NOTIFY on Postgres); the rules that use the store live above it, in
+//! `session` and the routes, written once.
 
-use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::FromRow;
 use tessera_shared::UserProfile;
 
-mod revocations;
-mod sessions;
-mod users;
+mod postgres;
+mod sqlite;
 
-pub use revocations::RevocationRow;
-pub use sessions::{RefreshRecord, Rotation};
+pub use postgres::RevocationFeed;
 
 /// How long a session revocation is remembered: past the longest access-token
 /// lifetime plus leeway any server may be configured with, so no token of the
@@ -49,6 +46,55 @@ impl From<StoredUser> for UserProfile {
     }
 }
 
+/// One revocation: `kind` is `token` (value = an access token's `jti`) or
+/// `session` (value = a `sid`); it matters until `expires_at`.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct RevocationRow {
+    /// Increasing id; followers ask for rows after the last one they saw.
+    pub id: i64,
+    /// `token` or `session`.
+    pub kind: String,
+    /// The revoked `jti` or `sid`.
+    pub value: String,
+    /// Unix time after which the row can be forgotten.
+    pub expires_at: i64,
+}
+
+/// A refresh token as stored, with its session's state.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct RefreshRecord {
+    /// The token's id.
+    pub jti: String,
+    /// Its session (rotation family).
+    pub session_id: String,
+    /// The session's user.
+    pub user_id: i64,
+    /// Unix time it was issued.
+    pub issued_at: i64,
+    /// Unix time it expires.
+    pub expires_at: i64,
+    /// When it was exchanged, if it was.
+    pub used_at: Option<i64>,
+    /// The refresh token it was exchanged for.
+    pub successor_jti: Option<String>,
+    /// The access token issued with the successor.
+    pub access_jti: Option<String>,
+    /// Whether the session has been revoked.
+    pub session_revoked: bool,
+}
+
+/// Outcome of trying to use a refresh token once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rotation {
+    /// This call used the token; the successor is stored.
+    Rotated,
+    /// The token was not usable: already used (the record says when and for
+    /// what), its session revoked, or expired.
+    Refused(RefreshRecord),
+    /// No such token (never issued here, or purged with its session).
+    Unknown,
+}
+
 /// Store failures.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -56,53 +102,239 @@ pub enum StoreError {
     #[error("username is already taken")]
     UsernameTaken,
     /// The database URL is not one this build understands.
-    #[error("unsupported database URL {0:?}: expected sqlite://PATH")]
+    #[error("unsupported database URL {0:?}: expected sqlite://PATH or postgres://...")]
     UnsupportedUrl(String),
+    /// The database cannot be reached or did not answer in time (503 to clients).
+    #[error("database unavailable: {0}")]
+    Unavailable(sqlx::Error),
     /// The database failed.
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     /// The schema could not be brought up to date.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
-/// Handle to the user database; cheap to clone.
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        let unavailable = match &err {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+            // Postgres: query_canceled (statement timeout), admin_shutdown,
+            // crash_shutdown, cannot_connect_now.
+            sqlx::Error::Database(db) => {
+                matches!(
+                    db.code().as_deref(),
+                    Some("57014" | "57P01" | "57P02" | "57P03")
+                )
+            }
+            _ => false,
+        };
+        if unavailable {
+            Self::Unavailable(err)
+        } else {
+            Self::Database(err)
+        }
+    }
+}
+
+/// Connection settings shared by both engines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// Most connections the pool opens. Defaults to 10.
+    pub max_connections: u32,
+    /// Longest wait for a connection, a lock or (Postgres) a statement. Defaults to 5 seconds.
+    pub timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 10,
+            timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Handle to the database; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    engine: Engine,
+}
+
+#[derive(Debug, Clone)]
+enum Engine {
+    Sqlite(sqlite::SqliteStore),
+    Postgres(postgres::PgStore),
+}
+
+/// Runs `$call` on whichever engine backs `$store`.
+macro_rules! dispatch {
+    ($store:expr, $engine:ident => $call:expr) => {
+        match &$store.engine {
+            Engine::Sqlite($engine) => $call,
+            Engine::Postgres($engine) => $call,
+        }
+    };
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `url` and applies pending migrations.
+    /// Opens the database at `url` (`sqlite://PATH` or `postgres://...`) with
+    /// default options, creating a SQLite file if needed, and applies pending migrations.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        if !url.starts_with("sqlite:") {
+        Self::open_with(url, &StoreOptions::default()).await
+    }
+
+    /// [`Self::open`] with explicit connection settings.
+    pub async fn open_with(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
+        let engine = if url.starts_with("sqlite:") {
+            Engine::Sqlite(sqlite::SqliteStore::open(url, options).await?)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Engine::Postgres(postgres::PgStore::open(url, options).await?)
+        } else {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        Ok(Self { engine })
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn engine_name(&self) -> &'static str {
+        match self.engine {
+            Engine::Sqlite(_) => "sqlite",
+            Engine::Postgres(_) => "postgres",
         }
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            // WAL lets the CLI write while a server reads; the busy timeout makes
-            // concurrent writers wait for each other instead of failing.
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(5))
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(5))
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
+    }
+
+    /// Inserts a user with `roles`. Uniqueness is the database's job, so concurrent
+    /// sign-ups of one name yield exactly one success and [`StoreError::UsernameTaken`].
+    pub async fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        roles: &[String],
+    ) -> Result<UserProfile, StoreError> {
+        dispatch!(self, db => db.create_user(username, password_hash, roles).await)
+    }
+
+    /// The user named `username` (letter case ignored), hash and roles included.
+    pub async fn find_user_by_name(
+        &self,
+        username: &str,
+    ) -> Result<Option<StoredUser>, StoreError> {
+        dispatch!(self, db => db.find_user_by_name(username).await)
+    }
+
+    /// User `id`, hash and roles included.
+    pub async fn find_user_by_id(&self, id: i64) -> Result<Option<StoredUser>, StoreError> {
+        dispatch!(self, db => db.find_user_by_id(id).await)
+    }
+
+    /// Every user, oldest first.
+    pub async fn list_users(&self) -> Result<Vec<UserProfile>, StoreError> {
+        dispatch!(self, db => db.list_users().await)
+    }
+
+    /// Replaces user `id`'s password hash.
+    pub async fn set_password_hash(&self, id: i64, password_hash: &str) -> Result<(), StoreError> {
+        dispatch!(self, db => db.set_password_hash(id, password_hash).await)
+    }
+
+    /// Deletes the user named `username` and revokes every session it had (for
+    /// [`SESSION_REVOCATION_SECS`]), so its live tokens stop working on every server
+    /// following the revocations. `None` when there was no such user.
+    pub async fn delete_user(&self, username: &str) -> Result<Option<i64>, StoreError> {
+        dispatch!(self, db => db.delete_user(username).await)
+    }
+
+    /// Records a new session for `user_id`, with its first refresh token `(jti, expires_at)` if any.
+    pub async fn create_session(
+        &self,
+        session_id: &str,
+        user_id: i64,
+        now: u64,
+        refresh: Option<(&str, u64)>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, db => db.create_session(session_id, user_id, now, refresh).await)
+    }
+
+    /// Uses refresh token `jti` exactly once: a conditional update, so of any
+    /// number of concurrent callers (in this process or another) one wins and
+    /// stores `successor_jti`; the others get [`Rotation::Refused`].
+    pub async fn rotate_refresh(
+        &self,
+        jti: &str,
+        successor_jti: &str,
+        access_jti: &str,
+        now: u64,
+        successor_expires_at: u64,
+    ) -> Result<Rotation, StoreError> {
+        dispatch!(self, db => db.rotate_refresh(jti, successor_jti, access_jti, now, successor_expires_at).await)
+    }
+
+    /// Refresh token `jti` and its session's state.
+    pub async fn refresh_record(&self, jti: &str) -> Result<Option<RefreshRecord>, StoreError> {
+        dispatch!(self, db => db.refresh_record(jti).await)
+    }
+
+    /// Revokes session `session_id` of `user_id`: its refresh tokens stop
+    /// working, and its access tokens too (through a revocation row kept until
+    /// `until`). Returns whether such a live session existed.
+    pub async fn revoke_session(
+        &self,
+        session_id: &str,
+        user_id: i64,
+        now: u64,
+        until: u64,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, db => db.revoke_session(session_id, user_id, now, until).await)
+    }
+
+    /// Revokes every live session of `user_id` except `keep`; returns the revoked ids.
+    pub async fn revoke_user_sessions(
+        &self,
+        user_id: i64,
+        keep: Option<&str>,
+        now: u64,
+        until: u64,
+    ) -> Result<Vec<String>, StoreError> {
+        dispatch!(self, db => db.revoke_user_sessions(user_id, keep, now, until).await)
+    }
+
+    /// Denies the access token `jti` until `expires_at`.
+    pub async fn revoke_token(&self, jti: &str, expires_at: u64) -> Result<(), StoreError> {
+        dispatch!(self, db => db.revoke_token(jti, expires_at).await)
+    }
+
+    /// Unexpired revocations with an id above `after`, oldest first.
+    pub async fn revocations_after(
+        &self,
+        after: i64,
+        now: u64,
+    ) -> Result<Vec<RevocationRow>, StoreError> {
+        dispatch!(self, db => db.revocations_after(after, now).await)
+    }
+
+    /// Forgets what no longer matters: expired revocations and refresh tokens, and
+    /// sessions older than `session_horizon` seconds with no refresh token left.
+    pub async fn purge_expired(&self, now: u64, session_horizon: u64) -> Result<(), StoreError> {
+        dispatch!(self, db => db.purge_expired(now, session_horizon).await)
     }
 
     /// Succeeds when the database answers a trivial query.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
+        dispatch!(self, db => db.ping().await)
     }
 
-    /// Closes every connection, flushing the WAL.
+    /// A live feed of revocations as other processes commit them (Postgres
+    /// LISTEN/NOTIFY); `None` on SQLite, where polling is all there is.
+    pub async fn revocation_feed(&self) -> Result<Option<postgres::RevocationFeed>, StoreError> {
+        match &self.engine {
+            Engine::Sqlite(_) => Ok(None),
+            Engine::Postgres(db) => db.revocation_feed().await.map(Some),
+        }
+    }
+
+    /// Closes every connection.
     pub async fn close(&self) {
-        self.pool.close().await;
+        dispatch!(self, db => db.close().await);
     }
 }

@@ -1,95 +1,14 @@
 //! The `tessera` binary: startup checks, restarts and the `user` commands.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::helpers::{credentials, PASSWORD};
-
-const BIN: &str = env!("CARGO_BIN_EXE_tessera");
-
-/// `tessera serve` as a child process, stopped with SIGTERM on drop.
-struct RunningServer {
-    child: Child,
-    base: String,
-}
-
-impl RunningServer {
-    fn start(data_dir: &Path) -> Self {
-        let mut child = tessera(data_dir)
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .expect(&line)
-            .to_owned();
-        Self { child, base }
-    }
-
-    async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
-        let client = reqwest::Client::builder().no_proxy().build().unwrap();
-        client
-            .post(format!("{}{path}", self.base))
-            .json(body)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn get_bearer(&self, path: &str, token: &str) -> reqwest::Response {
-        let client = reqwest::Client::builder().no_proxy().build().unwrap();
-        client
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// SIGTERM, then the exit status must be success (graceful shutdown).
-    fn stop(mut self) {
-        terminate(&self.child);
-        assert!(self.child.wait().unwrap().success());
-    }
-}
-
-impl Drop for RunningServer {
-    fn drop(&mut self) {
-        if self.child.try_wait().unwrap().is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-fn terminate(child: &Child) {
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
-/// A `tessera` command on `data_dir`, with no secret in its environment.
-fn tessera(data_dir: &Path) -> Command {
-    let mut command = Command::new(BIN);
-    command
-        .env_remove("TESSERA_JWT_SECRET")
-        .env("TESSERA_DATA_DIR", data_dir)
-        .env("RUST_LOG", "warn");
-    command
-}
+use crate::process::{tessera, RunningServer};
 
 fn user_add(data_dir: &Path, name: &str, password_line: &str, extra: &[&str]) -> Output {
     let mut child = tessera(data_dir)

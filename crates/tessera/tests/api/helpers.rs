@@ -11,6 +11,8 @@ use tessera::config::{Cli, Command};
 use tessera::{JwtSecret, ServeArgs, Server, Store};
 use tokio::sync::oneshot;
 
+use crate::database::{wants_postgres, TestSchema};
+
 pub(crate) const PASSWORD: &str = "correct horse battery";
 
 pub(crate) struct TestApp {
@@ -21,6 +23,8 @@ pub(crate) struct TestApp {
     stopped: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     flags: Vec<String>,
     data_dir: tempfile::TempDir,
+    /// Held so the Postgres schema outlives every server of this app.
+    schema: Option<std::sync::Arc<TestSchema>>,
 }
 
 impl TestApp {
@@ -32,11 +36,23 @@ impl TestApp {
     /// A server configured with extra `tessera serve` flags.
     pub(crate) async fn spawn_with(flags: &[&str]) -> Self {
         let secret = String::from_utf8(JwtSecret::generate().as_bytes().to_vec()).unwrap();
-        let flags = flags.iter().map(|flag| (*flag).to_owned()).collect();
-        Self::start(tempfile::tempdir().unwrap(), secret, flags).await
+        let mut flags: Vec<String> = flags.iter().map(|flag| (*flag).to_owned()).collect();
+        let schema = if wants_postgres() {
+            let schema = TestSchema::create().await;
+            flags.extend(["--database-url".to_owned(), schema.url()]);
+            Some(std::sync::Arc::new(schema))
+        } else {
+            None
+        };
+        Self::start(tempfile::tempdir().unwrap(), secret, flags, schema).await
     }
 
-    async fn start(data_dir: tempfile::TempDir, secret: String, flags: Vec<String>) -> Self {
+    async fn start(
+        data_dir: tempfile::TempDir,
+        secret: String,
+        flags: Vec<String>,
+        schema: Option<std::sync::Arc<TestSchema>>,
+    ) -> Self {
         let dir = data_dir.path().to_str().unwrap().to_owned();
         let mut all: Vec<&str> = vec!["--addr", "127.0.0.1:0", "--data-dir", &dir];
         all.extend(flags.iter().map(String::as_str));
@@ -56,6 +72,7 @@ impl TestApp {
             stopped: Some(stopped),
             flags,
             data_dir,
+            schema,
         }
     }
 
@@ -64,15 +81,24 @@ impl TestApp {
         self.shutdown.take().unwrap().send(()).unwrap();
         self.stopped.take().unwrap().await.unwrap().unwrap();
         let data_dir = std::mem::replace(&mut self.data_dir, tempfile::tempdir().unwrap());
-        Self::start(data_dir, self.secret.clone(), self.flags.clone()).await
+        Self::start(
+            data_dir,
+            self.secret.clone(),
+            self.flags.clone(),
+            self.schema.clone(),
+        )
+        .await
     }
 
     /// The server's store, opened a second time (as the CLI would).
     pub(crate) async fn store(&self) -> Store {
-        let url = format!(
-            "sqlite://{}",
-            self.data_dir.path().join("tessera.db").display()
-        );
+        let url = match &self.schema {
+            Some(schema) => schema.url(),
+            None => format!(
+                "sqlite://{}",
+                self.data_dir.path().join("tessera.db").display()
+            ),
+        };
         Store::open(&url).await.unwrap()
     }
 
@@ -90,8 +116,10 @@ impl TestApp {
         let response = self
             .post_json("/auth", &credentials(username, PASSWORD))
             .await;
-        assert_eq!(response.status(), StatusCode::OK);
-        response.json().await.unwrap()
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
     }
 
     /// POST with a bearer token and an optional JSON body.

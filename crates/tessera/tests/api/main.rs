@@ -1,9 +1,13 @@
 //! End-to-end tests of the HTTP API and the `tessera` binary, over real sockets.
 
 mod binary;
+mod database;
 mod helpers;
+mod instances;
 mod lifecycle;
+mod outage;
 mod probes;
+mod process;
 mod register;
 mod sign_in;
 mod site;

@@ -1,47 +1,11 @@
 //! Sessions and their refresh-token families.
 
-use sqlx::FromRow;
+use super::{revocations, SqliteStore};
+use crate::store::{RefreshRecord, Rotation, StoreError};
 
-use super::{revocations, Store, StoreError};
-
-/// A refresh token as stored, with its session's state.
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct RefreshRecord {
-    /// The token's id.
-    pub jti: String,
-    /// Its session (rotation family).
-    pub session_id: String,
-    /// The session's user.
-    pub user_id: i64,
-    /// Unix time it was issued.
-    pub issued_at: u64,
-    /// Unix time it expires.
-    pub expires_at: u64,
-    /// When it was exchanged, if it was.
-    pub used_at: Option<u64>,
-    /// The refresh token it was exchanged for.
-    pub successor_jti: Option<String>,
-    /// The access token issued with the successor.
-    pub access_jti: Option<String>,
-    /// Whether the session has been revoked.
-    pub session_revoked: bool,
-}
-
-/// Outcome of trying to use a refresh token once.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Rotation {
-    /// This call used the token; the successor is stored.
-    Rotated,
-    /// The token was not usable: already used (the record says when and for
-    /// what), its session revoked, or expired.
-    Refused(RefreshRecord),
-    /// No such token (never issued here, or purged with its session).
-    Unknown,
-}
-
-impl Store {
+impl SqliteStore {
     /// Records a new session for `user_id`, with its first refresh token if any.
-    pub async fn create_session(
+    pub(in crate::store) async fn create_session(
         &self,
         session_id: &str,
         user_id: i64,
@@ -65,7 +29,7 @@ impl Store {
     /// Uses refresh token `jti` exactly once: a conditional update, so of any
     /// number of concurrent callers (in this process or another) one wins.
     #[allow(clippy::too_many_arguments)]
-    pub async fn rotate_refresh(
+    pub(in crate::store) async fn rotate_refresh(
         &self,
         jti: &str,
         successor_jti: &str,
@@ -100,7 +64,10 @@ impl Store {
     }
 
     /// Refresh token `jti` and its session's state.
-    pub async fn refresh_record(&self, jti: &str) -> Result<Option<RefreshRecord>, StoreError> {
+    pub(in crate::store) async fn refresh_record(
+        &self,
+        jti: &str,
+    ) -> Result<Option<RefreshRecord>, StoreError> {
         let record = sqlx::query_as::<_, RefreshRecord>(
             "SELECT t.jti, t.session_id, s.user_id, t.issued_at, t.expires_at, t.used_at, \
              t.successor_jti, t.access_jti, s.revoked_at IS NOT NULL AS session_revoked \
@@ -115,7 +82,7 @@ impl Store {
     /// Revokes session `session_id` of `user_id`: its refresh tokens stop
     /// working, and its access tokens too (through a revocation row kept until
     /// `until`). Returns whether such a live session existed.
-    pub async fn revoke_session(
+    pub(in crate::store) async fn revoke_session(
         &self,
         session_id: &str,
         user_id: i64,
@@ -137,7 +104,7 @@ impl Store {
     }
 
     /// Revokes every live session of `user_id` except `keep`; returns the revoked ids.
-    pub async fn revoke_user_sessions(
+    pub(in crate::store) async fn revoke_user_sessions(
         &self,
         user_id: i64,
         keep: Option<&str>,

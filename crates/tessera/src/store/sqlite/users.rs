@@ -3,7 +3,8 @@
 use sqlx::FromRow;
 use tessera_shared::UserProfile;
 
-use super::{Store, StoreError, StoredUser};
+use super::SqliteStore;
+use crate::store::{StoreError, StoredUser, SESSION_REVOCATION_SECS};
 use crate::token::unix_now;
 
 /// Columns of a user plus its roles, space-separated (role names hold no spaces).
@@ -34,10 +35,10 @@ impl From<UserRow> for StoredUser {
     }
 }
 
-impl Store {
+impl SqliteStore {
     /// Inserts a user with `roles`. Uniqueness is the database's job, so concurrent
     /// sign-ups of one name yield exactly one success and [`StoreError::UsernameTaken`].
-    pub async fn create_user(
+    pub(in crate::store) async fn create_user(
         &self,
         username: &str,
         password_hash: &str,
@@ -53,7 +54,7 @@ impl Store {
         .await
         .map_err(|err| match err.as_database_error() {
             Some(db) if db.is_unique_violation() => StoreError::UsernameTaken,
-            _ => StoreError::Database(err),
+            _ => StoreError::from(err),
         })?;
         for role in roles {
             sqlx::query("INSERT OR IGNORE INTO user_roles (user_id, role) VALUES (?, ?)")
@@ -71,7 +72,7 @@ impl Store {
     }
 
     /// The user named `username` (letter case ignored), hash and roles included.
-    pub async fn find_user_by_name(
+    pub(in crate::store) async fn find_user_by_name(
         &self,
         username: &str,
     ) -> Result<Option<StoredUser>, StoreError> {
@@ -83,7 +84,10 @@ impl Store {
     }
 
     /// User `id`, hash and roles included.
-    pub async fn find_user_by_id(&self, id: i64) -> Result<Option<StoredUser>, StoreError> {
+    pub(in crate::store) async fn find_user_by_id(
+        &self,
+        id: i64,
+    ) -> Result<Option<StoredUser>, StoreError> {
         let row = sqlx::query_as::<_, UserRow>(&format!("{SELECT_USER} WHERE u.id = ?"))
             .bind(id)
             .fetch_optional(&self.pool)
@@ -92,7 +96,7 @@ impl Store {
     }
 
     /// Every user, oldest first.
-    pub async fn list_users(&self) -> Result<Vec<UserProfile>, StoreError> {
+    pub(in crate::store) async fn list_users(&self) -> Result<Vec<UserProfile>, StoreError> {
         let rows = sqlx::query_as::<_, UserRow>(&format!("{SELECT_USER} ORDER BY u.id"))
             .fetch_all(&self.pool)
             .await?;
@@ -103,7 +107,11 @@ impl Store {
     }
 
     /// Replaces user `id`'s password hash.
-    pub async fn set_password_hash(&self, id: i64, password_hash: &str) -> Result<(), StoreError> {
+    pub(in crate::store) async fn set_password_hash(
+        &self,
+        id: i64,
+        password_hash: &str,
+    ) -> Result<(), StoreError> {
         sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
             .bind(password_hash)
             .bind(id)
@@ -115,7 +123,10 @@ impl Store {
     /// Deletes the user named `username` and revokes every session it had, so
     /// its live tokens stop working on every server following the revocations.
     /// Returns `None` when there was no such user.
-    pub async fn delete_user(&self, username: &str) -> Result<Option<i64>, StoreError> {
+    pub(in crate::store) async fn delete_user(
+        &self,
+        username: &str,
+    ) -> Result<Option<i64>, StoreError> {
         let mut tx = self.pool.begin().await?;
         // A write first, so the transaction takes SQLite's write lock at once;
         // and before the delete, whose cascade would take the sessions along.
@@ -135,7 +146,7 @@ impl Store {
         let Some(id) = id else {
             return Ok(None);
         };
-        let until = unix_now() + super::SESSION_REVOCATION_SECS;
+        let until = unix_now() + SESSION_REVOCATION_SECS;
         for session in &sessions {
             super::revocations::insert(&mut tx, "session", session, until).await?;
         }

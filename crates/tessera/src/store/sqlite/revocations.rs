@@ -1,22 +1,9 @@
 //! Revoked access tokens and sessions, as rows servers follow by id.
 
-use sqlx::{FromRow, Sqlite, Transaction};
+use sqlx::{Sqlite, Transaction};
 
-use super::{Store, StoreError};
-
-/// One revocation: `kind` is `token` (value = an access token's `jti`) or
-/// `session` (value = a `sid`); it matters until `expires_at`.
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct RevocationRow {
-    /// Increasing id; followers ask for rows after the last one they saw.
-    pub id: i64,
-    /// `token` or `session`.
-    pub kind: String,
-    /// The revoked `jti` or `sid`.
-    pub value: String,
-    /// Unix time after which the row can be forgotten.
-    pub expires_at: u64,
-}
+use super::SqliteStore;
+use crate::store::{RevocationRow, StoreError};
 
 pub(super) async fn insert(
     tx: &mut Transaction<'_, Sqlite>,
@@ -33,9 +20,13 @@ pub(super) async fn insert(
     Ok(())
 }
 
-impl Store {
+impl SqliteStore {
     /// Denies the access token `jti` until `expires_at`.
-    pub async fn revoke_token(&self, jti: &str, expires_at: u64) -> Result<(), StoreError> {
+    pub(in crate::store) async fn revoke_token(
+        &self,
+        jti: &str,
+        expires_at: u64,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         insert(&mut tx, "token", jti, expires_at).await?;
         tx.commit().await?;
@@ -43,7 +34,7 @@ impl Store {
     }
 
     /// Unexpired revocations with an id above `after`, oldest first.
-    pub async fn revocations_after(
+    pub(in crate::store) async fn revocations_after(
         &self,
         after: i64,
         now: u64,
@@ -60,7 +51,11 @@ impl Store {
 
     /// Forgets what no longer matters: expired revocations, refresh tokens past
     /// their expiry (and grace), and sessions with nothing left that could use them.
-    pub async fn purge_expired(&self, now: u64, session_horizon: u64) -> Result<(), StoreError> {
+    pub(in crate::store) async fn purge_expired(
+        &self,
+        now: u64,
+        session_horizon: u64,
+    ) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM revocations WHERE expires_at < ?")
             .bind(now as i64)
             .execute(&self.pool)

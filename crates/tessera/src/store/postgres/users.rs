@@ -1,0 +1,147 @@
+//! Accounts and their roles.
+
+use sqlx::FromRow;
+use tessera_shared::UserProfile;
+
+use super::PgStore;
+use crate::store::{StoreError, StoredUser, SESSION_REVOCATION_SECS};
+use crate::token::unix_now;
+
+/// Columns of a user, its creation time as RFC 3339 UTC, and its roles as an array.
+const SELECT_USER: &str = "SELECT u.id, u.username, u.password_hash, \
+     to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at, \
+     ARRAY(SELECT r.role FROM user_roles r WHERE r.user_id = u.id ORDER BY r.role) AS roles \
+     FROM users u";
+
+#[derive(FromRow)]
+struct UserRow {
+    id: i64,
+    username: String,
+    password_hash: String,
+    created_at: String,
+    roles: Vec<String>,
+}
+
+impl From<UserRow> for StoredUser {
+    fn from(row: UserRow) -> Self {
+        Self {
+            id: row.id,
+            username: row.username,
+            password_hash: row.password_hash,
+            created_at: row.created_at,
+            roles: row.roles,
+        }
+    }
+}
+
+impl PgStore {
+    pub(in crate::store) async fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        roles: &[String],
+    ) -> Result<UserProfile, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (username, password_hash) VALUES ($1, $2) RETURNING id",
+        )
+        .bind(username)
+        .bind(password_hash)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|err| match err.as_database_error() {
+            Some(db) if db.is_unique_violation() => StoreError::UsernameTaken,
+            _ => StoreError::from(err),
+        })?;
+        sqlx::query("INSERT INTO user_roles (user_id, role) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING")
+            .bind(id)
+            .bind(roles)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let user = self
+            .find_user_by_id(id)
+            .await?
+            .ok_or(StoreError::Database(sqlx::Error::RowNotFound))?;
+        Ok(user.into())
+    }
+
+    pub(in crate::store) async fn find_user_by_name(
+        &self,
+        username: &str,
+    ) -> Result<Option<StoredUser>, StoreError> {
+        let row = sqlx::query_as::<_, UserRow>(&format!(
+            "{SELECT_USER} WHERE lower(u.username) = lower($1)"
+        ))
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(StoredUser::from))
+    }
+
+    pub(in crate::store) async fn find_user_by_id(
+        &self,
+        id: i64,
+    ) -> Result<Option<StoredUser>, StoreError> {
+        let row = sqlx::query_as::<_, UserRow>(&format!("{SELECT_USER} WHERE u.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(StoredUser::from))
+    }
+
+    pub(in crate::store) async fn list_users(&self) -> Result<Vec<UserProfile>, StoreError> {
+        let rows = sqlx::query_as::<_, UserRow>(&format!("{SELECT_USER} ORDER BY u.id"))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| StoredUser::from(row).into())
+            .collect())
+    }
+
+    pub(in crate::store) async fn set_password_hash(
+        &self,
+        id: i64,
+        password_hash: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub(in crate::store) async fn delete_user(
+        &self,
+        username: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // Lock the user row first, then revoke its sessions before the delete's
+        // cascade takes them along.
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM users WHERE lower(username) = lower($1) FOR UPDATE")
+                .bind(username)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        let until = (unix_now() + SESSION_REVOCATION_SECS) as i64;
+        sqlx::query(
+            "INSERT INTO revocations (kind, value, expires_at) \
+             SELECT 'session', id, $2 FROM sessions WHERE user_id = $1",
+        )
+        .bind(id)
+        .bind(until)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+}

@@ -1,0 +1,70 @@
+//! Which database the API tests run on: SQLite in the test's data dir by default,
+//! or, with `TESSERA_TEST_DATABASE=postgres`, a fresh schema of the local Postgres
+//! (`TESSERA_TEST_POSTGRES_URL`, default `postgres://postgres@127.0.0.1:5432/test`),
+//! dropped afterwards. An unreachable Postgres fails the tests; it never skips them.
+
+use sqlx::postgres::PgPoolOptions;
+use sqlx::Executor;
+
+/// The local Postgres the tests may use.
+pub(crate) fn postgres_url() -> String {
+    std::env::var("TESSERA_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// Whether this run targets Postgres.
+pub(crate) fn wants_postgres() -> bool {
+    std::env::var("TESSERA_TEST_DATABASE").is_ok_and(|engine| engine == "postgres")
+}
+
+/// A Postgres schema of its own, so concurrent tests and runs never collide.
+pub(crate) struct TestSchema {
+    pub(crate) name: String,
+}
+
+impl TestSchema {
+    pub(crate) async fn create() -> Self {
+        let name = format!("tessera_test_{}", uuid::Uuid::new_v4().simple());
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&postgres_url())
+            .await
+            .expect("Postgres must be reachable for these tests (see TESSERA_TEST_POSTGRES_URL)");
+        pool.execute(format!("CREATE SCHEMA {name}").as_str())
+            .await
+            .unwrap();
+        pool.close().await;
+        Self { name }
+    }
+
+    /// A database URL whose connections work inside this schema.
+    pub(crate) fn url(&self) -> String {
+        format!("{}?options[search_path]={}", postgres_url(), self.name)
+    }
+}
+
+impl Drop for TestSchema {
+    fn drop(&mut self) {
+        let statement = format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name);
+        // Drop cannot await; a short-lived runtime on its own thread can.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let pool = PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect(&postgres_url())
+                    .await?;
+                pool.execute(statement.as_str()).await?;
+                pool.close().await;
+                Ok::<_, sqlx::Error>(())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("warning: could not drop test schema {}", self.name);
+        }
+    }
+}

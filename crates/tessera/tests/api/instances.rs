@@ -1,0 +1,164 @@
+//! Several `tessera serve` processes sharing one Postgres behave as one service.
+
+use std::time::{Duration, Instant};
+
+use futures::future::join;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::database::TestSchema;
+use crate::helpers::{credentials, PASSWORD};
+use crate::process::RunningServer;
+
+/// Two instances on one schema, one secret and one (shared) data dir.
+struct Cluster {
+    a: RunningServer,
+    b: RunningServer,
+    _schema: TestSchema,
+    _data: tempfile::TempDir,
+}
+
+impl Cluster {
+    async fn start(flags: &[&str]) -> Self {
+        let schema = TestSchema::create().await;
+        let data = tempfile::tempdir().unwrap();
+        let url = schema.url();
+        let secret = uuid::Uuid::new_v4().simple().to_string().repeat(2);
+        let mut all = vec!["--database-url", url.as_str()];
+        all.extend_from_slice(flags);
+        let env = [("TESSERA_JWT_SECRET", secret.as_str())];
+        let a = RunningServer::start_with(data.path(), &all, &env);
+        let b = RunningServer::start_with(data.path(), &all, &env);
+        Self {
+            a,
+            b,
+            _schema: schema,
+            _data: data,
+        }
+    }
+}
+
+async fn json_of(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+fn text(value: &Value, field: &str) -> String {
+    value[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("{field} in {value}"))
+        .to_owned()
+}
+
+/// Polls `probe` until it returns true, failing after `limit`.
+async fn within<F, Fut>(limit: Duration, what: &str, mut probe: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = Instant::now();
+    while !probe().await {
+        assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+#[tokio::test]
+async fn tokens_sign_outs_and_deletions_cross_instances() {
+    let cluster = Cluster::start(&[]).await;
+    let (a, b) = (&cluster.a, &cluster.b);
+    let (status, _) = json_of(a.post("/register", &credentials("alice", PASSWORD)).await).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, session) = json_of(a.post("/auth", &credentials("alice", PASSWORD)).await).await;
+    let access = text(&session, "access_token");
+    assert_eq!(
+        b.get_bearer("/protected", &access).await.status(),
+        StatusCode::OK,
+        "A's token works at B"
+    );
+
+    assert_eq!(
+        a.post_bearer("/logout", &access).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    within(
+        Duration::from_secs(1),
+        "logout at A honoured at B",
+        || async { b.get_bearer("/protected", &access).await.status() == StatusCode::UNAUTHORIZED },
+    )
+    .await;
+
+    // Deletion through the CLI-equivalent admin route at B is honoured at A.
+    let hash = tessera::password::hash_blocking(PASSWORD).unwrap();
+    let store = tessera::Store::open(&cluster._schema.url()).await.unwrap();
+    store
+        .create_user("root", &hash, &["admin".to_owned()])
+        .await
+        .unwrap();
+    store.close().await;
+    let (_, admin) = json_of(b.post("/auth", &credentials("root", PASSWORD)).await).await;
+    let (_, again) = json_of(a.post("/auth", &credentials("alice", PASSWORD)).await).await;
+    let alice = text(&again, "access_token");
+    assert_eq!(
+        a.get_bearer("/protected", &alice).await.status(),
+        StatusCode::OK
+    );
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let deleted = client
+        .delete(format!("{}/admin/users/alice", b.base))
+        .bearer_auth(text(&admin, "access_token"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    within(
+        Duration::from_secs(1),
+        "deletion at B honoured at A",
+        || async { a.get_bearer("/protected", &alice).await.status() == StatusCode::UNAUTHORIZED },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn one_rotation_across_instances_and_reuse_revokes_everywhere() {
+    let cluster = Cluster::start(&["--refresh-grace", "2s"]).await;
+    let (a, b) = (&cluster.a, &cluster.b);
+    a.post("/register", &credentials("bob", PASSWORD)).await;
+    let (_, first) = json_of(a.post("/auth", &credentials("bob", PASSWORD)).await).await;
+    let token = json!({ "refresh_token": text(&first, "refresh_token") });
+
+    // The same refresh token at A and B at once: one rotation, one pair for both.
+    let ((status_a, pair_a), (status_b, pair_b)) = join(
+        async { json_of(a.post("/refresh", &token).await).await },
+        async { json_of(b.post("/refresh", &token).await).await },
+    )
+    .await;
+    assert_eq!(
+        (status_a, status_b),
+        (StatusCode::OK, StatusCode::OK),
+        "{pair_a} {pair_b}"
+    );
+    assert_eq!(pair_a["refresh_token"], pair_b["refresh_token"]);
+    assert_eq!(pair_a["access_token"], pair_b["access_token"]);
+    let access = text(&pair_a, "access_token");
+
+    // After the grace window the old token is theft, wherever it is presented.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let (status, body) = json_of(b.post("/refresh", &token).await).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(
+        body["msg"],
+        "Refresh token was already used; the session has been revoked"
+    );
+    let successor = json!({ "refresh_token": text(&pair_a, "refresh_token") });
+    assert_eq!(
+        a.post("/refresh", &successor).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    within(
+        Duration::from_secs(1),
+        "revocation at B honoured at A",
+        || async { a.get_bearer("/protected", &access).await.status() == StatusCode::UNAUTHORIZED },
+    )
+    .await;
+}
