@@ -212,7 +212,11 @@ impl Store {
         password_hash: &str,
         roles: &[String],
     ) -> Result<UserProfile, StoreError> {
-        dispatch!(self, db => db.create_user(username, password_hash, roles).await)
+        let id = dispatch!(self, db => db.create_user(username, password_hash, roles).await)?;
+        let user = self.find_user_by_id(id).await?;
+        Ok(user
+            .ok_or(StoreError::Database(sqlx::Error::RowNotFound))?
+            .into())
     }
 
     /// The user named `username` (letter case ignored), hash and roles included.
@@ -267,7 +271,14 @@ impl Store {
         now: u64,
         successor_expires_at: u64,
     ) -> Result<Rotation, StoreError> {
-        dispatch!(self, db => db.rotate_refresh(jti, successor_jti, access_jti, now, successor_expires_at).await)
+        let rotated = dispatch!(self, db => db.rotate_refresh(jti, successor_jti, access_jti, now, successor_expires_at).await)?;
+        if rotated {
+            return Ok(Rotation::Rotated);
+        }
+        Ok(match self.refresh_record(jti).await? {
+            Some(record) => Rotation::Refused(record),
+            None => Rotation::Unknown,
+        })
     }
 
     /// Refresh token `jti` and its session's state.

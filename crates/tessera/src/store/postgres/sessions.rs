@@ -2,7 +2,7 @@
 //! across any number of instances.
 
 use super::{revocations, PgStore};
-use crate::store::{RefreshRecord, Rotation, StoreError};
+use crate::store::{RefreshRecord, StoreError};
 
 impl PgStore {
     pub(in crate::store) async fn create_session(
@@ -33,7 +33,7 @@ impl PgStore {
         access_jti: &str,
         now: u64,
         successor_expires_at: u64,
-    ) -> Result<Rotation, StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         // Concurrent callers queue on the row lock; once the first commits, the
         // others re-check `used_at IS NULL` against the new row and match nothing.
@@ -51,15 +51,11 @@ impl PgStore {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(session) = session else {
-            drop(tx);
-            return Ok(match self.refresh_record(jti).await? {
-                Some(record) => Rotation::Refused(record),
-                None => Rotation::Unknown,
-            });
+            return Ok(false);
         };
         insert_refresh(&mut tx, successor_jti, &session, now, successor_expires_at).await?;
         tx.commit().await?;
-        Ok(Rotation::Rotated)
+        Ok(true)
     }
 
     pub(in crate::store) async fn refresh_record(

@@ -40,7 +40,7 @@ impl PgStore {
         username: &str,
         password_hash: &str,
         roles: &[String],
-    ) -> Result<UserProfile, StoreError> {
+    ) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (username, password_hash) VALUES ($1, $2) RETURNING id",
@@ -59,11 +59,7 @@ impl PgStore {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        let user = self
-            .find_user_by_id(id)
-            .await?
-            .ok_or(StoreError::Database(sqlx::Error::RowNotFound))?;
-        Ok(user.into())
+        Ok(id)
     }
 
     pub(in crate::store) async fn find_user_by_name(

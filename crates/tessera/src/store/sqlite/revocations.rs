@@ -21,7 +21,6 @@ pub(super) async fn insert(
 }
 
 impl SqliteStore {
-    /// Denies the access token `jti` until `expires_at`.
     pub(in crate::store) async fn revoke_token(
         &self,
         jti: &str,
@@ -33,7 +32,6 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// Unexpired revocations with an id above `after`, oldest first.
     pub(in crate::store) async fn revocations_after(
         &self,
         after: i64,
@@ -49,8 +47,6 @@ impl SqliteStore {
         Ok(rows)
     }
 
-    /// Forgets what no longer matters: expired revocations, refresh tokens past
-    /// their expiry (and grace), and sessions with nothing left that could use them.
     pub(in crate::store) async fn purge_expired(
         &self,
         now: u64,

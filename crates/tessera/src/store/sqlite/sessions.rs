@@ -1,10 +1,9 @@
 //! Sessions and their refresh-token families.
 
 use super::{revocations, SqliteStore};
-use crate::store::{RefreshRecord, Rotation, StoreError};
+use crate::store::{RefreshRecord, StoreError};
 
 impl SqliteStore {
-    /// Records a new session for `user_id`, with its first refresh token if any.
     pub(in crate::store) async fn create_session(
         &self,
         session_id: &str,
@@ -26,9 +25,6 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// Uses refresh token `jti` exactly once: a conditional update, so of any
-    /// number of concurrent callers (in this process or another) one wins.
-    #[allow(clippy::too_many_arguments)]
     pub(in crate::store) async fn rotate_refresh(
         &self,
         jti: &str,
@@ -36,7 +32,7 @@ impl SqliteStore {
         access_jti: &str,
         now: u64,
         successor_expires_at: u64,
-    ) -> Result<Rotation, StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let session: Option<String> = sqlx::query_scalar(
             "UPDATE refresh_tokens SET used_at = ?, successor_jti = ?, access_jti = ? \
@@ -52,18 +48,13 @@ impl SqliteStore {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(session) = session else {
-            drop(tx);
-            return Ok(match self.refresh_record(jti).await? {
-                Some(record) => Rotation::Refused(record),
-                None => Rotation::Unknown,
-            });
+            return Ok(false);
         };
         insert_refresh(&mut tx, successor_jti, &session, now, successor_expires_at).await?;
         tx.commit().await?;
-        Ok(Rotation::Rotated)
+        Ok(true)
     }
 
-    /// Refresh token `jti` and its session's state.
     pub(in crate::store) async fn refresh_record(
         &self,
         jti: &str,
@@ -79,9 +70,6 @@ impl SqliteStore {
         Ok(record)
     }
 
-    /// Revokes session `session_id` of `user_id`: its refresh tokens stop
-    /// working, and its access tokens too (through a revocation row kept until
-    /// `until`). Returns whether such a live session existed.
     pub(in crate::store) async fn revoke_session(
         &self,
         session_id: &str,
@@ -103,7 +91,6 @@ impl SqliteStore {
         Ok(revoked)
     }
 
-    /// Revokes every live session of `user_id` except `keep`; returns the revoked ids.
     pub(in crate::store) async fn revoke_user_sessions(
         &self,
         user_id: i64,

@@ -36,14 +36,12 @@ impl From<UserRow> for StoredUser {
 }
 
 impl SqliteStore {
-    /// Inserts a user with `roles`. Uniqueness is the database's job, so concurrent
-    /// sign-ups of one name yield exactly one success and [`StoreError::UsernameTaken`].
     pub(in crate::store) async fn create_user(
         &self,
         username: &str,
         password_hash: &str,
         roles: &[String],
-    ) -> Result<UserProfile, StoreError> {
+    ) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (username, password_hash) VALUES (?, ?) RETURNING id",
@@ -64,14 +62,9 @@ impl SqliteStore {
                 .await?;
         }
         tx.commit().await?;
-        let user = self
-            .find_user_by_id(id)
-            .await?
-            .ok_or(StoreError::Database(sqlx::Error::RowNotFound))?;
-        Ok(user.into())
+        Ok(id)
     }
 
-    /// The user named `username` (letter case ignored), hash and roles included.
     pub(in crate::store) async fn find_user_by_name(
         &self,
         username: &str,
@@ -83,7 +76,6 @@ impl SqliteStore {
         Ok(row.map(StoredUser::from))
     }
 
-    /// User `id`, hash and roles included.
     pub(in crate::store) async fn find_user_by_id(
         &self,
         id: i64,
@@ -95,7 +87,6 @@ impl SqliteStore {
         Ok(row.map(StoredUser::from))
     }
 
-    /// Every user, oldest first.
     pub(in crate::store) async fn list_users(&self) -> Result<Vec<UserProfile>, StoreError> {
         let rows = sqlx::query_as::<_, UserRow>(&format!("{SELECT_USER} ORDER BY u.id"))
             .fetch_all(&self.pool)
@@ -106,7 +97,6 @@ impl SqliteStore {
             .collect())
     }
 
-    /// Replaces user `id`'s password hash.
     pub(in crate::store) async fn set_password_hash(
         &self,
         id: i64,
@@ -120,9 +110,6 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// Deletes the user named `username` and revokes every session it had, so
-    /// its live tokens stop working on every server following the revocations.
-    /// Returns `None` when there was no such user.
     pub(in crate::store) async fn delete_user(
         &self,
         username: &str,
