@@ -1,8 +1,10 @@
-//! `tessera user add|list|delete`: account management from the shell.
+//! `tessera user ...` and `tessera keys ...`: account and key management from the shell.
 
 use std::io::{self, BufRead, IsTerminal};
+use std::time::{Duration, UNIX_EPOCH};
 
-use crate::config::{StoreArgs, UserCommand};
+use crate::config::{KeysCommand, StoreArgs, UserCommand};
+use crate::keys::{self, KeyError};
 use crate::password;
 use crate::server::{create_data_dir, StartupError};
 use crate::store::{Store, StoreError};
@@ -120,4 +122,48 @@ fn read_password(from_stdin: bool) -> Result<String, UserCommandError> {
         ));
     }
     Ok(first)
+}
+
+/// Runs one key command on the ring in the data dir, writing its result to standard output.
+pub fn keys(command: KeysCommand, store: &StoreArgs) -> Result<(), KeyError> {
+    let dir = store.data_dir.join(keys::KEYS_DIR);
+    match command {
+        KeysCommand::Rotate { signing_alg } => {
+            let key = keys::rotate(&dir, signing_alg)?;
+            println!(
+                "added {} key {}; it signs new tokens from now on",
+                key.alg, key.kid
+            );
+        }
+        KeysCommand::Import { file, signing_alg } => {
+            let key = keys::import(&dir, &file, signing_alg)?;
+            println!(
+                "imported {} key {}; it signs new tokens from now on",
+                key.alg, key.kid
+            );
+        }
+        KeysCommand::Prune { retire_after } => {
+            let removed = keys::prune(&dir, retire_after)?;
+            for key in &removed {
+                println!("removed {} key {}", key.alg, key.kid);
+            }
+            eprintln!("{} key(s) removed", removed.len());
+        }
+        KeysCommand::List => {
+            println!("{:<43}  {:<5}  {:<20}  SIGNS", "KID", "ALG", "CREATED");
+            for key in keys::list(&dir)? {
+                let created = humantime::format_rfc3339_seconds(
+                    UNIX_EPOCH + Duration::from_secs(key.created_at),
+                );
+                let signs = if key.signing { "yes" } else { "" };
+                println!(
+                    "{:<43}  {:<5}  {:<20}  {signs}",
+                    key.kid,
+                    key.alg,
+                    created.to_string()
+                );
+            }
+        }
+    }
+    Ok(())
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::keys::SigningAlg;
 use crate::secret::JwtSecret;
 use crate::store::{Store, StoreError, StoreOptions};
 use crate::token::TokenSettings;
@@ -24,6 +25,15 @@ pub struct Cli {
 pub enum Command {
     /// Run the HTTP server.
     Serve(ServeArgs),
+    /// Manage the signing keys (works while servers run; they pick changes up within seconds).
+    Keys {
+        /// Which key operation.
+        #[command(subcommand)]
+        command: KeysCommand,
+        /// Which data dir.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Manage user accounts in the store (works while a server runs).
     User {
         /// Which user operation.
@@ -58,7 +68,35 @@ pub enum UserCommand {
     },
 }
 
-/// Where the data lives; shared by `serve` and `user`.
+/// `tessera keys ...`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Add a new signing key; older keys keep verifying until pruned.
+    Rotate {
+        /// Algorithm of the new key. Default: `HS256`.
+        #[arg(long, env = "TESSERA_SIGNING_ALG", value_enum, ignore_case = true, default_value_t = SigningAlg::Hs256)]
+        signing_alg: SigningAlg,
+    },
+    /// Add a PKCS#8 PEM private key (for HS256: a secret file) as the new signing key.
+    Import {
+        /// The key file.
+        file: PathBuf,
+        /// The key's algorithm. Default: `HS256`.
+        #[arg(long, env = "TESSERA_SIGNING_ALG", value_enum, ignore_case = true, default_value_t = SigningAlg::Hs256)]
+        signing_alg: SigningAlg,
+    },
+    /// Remove keys that no valid token can carry any more.
+    Prune {
+        /// How long a replaced key keeps verifying after its successor took over: at
+        /// least the refresh TTL plus leeway plus the servers' 2 s reload. Default: `14d 2m`.
+        #[arg(long, value_parser = parse_duration, default_value = "14d 2m")]
+        retire_after: Duration,
+    },
+    /// List the keys, oldest first.
+    List,
+}
+
+/// Where the data lives; shared by `serve`, `user` and `keys`.
 #[derive(Debug, Clone, Args)]
 pub struct StoreArgs {
     /// Directory for the embedded database and the generated secret. Default: `./tessera-data`.
@@ -156,8 +194,12 @@ pub struct ServeArgs {
     /// Password hashes computed at once. Default: the number of CPU cores.
     #[arg(long, env = "TESSERA_HASH_CONCURRENCY")]
     pub hash_concurrency: Option<usize>,
+    /// Algorithm that signs new tokens: `HS256`, `EdDSA`, `ES256` or `RS256`. Default: `HS256`.
+    /// Keys live in `<data-dir>/keys`; public ones are served at `/.well-known/jwks.json`.
+    #[arg(long, env = "TESSERA_SIGNING_ALG", value_enum, ignore_case = true, default_value_t = SigningAlg::Hs256)]
+    pub signing_alg: SigningAlg,
     /// Signing secret. Only ever from the environment (`TESSERA_JWT_SECRET`) or the
-    /// embedding program, never a flag. Default: generated once into `<data-dir>/jwt-secret`.
+    /// embedding program, never a flag. Default: generated once into the key ring in `<data-dir>/keys`.
     #[arg(skip)]
     pub jwt_secret: Option<JwtSecret>,
 }
@@ -226,7 +268,7 @@ mod tests {
         let cli = Cli::try_parse_from([&["tessera", "serve"], args].concat()).unwrap();
         match cli.command {
             Command::Serve(serve) => serve,
-            Command::User { .. } => unreachable!("parsed a serve command"),
+            Command::User { .. } | Command::Keys { .. } => unreachable!("parsed a serve command"),
         }
     }
 

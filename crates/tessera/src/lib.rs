@@ -41,6 +41,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod keys;
 pub mod password;
 pub mod revocation;
 mod routes;

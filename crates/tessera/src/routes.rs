@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod auth;
 mod health;
+mod jwks;
 mod session;
 
 use axum::Router;
@@ -16,5 +17,6 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(session::router())
         .merge(account::router())
         .merge(admin::router())
+        .merge(jwks::router())
         .merge(health::router())
 }

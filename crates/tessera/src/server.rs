@@ -14,9 +14,10 @@ use tower_http::LatencyUnit;
 use tracing::Level;
 
 use crate::config::{ConfigError, ServeArgs};
+use crate::keys::{self, KeyError, Keys};
 use crate::password::Passwords;
 use crate::revocation;
-use crate::secret::{self, SecretError, SecretSource};
+use crate::secret::{self, SecretError};
 use crate::site::{MissingIndex, Site};
 use crate::state::AppState;
 use crate::store::{RevocationFeed, RevocationRow, Store, StoreError};
@@ -31,6 +32,9 @@ pub enum StartupError {
     /// No usable signing secret.
     #[error(transparent)]
     Secret(#[from] SecretError),
+    /// The key ring could not be loaded or created.
+    #[error("cannot load the signing keys: {0}")]
+    Keys(#[from] KeyError),
     /// The data dir could not be created.
     #[error("cannot create the data dir {path}: {source}")]
     DataDir {
@@ -69,9 +73,17 @@ impl Server {
         let settings = args.token_settings()?;
         let site = args.static_dir.as_deref().map(Site::new).transpose()?;
         create_data_dir(&args.store.data_dir)?;
-        let (secret, source) = secret::resolve(args.jwt_secret.clone(), &args.store.data_dir)?;
+        let secret_from_env = secret::configured(args.jwt_secret.clone())?;
+        let secret_source = describe(secret_from_env.is_some(), args.jwt_secret.is_some());
+        let (dir, alg) = (args.store.data_dir.join(keys::KEYS_DIR), args.signing_alg);
+        let keys = tokio::task::spawn_blocking(move || Keys::open(&dir, alg, secret_from_env))
+            .await
+            .map_err(|err| StartupError::DataDir {
+                path: args.store.data_dir.clone(),
+                source: io::Error::other(err),
+            })??;
         let store = args.store.open().await?;
-        let tokens = Arc::new(TokenService::new(&secret, settings));
+        let tokens = Arc::new(TokenService::with_keys(keys, settings));
         // Revocations made before this start (or by other processes) apply from the first request.
         tokens.revocations().sync(&store).await?;
         let state = AppState {
@@ -99,7 +111,9 @@ impl Server {
             signup = ?args.signup,
             static_dir = ?args.static_dir,
             hash_concurrency = args.hash_concurrency(),
-            secret = %describe(&source),
+            signing_alg = %args.signing_alg,
+            kid = %tokens.keys().current().signing_kid(),
+            secret = %secret_source,
             "tessera configured"
         );
         let router = match site {
@@ -123,10 +137,12 @@ impl Server {
     /// and closes the store.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
         let follower = tokio::spawn(follow_revocations(self.store.clone(), self.tokens.clone()));
+        let key_watcher = tokio::spawn(follow_keys(self.tokens.clone()));
         let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await;
         follower.abort();
+        key_watcher.abort();
         served?;
         self.store.close().await;
         tracing::info!("tessera stopped");
@@ -193,6 +209,30 @@ async fn next_announced(
     next
 }
 
+/// Swaps in the on-disk key ring when `tessera keys` (or another instance
+/// sharing the data dir) changed it.
+async fn follow_keys(tokens: Arc<TokenService>) {
+    let mut tick = tokio::time::interval(KEY_RELOAD_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let reloading = tokens.clone();
+        match tokio::task::spawn_blocking(move || reloading.keys().reload_if_changed()).await {
+            Ok(Ok(true)) => {
+                tracing::info!(kid = %tokens.keys().current().signing_kid(), "signing keys reloaded");
+            }
+            Ok(Ok(false)) => {}
+            Ok(Err(err)) => {
+                tracing::error!(error = %err, "cannot reload the signing keys; keeping the current ones");
+            }
+            Err(err) => tracing::error!(error = %err, "key reload task failed"),
+        }
+    }
+}
+
+/// How often servers look for a changed key ring.
+pub const KEY_RELOAD_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Completes on Ctrl-C or SIGTERM.
 pub async fn shutdown_signal() {
     let ctrl_c = async {
@@ -247,10 +287,10 @@ pub(crate) fn create_data_dir(path: &std::path::Path) -> Result<(), StartupError
         })
 }
 
-fn describe(source: &SecretSource) -> String {
-    match source {
-        SecretSource::Explicit => "provided by the embedding program".to_owned(),
-        SecretSource::Env => format!("from {}", secret::SECRET_ENV),
-        SecretSource::File(path) => format!("from {}", path.display()),
+fn describe(configured: bool, explicit: bool) -> &'static str {
+    match (configured, explicit) {
+        (true, true) => "provided by the embedding program",
+        (true, false) => "from TESSERA_JWT_SECRET",
+        (false, _) => "from the key ring in the data dir",
     }
 }

@@ -7,11 +7,12 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, TokenData, Validation};
+use jsonwebtoken::{Algorithm, Header, TokenData, Validation};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AuthError;
+use crate::keys::{KeyRing, Keys};
 use crate::revocation::Revocations;
 use crate::secret::JwtSecret;
 
@@ -141,42 +142,61 @@ pub struct IssuedToken {
     pub expires_in: u64,
 }
 
-/// Signs and checks tokens. Build it once (keys and [`Validation`] are
+/// The algorithms a key ring can hold; one prepared [`Validation`] each.
+const ALGORITHMS: [Algorithm; 4] = [
+    Algorithm::HS256,
+    Algorithm::EdDSA,
+    Algorithm::ES256,
+    Algorithm::RS256,
+];
+
+/// Signs and checks tokens. Build it once (keys and [`Validation`]s are
 /// prepared here, not per request) and share it behind an `Arc`. It also holds
 /// the in-memory [`Revocations`] every access-token check consults.
 pub struct TokenService {
-    kid: String,
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    validation: Validation,
+    keys: Keys,
+    /// One per entry of [`ALGORITHMS`], each pinned to its single algorithm.
+    validations: Vec<Validation>,
     settings: TokenSettings,
     revocations: Revocations,
 }
 
 impl TokenService {
-    /// A service signing with HS256 under `secret`.
+    /// A service signing with HS256 under `secret` (kid derived from the secret).
     pub fn new(secret: &JwtSecret, settings: TokenSettings) -> Self {
-        let mut validation = Validation::new(Algorithm::HS256);
-        // Pinned: the token's own `alg` header is never trusted.
-        validation.algorithms = vec![Algorithm::HS256];
-        validation.leeway = settings.leeway.as_secs();
-        validation.validate_nbf = true;
-        validation.set_required_spec_claims(&["exp", "nbf", "sub"]);
-        if let Some(issuer) = &settings.issuer {
-            validation.set_issuer(&[issuer]);
-        }
-        match &settings.audience {
-            Some(audience) => validation.set_audience(&[audience]),
-            None => validation.validate_aud = false,
-        }
+        Self::with_keys(Keys::fixed(KeyRing::from_secret(secret)), settings)
+    }
+
+    /// A service signing with the newest key of `keys` and verifying with any of them.
+    pub fn with_keys(keys: Keys, settings: TokenSettings) -> Self {
+        let validations = ALGORITHMS
+            .iter()
+            .map(|algorithm| {
+                let mut validation = Validation::new(*algorithm);
+                validation.leeway = settings.leeway.as_secs();
+                validation.validate_nbf = true;
+                validation.set_required_spec_claims(&["exp", "nbf", "sub"]);
+                if let Some(issuer) = &settings.issuer {
+                    validation.set_issuer(&[issuer]);
+                }
+                match &settings.audience {
+                    Some(audience) => validation.set_audience(&[audience]),
+                    None => validation.validate_aud = false,
+                }
+                validation
+            })
+            .collect();
         Self {
-            kid: "hs256".to_owned(),
-            encoding: EncodingKey::from_secret(secret.as_bytes()),
-            decoding: DecodingKey::from_secret(secret.as_bytes()),
-            validation,
+            keys,
+            validations,
             settings,
             revocations: Revocations::new(),
         }
+    }
+
+    /// The signing and verifying keys.
+    pub fn keys(&self) -> &Keys {
+        &self.keys
     }
 
     /// The lifetimes and names in use.
@@ -335,14 +355,16 @@ impl TokenService {
         typ: &str,
         claims: &impl Serialize,
     ) -> Result<String, jsonwebtoken::errors::Error> {
-        let mut header = Header::new(Algorithm::HS256);
+        let ring = self.keys.current();
+        let mut header = Header::new(ring.signing_algorithm());
         header.typ = Some(typ.to_owned());
-        header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, claims, &self.encoding)
+        header.kid = Some(ring.signing_kid().to_owned());
+        jsonwebtoken::encode(&header, claims, ring.encoding_key())
     }
 
     /// Decodes a token of kind `typ`. The header is checked first, so a token
-    /// of another kind is named as such rather than as having odd claims.
+    /// of another kind is named as such rather than as having odd claims; the key
+    /// is picked by `kid`, and the algorithm comes from the key, never the header.
     fn decode<T: DeserializeOwned>(
         &self,
         token: &str,
@@ -353,10 +375,39 @@ impl TokenService {
         if !has_typ(&header, typ) {
             return Err(wrong_kind);
         }
-        jsonwebtoken::decode::<T>(token, &self.decoding, &self.validation).map_err(|err| {
+        let ring = self.keys.current();
+        let key = ring
+            .key_for(&header)
+            .ok_or_else(|| refusal(&ring, &header))?;
+        let position = ALGORITHMS.iter().position(|alg| *alg == key.algorithm);
+        let validation = position
+            .map(|at| &self.validations[at])
+            .ok_or(AuthError::WrongAlgorithm)?;
+        jsonwebtoken::decode::<T>(token, &key.decoding, validation).map_err(|err| {
             tracing::debug!(error = %err, "token rejected");
             classify(err.kind())
         })
+    }
+}
+
+/// Why [`KeyRing::key_for`] found no key for `header`.
+fn refusal(ring: &KeyRing, header: &Header) -> AuthError {
+    if header.jku.is_some()
+        || header.x5u.is_some()
+        || header.jwk.is_some()
+        || header.x5c.is_some()
+        || header.crit.is_some()
+    {
+        return AuthError::ForbiddenHeader;
+    }
+    let known = match &header.kid {
+        Some(kid) => ring.verifying_key(kid).is_some(),
+        None => ring.legacy_key().is_some(),
+    };
+    if known {
+        AuthError::WrongAlgorithm
+    } else {
+        AuthError::UnknownKey
     }
 }
 

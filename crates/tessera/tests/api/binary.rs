@@ -57,17 +57,21 @@ async fn a_restart_keeps_users_and_the_generated_secret() {
     let token = body["access_token"].as_str().unwrap().to_owned();
     server.stop();
 
-    let secret_file = dir.path().join("jwt-secret");
+    // The generated HS256 secret is the key ring's one `<kid>.secret` file.
+    let secrets: Vec<_> = std::fs::read_dir(dir.path().join("keys"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "secret"))
+        .collect();
+    assert_eq!(secrets.len(), 1, "{secrets:?}");
+    let secret_file = &secrets[0];
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&secret_file)
-            .unwrap()
-            .permissions()
-            .mode();
+        let mode = std::fs::metadata(secret_file).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "the secret is private");
     }
-    let secret_before = std::fs::read(&secret_file).unwrap();
+    let secret_before = std::fs::read(secret_file).unwrap();
 
     let server = RunningServer::start(dir.path());
     assert_eq!(
@@ -77,7 +81,7 @@ async fn a_restart_keeps_users_and_the_generated_secret() {
     let again = server.post("/login", &credentials("alice", PASSWORD)).await;
     assert_eq!(again.status(), StatusCode::OK);
     server.stop();
-    assert_eq!(std::fs::read(&secret_file).unwrap(), secret_before);
+    assert_eq!(std::fs::read(secret_file).unwrap(), secret_before);
 }
 
 #[test]

@@ -90,6 +90,11 @@ impl TestApp {
         .await
     }
 
+    /// The server's data dir (its key ring lives in `keys/`).
+    pub(crate) fn data_dir(&self) -> &std::path::Path {
+        self.data_dir.path()
+    }
+
     /// The server's store, opened a second time (as the CLI would).
     pub(crate) async fn store(&self) -> Store {
         let url = match &self.schema {
@@ -217,7 +222,10 @@ impl TestApp {
 
     /// The `kid` this server signs with.
     pub(crate) fn kid(&self) -> String {
-        "hs256".to_owned()
+        let secret = JwtSecret::new(self.secret.clone()).unwrap();
+        tessera::keys::KeyRing::from_secret(&secret)
+            .signing_kid()
+            .to_owned()
     }
 }
 
@@ -236,7 +244,7 @@ pub(crate) fn serve_args(flags: &[&str]) -> ServeArgs {
         .command
     {
         Command::Serve(args) => args,
-        Command::User { .. } => unreachable!("parsed a serve command"),
+        Command::User { .. } | Command::Keys { .. } => unreachable!("parsed a serve command"),
     }
 }
 

@@ -162,3 +162,49 @@ async fn one_rotation_across_instances_and_reuse_revokes_everywhere() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_key_rotation_reaches_every_instance_sharing_the_ring() {
+    let cluster = Cluster::start(&["--signing-alg", "EdDSA"]).await;
+    let (a, b) = (&cluster.a, &cluster.b);
+    a.post("/register", &credentials("carol", PASSWORD)).await;
+    let kid_of = |token: &str| jsonwebtoken::decode_header(token).unwrap().kid.unwrap();
+    let (_, first) = json_of(a.post("/auth", &credentials("carol", PASSWORD)).await).await;
+    let old = text(&first, "access_token");
+
+    // What `tessera keys rotate` does, on the ring both instances share.
+    let ring = cluster._data.path().join(tessera::keys::KEYS_DIR);
+    let added = tessera::keys::rotate(&ring, tessera::keys::SigningAlg::EdDsa).unwrap();
+    for (name, instance) in [("A", a), ("B", b)] {
+        let started = Instant::now();
+        loop {
+            let (_, body) = json_of(
+                instance
+                    .post("/auth", &credentials("carol", PASSWORD))
+                    .await,
+            )
+            .await;
+            let token = text(&body, "access_token");
+            if kid_of(&token) == added.kid {
+                // A token from the new key is accepted by the other instance too.
+                let other = if name == "A" { b } else { a };
+                assert_eq!(
+                    other.get_bearer("/protected", &token).await.status(),
+                    StatusCode::OK
+                );
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(6),
+                "{name} kept signing with {}",
+                kid_of(&token)
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    assert_eq!(
+        b.get_bearer("/protected", &old).await.status(),
+        StatusCode::OK,
+        "the old key still verifies"
+    );
+}

@@ -4,6 +4,7 @@ mod binary;
 mod database;
 mod helpers;
 mod instances;
+mod keys;
 mod lifecycle;
 mod outage;
 mod probes;

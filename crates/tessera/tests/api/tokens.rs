@@ -112,7 +112,7 @@ async fn the_leeway_tolerates_small_clock_skew() {
 }
 
 #[tokio::test]
-async fn tampered_and_foreign_tokens_fail_the_signature() {
+async fn tampered_and_foreign_tokens_are_refused() {
     let app = TestApp::spawn().await;
     let token = app.forge(Algorithm::HS256, &valid_claims());
     let [header, _, signature]: [&str; 3] =
@@ -126,11 +126,24 @@ async fn tampered_and_foreign_tokens_fail_the_signature() {
     )
     .await;
 
+    // Signed with another secret under this server's kid: the signature fails.
+    let mut header = jsonwebtoken::Header::new(Algorithm::HS256);
+    header.typ = Some("at+jwt".to_owned());
+    header.kid = Some(app.kid());
+    let wrong_key = jsonwebtoken::EncodingKey::from_secret(&[7u8; 32]);
+    let forged = jsonwebtoken::encode(&header, &valid_claims(), &wrong_key).unwrap();
+    assert_token_refused(
+        app.get_bearer("/protected", &forged).await,
+        "Token signature is invalid",
+    )
+    .await;
+
+    // Another server's token names a key this server does not have.
     let other = TestApp::spawn().await;
     let foreign = other.forge(Algorithm::HS256, &valid_claims());
     assert_token_refused(
         app.get_bearer("/protected", &foreign).await,
-        "Token signature is invalid",
+        "Token signing key is unknown",
     )
     .await;
 }

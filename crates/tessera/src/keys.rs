@@ -1,0 +1,164 @@
+//! Signing keys: the key ring, rotation, and the public JWKS.
+//!
+//! The newest key of the ring signs new tokens; every key still in the ring
+//! verifies them, picked by the token's `kid`, with the algorithm stored with
+//! the key (never the token's `alg` header). Asymmetric public keys are
+//! published as a JWKS so other services can verify tokens on their own.
+//!
+//! # On-disk ring
+//!
+//! The ring lives in `<data-dir>/keys` (mode 0700):
+//!
+//! - `keyring.json`: `{"version": 1, "keys": [{"kid", "alg", "created_at", "legacy"?}, ..]}`,
+//!   oldest first. The last entry signs. It is replaced atomically (temp file + rename),
+//!   always after the key files it names are in place.
+//! - one private key per entry, mode 0600: `<kid>.pem` (PKCS#8 PEM) for EdDSA, ES256 and
+//!   RS256, `<kid>.secret` (the HMAC secret as written, 32 random bytes hex-encoded when
+//!   generated) for HS256.
+//! - `keyring.lock`: writers (`rotate`, `import`, `prune`, the first start) hold an
+//!   exclusive `flock` on it (Unix only), so concurrent processes never lose each other's
+//!   changes. Readers take no lock; a server re-reads the ring when `keyring.json`'s bytes
+//!   change ([`Keys::reload_if_changed`]).
+//!
+//! kids are RFC 7638 SHA-256 thumbprints for asymmetric keys and `hs-` + 16 hex digits of
+//! SHA-256(secret) for HS256, so a kid always names the same key material.
+//!
+//! When the ring is first created and `<data-dir>/jwt-secret` (the secret of Tessera
+//! versions before key rings) exists, it is adopted as the first HS256 key and marked
+//! `"legacy": true`: tokens without a `kid`, which those versions issued, verify with it.
+
+mod live;
+mod locked;
+mod manifest;
+mod material;
+mod ring;
+mod store;
+#[cfg(test)]
+mod tests;
+
+use std::path::PathBuf;
+
+use jsonwebtoken::Algorithm;
+use serde::{Deserialize, Serialize};
+
+pub use live::Keys;
+pub use ring::{KeyRing, VerifyingKey};
+pub use store::{import, list, prune, rotate};
+
+/// The ring's directory inside the data dir: `<data-dir>/keys`.
+pub const KEYS_DIR: &str = "keys";
+
+/// Which algorithm signs new tokens (`--signing-alg`, `TESSERA_SIGNING_ALG`). Default: HS256.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
+pub enum SigningAlg {
+    /// HMAC with SHA-256 under a shared secret; no public key, so an empty JWKS.
+    #[default]
+    #[value(name = "HS256")]
+    #[serde(rename = "HS256")]
+    Hs256,
+    /// Ed25519 signatures.
+    #[value(name = "EdDSA")]
+    #[serde(rename = "EdDSA")]
+    EdDsa,
+    /// ECDSA on P-256 with SHA-256.
+    #[value(name = "ES256")]
+    #[serde(rename = "ES256")]
+    Es256,
+    /// RSASSA-PKCS1-v1_5 with SHA-256; generated keys are 2048 bits.
+    #[value(name = "RS256")]
+    #[serde(rename = "RS256")]
+    Rs256,
+}
+
+impl SigningAlg {
+    /// The matching `jsonwebtoken` algorithm.
+    pub fn algorithm(self) -> Algorithm {
+        match self {
+            Self::Hs256 => Algorithm::HS256,
+            Self::EdDsa => Algorithm::EdDSA,
+            Self::Es256 => Algorithm::ES256,
+            Self::Rs256 => Algorithm::RS256,
+        }
+    }
+
+    /// The JOSE name: `HS256`, `EdDSA`, `ES256` or `RS256`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Hs256 => "HS256",
+            Self::EdDsa => "EdDSA",
+            Self::Es256 => "ES256",
+            Self::Rs256 => "RS256",
+        }
+    }
+}
+
+impl std::fmt::Display for SigningAlg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One key of an on-disk ring, as `tessera keys list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyInfo {
+    /// The key id tokens carry in their `kid` header.
+    pub kid: String,
+    /// Its algorithm.
+    pub alg: SigningAlg,
+    /// When it was added to the ring, seconds since the Unix epoch.
+    pub created_at: u64,
+    /// Whether it signs new tokens (the newest key); the others only verify.
+    pub signing: bool,
+}
+
+/// Why a key ring could not be read, changed or used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// A file or directory of the ring could not be read or written.
+    #[error("cannot use {path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The I/O failure.
+        source: std::io::Error,
+    },
+    /// There is no ring to list or prune.
+    #[error("no key ring in {0} (`tessera serve` or `tessera keys rotate` creates one)")]
+    NoRing(PathBuf),
+    /// `keyring.json` is not a ring this version understands.
+    #[error("the key ring manifest {path} is invalid: {reason}")]
+    Manifest {
+        /// The manifest.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A key file (or a file to import) does not hold a usable key of the expected algorithm.
+    #[error("{path} is not a usable {alg} key: {reason}")]
+    InvalidKey {
+        /// The file.
+        path: PathBuf,
+        /// The algorithm it should be for.
+        alg: SigningAlg,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// The imported key is in the ring already.
+    #[error("key {0} is already in the ring")]
+    Duplicate(String),
+    /// A new key could not be generated.
+    #[error("cannot generate a {alg} key: {reason}")]
+    Generate {
+        /// The algorithm asked for.
+        alg: SigningAlg,
+        /// What failed.
+        reason: String,
+    },
+}
+
+impl KeyError {
+    fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.into();
+        move |source| Self::Io { path, source }
+    }
+}

@@ -1,0 +1,117 @@
+//! [`Keys`]: the live key ring of a server, swapped when the on-disk ring changes.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use super::material::Material;
+use super::{manifest, store, KeyError, KeyRing, SigningAlg};
+use crate::secret::JwtSecret;
+
+/// The key ring in use, reloaded from disk when another process (`tessera keys rotate`,
+/// another instance sharing the data dir) changes it.
+#[derive(Debug)]
+pub struct Keys {
+    current: RwLock<Arc<KeyRing>>,
+    disk: Option<DiskRing>,
+}
+
+#[derive(Debug)]
+struct DiskRing {
+    dir: PathBuf,
+    /// Verifies alongside the disk ring: the configured HS256 secret when signing with
+    /// another algorithm, so switching algorithms does not invalidate issued tokens.
+    extra: Option<JwtSecret>,
+    /// The manifest the current ring was built from.
+    seen: Mutex<Vec<u8>>,
+}
+
+impl Keys {
+    /// A ring that never reloads (library users, tests).
+    pub fn fixed(ring: KeyRing) -> Self {
+        Self {
+            current: RwLock::new(Arc::new(ring)),
+            disk: None,
+        }
+    }
+
+    /// Opens the ring in `dir` (`<data-dir>/keys`), first adding an `alg` key if the newest
+    /// key is not one (or there is no ring: then an existing `<data-dir>/jwt-secret` is
+    /// adopted first, so tokens it signed keep verifying).
+    ///
+    /// With HS256 and `hs_secret` (from `TESSERA_JWT_SECRET` or the embedding program), the
+    /// ring is that secret alone and the disk is not used. With another algorithm,
+    /// `hs_secret` still verifies HS256 tokens, those without a `kid` included.
+    pub fn open(
+        dir: &Path,
+        alg: SigningAlg,
+        hs_secret: Option<JwtSecret>,
+    ) -> Result<Self, KeyError> {
+        if let (SigningAlg::Hs256, Some(secret)) = (alg, &hs_secret) {
+            return Ok(Self::fixed(KeyRing::from_secret(secret)));
+        }
+        store::ensure_signer(dir, alg)?;
+        let disk = DiskRing {
+            dir: dir.to_owned(),
+            extra: hs_secret,
+            seen: Mutex::new(Vec::new()),
+        };
+        let (manifest, ring) = disk.load()?;
+        *disk.seen.lock().unwrap_or_else(PoisonError::into_inner) = manifest;
+        Ok(Self {
+            current: RwLock::new(Arc::new(ring)),
+            disk: Some(disk),
+        })
+    }
+
+    /// The ring to sign and verify with now. Cheap: one read lock and an `Arc` clone.
+    pub fn current(&self) -> Arc<KeyRing> {
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Re-reads the disk ring if its manifest changed and swaps it in; returns whether it did.
+    /// On error the current ring stays in use. A fixed ring never changes.
+    pub fn reload_if_changed(&self) -> Result<bool, KeyError> {
+        let Some(disk) = &self.disk else {
+            return Ok(false);
+        };
+        // Held throughout, so two concurrent reloads cannot swap in an older ring last.
+        let mut seen = disk.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        let unchanged = manifest::read_manifest(&disk.dir)?.is_some_and(|bytes| bytes == *seen);
+        if unchanged {
+            return Ok(false);
+        }
+        let (manifest, ring) = disk.load()?;
+        if manifest == *seen {
+            return Ok(false);
+        }
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(ring);
+        *seen = manifest;
+        Ok(true)
+    }
+}
+
+impl DiskRing {
+    /// The ring as on disk now, and the manifest it was built from.
+    fn load(&self) -> Result<(Vec<u8>, KeyRing), KeyError> {
+        let mut retried = false;
+        loop {
+            let manifest = manifest::read_manifest(&self.dir)?
+                .ok_or_else(|| KeyError::NoRing(self.dir.clone()))?;
+            let extra = self.extra.as_ref().map(Material::from_secret);
+            match store::load(&self.dir, &manifest, extra) {
+                Ok(ring) => return Ok((manifest, ring)),
+                // `prune` deletes key files right after replacing the manifest we read.
+                Err(KeyError::Io { source, .. })
+                    if source.kind() == io::ErrorKind::NotFound && !retried =>
+                {
+                    retried = true;
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
+}
