@@ -1,12 +1,13 @@
 //! Command-line and environment configuration. Every flag also reads `TESSERA_<NAME>`.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::keys::SigningAlg;
+use crate::limits::Rate;
 use crate::secret::JwtSecret;
 use crate::store::{Store, StoreError, StoreOptions};
 use crate::token::TokenSettings;
@@ -24,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Manage the signing keys (works while servers run; they pick changes up within seconds).
     Keys {
         /// Which key operation.
@@ -194,6 +195,36 @@ pub struct ServeArgs {
     /// Password hashes computed at once. Default: the number of CPU cores.
     #[arg(long, env = "TESSERA_HASH_CONCURRENCY")]
     pub hash_concurrency: Option<usize>,
+    /// Password checks allowed to wait for a free hasher; more get 503 at once. Default:
+    /// 64 per concurrent hash.
+    #[arg(long, env = "TESSERA_HASH_QUEUE")]
+    pub hash_queue: Option<usize>,
+    /// Requests per client address to `/auth`, `/login`, `/register` and `/refresh`
+    /// (`N/s`, `N/min`, `N/h` or `off`); over it: 429 with `Retry-After`. Default: `30/min`.
+    #[arg(long, env = "TESSERA_RATE_LIMIT", default_value = "30/min")]
+    pub rate_limit: Rate,
+    /// Sign-in attempts per username (any client). Default: `10/min`.
+    #[arg(long, env = "TESSERA_RATE_LIMIT_USER", default_value = "10/min")]
+    pub rate_limit_user: Rate,
+    /// Proxy address whose `X-Forwarded-For` is believed for rate limits (repeatable;
+    /// comma-separated in the env). Default: none, so the socket's peer address counts.
+    #[arg(
+        long = "trusted-proxy",
+        env = "TESSERA_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Browser origin allowed to call the API cross-origin, e.g. `https://app.example`
+    /// (repeatable; comma-separated in the env). Default: none (CORS off).
+    #[arg(
+        long = "cors-origin",
+        env = "TESSERA_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
+    /// Longest a request may take before it is answered 503. Default: `30s`.
+    #[arg(long, env = "TESSERA_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
     /// Algorithm that signs new tokens: `HS256`, `EdDSA`, `ES256` or `RS256`. Default: `HS256`.
     /// Keys live in `<data-dir>/keys`; public ones are served at `/.well-known/jwks.json`.
     #[arg(long, env = "TESSERA_SIGNING_ALG", value_enum, ignore_case = true, default_value_t = SigningAlg::Hs256)]
@@ -216,6 +247,11 @@ pub enum ConfigError {
     /// The refresh TTL is outside 1 min ..= 365 d, or shorter than the access TTL.
     #[error("--refresh-ttl must be between 1m and 365d and at least --access-ttl (got {0:?})")]
     RefreshTtl(Duration),
+    /// A CORS origin is not `scheme://host[:port]`.
+    #[error(
+        "--cors-origin {0:?} must be an origin such as https://app.example (no path, no wildcard)"
+    )]
+    CorsOrigin(String),
     /// The refresh grace window is over a minute: a stolen token could be replayed that long.
     #[error("--refresh-grace must be at most 60s (got {0:?})")]
     RefreshGrace(Duration),
@@ -249,6 +285,34 @@ impl ServeArgs {
         })
     }
 
+    /// The CORS origins, checked.
+    pub fn cors_origins(&self) -> Result<Vec<axum::http::HeaderValue>, ConfigError> {
+        self.cors_origins
+            .iter()
+            .map(|origin| {
+                let shaped = (origin.starts_with("https://") || origin.starts_with("http://"))
+                    && !origin
+                        .trim_end_matches('/')
+                        .split("://")
+                        .nth(1)
+                        .unwrap_or("/")
+                        .contains('/')
+                    && !origin.contains('*');
+                let value = axum::http::HeaderValue::from_str(origin.trim_end_matches('/'));
+                match value {
+                    Ok(value) if shaped => Ok(value),
+                    _ => Err(ConfigError::CorsOrigin(origin.clone())),
+                }
+            })
+            .collect()
+    }
+
+    /// Password checks that may wait for a hasher.
+    pub fn hash_queue(&self) -> usize {
+        self.hash_queue
+            .unwrap_or_else(|| self.hash_concurrency().max(1) * 64)
+    }
+
     /// Concurrent password hashes in effect.
     pub fn hash_concurrency(&self) -> usize {
         self.hash_concurrency
@@ -267,7 +331,7 @@ mod tests {
     fn serve(args: &[&str]) -> ServeArgs {
         let cli = Cli::try_parse_from([&["tessera", "serve"], args].concat()).unwrap();
         match cli.command {
-            Command::Serve(serve) => serve,
+            Command::Serve(serve) => *serve,
             Command::User { .. } | Command::Keys { .. } => unreachable!("parsed a serve command"),
         }
     }
@@ -280,6 +344,8 @@ mod tests {
         assert_eq!(args.leeway, Duration::from_secs(5));
         assert_eq!(args.refresh_ttl, Duration::from_secs(14 * 24 * 3600));
         assert_eq!(args.refresh_grace, Duration::from_secs(10));
+        assert_eq!(args.rate_limit, "30/min".parse().unwrap());
+        assert!(args.cors_origins.is_empty());
         assert_eq!(args.signup, Signup::Open);
         assert_eq!(
             args.store.database_url(),
@@ -311,6 +377,24 @@ mod tests {
         );
         args.database_url = Some("postgres://tessera@db/auth".to_owned());
         assert_eq!(args.database_url_for_log(), "postgres://tessera@db/auth");
+    }
+
+    #[test]
+    fn cors_origins_must_be_plain_origins() {
+        assert!(serve(&["--cors-origin", "https://app.example"])
+            .cors_origins()
+            .is_ok());
+        for bad in [
+            "*",
+            "https://app.example/path",
+            "app.example",
+            "https://*.example",
+        ] {
+            assert!(
+                serve(&["--cors-origin", bad]).cors_origins().is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

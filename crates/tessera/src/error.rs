@@ -48,9 +48,18 @@ pub enum ApiError {
     /// 413: the body is over the limit.
     #[error("Request body is too large")]
     PayloadTooLarge,
+    /// 429: too many sign-in requests from this client or for this username.
+    #[error("Too many requests; retry in {0} s")]
+    TooManyRequests(u64),
     /// 503: a dependency (the user store) does not answer.
     #[error("Service unavailable")]
     Unavailable,
+    /// 503: too many password checks are already queued (a sign-in flood).
+    #[error("Server busy; retry shortly")]
+    Busy,
+    /// 503: the request took longer than the server allows.
+    #[error("Request took too long")]
+    Timeout,
     /// 500: a bug or an infrastructure fault; details go to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -71,7 +80,8 @@ impl ApiError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::UsernameTaken => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable | Self::Busy | Self::Timeout => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -101,11 +111,14 @@ impl IntoResponse for ApiError {
             ref other => other.to_string(),
         };
         let mut response = (self.status(), Json(ErrorBody::new(msg))).into_response();
-        if matches!(self, Self::Unavailable) {
-            // Outages here are short (a database restart, a failover): retry soon.
-            response
-                .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+        let retry_after = match self {
+            Self::TooManyRequests(secs) => Some(HeaderValue::from(secs.max(1))),
+            // Outages and floods here are short (a database restart, a burst): retry soon.
+            Self::Unavailable | Self::Busy | Self::Timeout => Some(HeaderValue::from_static("1")),
+            _ => None,
+        };
+        if let Some(retry_after) = retry_after {
+            response.headers_mut().insert(RETRY_AFTER, retry_after);
         }
         response
     }

@@ -42,6 +42,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod keys;
+pub mod limits;
 pub mod password;
 pub mod revocation;
 mod routes;
@@ -56,7 +57,10 @@ pub mod validate;
 
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
-use axum::http::header::{CACHE_CONTROL, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
+};
 use axum::http::HeaderValue;
 use axum::Router;
 use tower_http::compression::CompressionLayer;
@@ -91,7 +95,7 @@ pub fn app_with_site(state: AppState, site: Site) -> Router {
 }
 
 fn api(state: AppState) -> Router {
-    routes::router()
+    routes::router(&state)
         // RFC 6749 §5.1: responses carrying tokens must not be cached.
         .route_layer(SetResponseHeaderLayer::if_not_present(
             CACHE_CONTROL,
@@ -111,5 +115,15 @@ fn with_common_layers(router: Router) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
+        ))
+        // API answers are data, never documents: nothing may run or embed them.
+        // The app's page sets its own, looser policy first.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
         ))
 }

@@ -21,7 +21,7 @@ async fn main() -> ExitCode {
         )
         .init();
     let outcome = match cli.command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Keys { command, store } => tessera::cli::keys(command, &store).map_err(Into::into),
         Command::User { command, store } => {
             tessera::cli::run(command, &store).await.map_err(Into::into)

@@ -1,5 +1,6 @@
 //! Argon2id password hashing, off the async workers and bounded in concurrency.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use argon2::password_hash::rand_core::OsRng;
@@ -15,22 +16,33 @@ use crate::error::ApiError;
 /// (19 MiB, 2 passes, 1 lane).
 ///
 /// Each hash takes ~19 MiB and tens of milliseconds of CPU, so at most
-/// `max_concurrent` run at once on the blocking pool; other callers wait their
-/// turn, which keeps a login flood from exhausting memory or async workers.
+/// `max_concurrent` run at once on the blocking pool and at most `max_queued`
+/// more wait their turn; beyond that callers get [`ApiError::Busy`] (503) at
+/// once. A sign-in flood thus cannot exhaust memory, async workers or latency.
 #[derive(Clone)]
 pub struct Passwords {
     permits: Arc<Semaphore>,
+    queued: Arc<AtomicUsize>,
+    max_queued: usize,
     /// Verified against for unknown users, so a miss costs as much as a hit.
     dummy_hash: Arc<str>,
 }
 
 impl Passwords {
-    /// A hasher running at most `max_concurrent` (at least 1) hashes at once.
+    /// A hasher running at most `max_concurrent` (at least 1) hashes at once,
+    /// with up to 64 per running hash waiting.
     pub fn new(max_concurrent: usize) -> Self {
+        Self::with_queue(max_concurrent, max_concurrent.max(1) * 64)
+    }
+
+    /// A hasher running at most `max_concurrent` hashes with at most `max_queued` waiting.
+    pub fn with_queue(max_concurrent: usize, max_queued: usize) -> Self {
         let dummy_hash = hash_blocking("tessera timing-equaliser password")
             .expect("argon2 hashing with fixed parameters cannot fail");
         Self {
             permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+            queued: Arc::new(AtomicUsize::new(0)),
+            max_queued,
             dummy_hash: dummy_hash.into(),
         }
     }
@@ -57,10 +69,38 @@ impl Passwords {
         &self,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, ApiError> {
-        let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
+        let _permit = match self.permits.try_acquire() {
+            Ok(permit) => permit,
+            Err(_) => {
+                let waiting =
+                    QueueSlot::take(&self.queued, self.max_queued).ok_or(ApiError::Busy)?;
+                let permit = self.permits.acquire().await.map_err(ApiError::internal)?;
+                drop(waiting);
+                permit
+            }
+        };
         tokio::task::spawn_blocking(job)
             .await
             .map_err(ApiError::internal)
+    }
+}
+
+/// A place in the wait queue, given back on drop (also when the waiting
+/// request is cancelled).
+struct QueueSlot<'a>(&'a AtomicUsize);
+
+impl<'a> QueueSlot<'a> {
+    fn take(queued: &'a AtomicUsize, max: usize) -> Option<Self> {
+        let taken = queued.fetch_update(Ordering::AcqRel, Ordering::Acquire, |now| {
+            (now < max).then_some(now + 1)
+        });
+        taken.ok().map(|_| Self(queued))
+    }
+}
+
+impl Drop for QueueSlot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -107,6 +147,26 @@ mod tests {
             .verify("wrong horse".into(), Some(a))
             .await
             .unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_answers_busy_at_once() {
+        let passwords = Passwords::with_queue(1, 1);
+        let flood: Vec<_> = (0..6)
+            .map(|_| passwords.hash("a password".into()))
+            .collect();
+        let results = futures::future::join_all(flood).await;
+        let busy = results
+            .iter()
+            .filter(|r| matches!(r, Err(ApiError::Busy)))
+            .count();
+        let done = results.iter().filter(|r| r.is_ok()).count();
+        assert!(busy >= 1 && done >= 2, "{busy} busy, {done} done");
+        assert_eq!(busy + done, 6);
+        assert!(
+            passwords.hash("later".into()).await.is_ok(),
+            "slots are given back"
+        );
     }
 
     #[tokio::test]

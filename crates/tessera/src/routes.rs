@@ -7,13 +7,22 @@ mod health;
 mod jwks;
 mod session;
 
+use axum::middleware::from_fn_with_state;
 use axum::Router;
 
+use crate::limits;
 use crate::state::AppState;
 
-/// Every API route.
-pub(crate) fn router() -> Router<AppState> {
-    auth::router()
+/// Every API route. Those that take a password or a refresh token are rate
+/// limited per client address.
+pub(crate) fn router(state: &AppState) -> Router<AppState> {
+    let limited = auth::router()
+        .merge(session::refresh_router())
+        .route_layer(from_fn_with_state(
+            state.limits.clone(),
+            limits::per_address,
+        ));
+    limited
         .merge(session::router())
         .merge(account::router())
         .merge(admin::router())

@@ -6,15 +6,24 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use std::time::Duration;
+
 use axum::extract::Request;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::{HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::IntoResponse;
 use axum::Router;
 use tokio::net::TcpListener;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
 use tracing::Level;
 
 use crate::config::{ConfigError, ServeArgs};
+use crate::error::ApiError;
 use crate::keys::{self, KeyError, Keys};
+use crate::limits::Limits;
 use crate::password::Passwords;
 use crate::revocation;
 use crate::secret::{self, SecretError};
@@ -65,12 +74,19 @@ pub struct Server {
     router: Router,
     store: Store,
     tokens: Arc<TokenService>,
+    limits: Arc<Limits>,
 }
 
 impl Server {
     /// Checks the configuration, loads the secret, opens and migrates the store and binds the address.
     pub async fn bind(args: ServeArgs) -> Result<Self, StartupError> {
         let settings = args.token_settings()?;
+        let cors_origins = args.cors_origins()?;
+        let limits = Arc::new(Limits::new(
+            args.rate_limit,
+            args.rate_limit_user,
+            args.trusted_proxies.clone(),
+        ));
         let site = args.static_dir.as_deref().map(Site::new).transpose()?;
         create_data_dir(&args.store.data_dir)?;
         let secret_from_env = secret::configured(args.jwt_secret.clone())?;
@@ -89,8 +105,9 @@ impl Server {
         let state = AppState {
             store: store.clone(),
             tokens: tokens.clone(),
-            passwords: Passwords::new(args.hash_concurrency()),
+            passwords: Passwords::with_queue(args.hash_concurrency(), args.hash_queue()),
             signup: args.signup,
+            limits: limits.clone(),
         };
         let listener = TcpListener::bind(args.addr)
             .await
@@ -111,6 +128,10 @@ impl Server {
             signup = ?args.signup,
             static_dir = ?args.static_dir,
             hash_concurrency = args.hash_concurrency(),
+            rate_limit = %args.rate_limit,
+            rate_limit_user = %args.rate_limit_user,
+            trusted_proxies = ?args.trusted_proxies,
+            cors_origins = ?args.cors_origins,
             signing_alg = %args.signing_alg,
             kid = %tokens.keys().current().signing_kid(),
             secret = %secret_source,
@@ -120,9 +141,11 @@ impl Server {
             Some(site) => crate::app_with_site(state, site),
             None => crate::app(state),
         };
+        let router = with_operational_layers(router, &cors_origins, args.request_timeout);
         Ok(Self {
             listener,
-            router: with_request_log(router),
+            router,
+            limits,
             store,
             tokens,
         })
@@ -138,11 +161,24 @@ impl Server {
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
         let follower = tokio::spawn(follow_revocations(self.store.clone(), self.tokens.clone()));
         let key_watcher = tokio::spawn(follow_keys(self.tokens.clone()));
-        let served = axum::serve(self.listener, self.router)
+        let limits = self.limits.clone();
+        let forgetter = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(revocation::PURGE_INTERVAL);
+            loop {
+                tick.tick().await;
+                limits.forget_idle();
+            }
+        });
+        // The peer address feeds the per-client rate limits.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
         follower.abort();
         key_watcher.abort();
+        forgetter.abort();
         served?;
         self.store.close().await;
         tracing::info!("tessera stopped");
@@ -219,7 +255,7 @@ async fn follow_keys(tokens: Arc<TokenService>) {
         let reloading = tokens.clone();
         match tokio::task::spawn_blocking(move || reloading.keys().reload_if_changed()).await {
             Ok(Ok(true)) => {
-                tracing::info!(kid = %tokens.keys().current().signing_kid(), "signing keys reloaded");
+                tracing::info!(target: "tessera::audit", event = "keys_reloaded", kid = %tokens.keys().current().signing_kid(), "signing keys reloaded");
             }
             Ok(Ok(false)) => {}
             Ok(Err(err)) => {
@@ -260,6 +296,35 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutdown requested; finishing in-flight requests");
+}
+
+/// What a running server adds around the app: CORS for the configured origins,
+/// a deadline per request, and one log line per request.
+fn with_operational_layers(
+    router: Router,
+    cors_origins: &[HeaderValue],
+    timeout: Duration,
+) -> Router {
+    let router = router.layer(axum::middleware::from_fn(
+        move |request: Request, next: Next| async move {
+            match tokio::time::timeout(timeout, next.run(request)).await {
+                Ok(response) => response,
+                Err(_) => ApiError::Timeout.into_response(),
+            }
+        },
+    ));
+    let router = if cors_origins.is_empty() {
+        router
+    } else {
+        router.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(cors_origins.iter().cloned()))
+                .allow_methods([Method::GET, Method::POST, Method::DELETE])
+                .allow_headers([AUTHORIZATION, CONTENT_TYPE])
+                .max_age(Duration::from_secs(600)),
+        )
+    };
+    with_request_log(router)
 }
 
 /// One log line per request: method, path (never the query, which could hold a

@@ -142,6 +142,8 @@ async fn reused(state: &AppState, record: RefreshRecord, now: u64) -> Result<Tok
         });
     }
     tracing::warn!(
+        target: "tessera::audit",
+        event = "refresh_reuse_detected",
         user_id = record.user_id,
         session = %record.session_id,
         "refresh token reuse detected; revoking the session"
@@ -171,7 +173,7 @@ pub(crate) async fn end(
             revoke_session(state, &claims.sid, user.id).await?;
         }
     }
-    tracing::info!(user_id = user.id, session = %user.claims.sid, "signed out");
+    tracing::info!(target: "tessera::audit", event = "logout", user_id = user.id, session = %user.claims.sid, "signed out");
     Ok(())
 }
 
@@ -186,7 +188,7 @@ pub(crate) async fn end_all(state: &AppState, user_id: i64, keep: Option<&str>) 
     for session in &revoked {
         state.tokens.revocations().revoke_session(session, until);
     }
-    tracing::info!(user_id, sessions = revoked.len(), "sessions revoked");
+    tracing::info!(target: "tessera::audit", event = "sessions_revoked", user_id, sessions = revoked.len(), "sessions revoked");
     Ok(())
 }
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 
 use crate::config::Signup;
+use crate::limits::Limits;
 use crate::password::Passwords;
 use crate::store::Store;
 use crate::token::TokenService;
@@ -20,6 +21,14 @@ pub struct AppState {
     pub passwords: Passwords,
     /// Whether `POST /register` is open.
     pub signup: Signup,
+    /// Rate limits on the sign-in routes ([`Limits::default`]: none).
+    pub limits: Arc<Limits>,
+}
+
+impl FromRef<AppState> for Arc<Limits> {
+    fn from_ref(state: &AppState) -> Self {
+        state.limits.clone()
+    }
 }
 
 impl FromRef<AppState> for Arc<TokenService> {

@@ -39,6 +39,6 @@ async fn users_destroy(
     // The store wrote the revocations; take them into memory now rather than
     // at the next sync, so the user's tokens fail from this response on.
     state.tokens.revocations().sync(&state.store).await?;
-    tracing::info!(user_id = id, %username, by = admin.id, "user deleted");
+    tracing::info!(target: "tessera::audit", event = "user_deleted", user_id = id, %username, by = admin.id, "user deleted");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -56,7 +56,7 @@ async fn register_create(
     validate::password(&password).map_err(ApiError::BadRequest)?;
     let hash = state.passwords.hash(password).await?;
     let profile = state.store.create_user(&username, &hash, &[]).await?;
-    tracing::info!(user_id = profile.id, username = %profile.username, "user registered");
+    tracing::info!(target: "tessera::audit", event = "registered", user_id = profile.id, username = %profile.username, "user registered");
     Ok((StatusCode::CREATED, Json(profile)))
 }
 
@@ -79,13 +79,16 @@ async fn check_password(state: &AppState, credentials: Credentials) -> Result<St
     if validate::username(&username).is_err() || password.len() > validate::MAX_PASSWORD_LEN {
         return Err(ApiError::BadCredentials);
     }
+    // Per username, whatever the client address: slows password guessing spread
+    // over many addresses. Counted before argon2 so a guesser cannot make us hash.
+    state.limits.check_username(&username)?;
     let user = state.store.find_user_by_name(&username).await?;
     let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
     if !state.passwords.verify(password, stored_hash).await? {
-        tracing::info!(%username, "sign-in refused");
+        tracing::info!(target: "tessera::audit", event = "login_failed", %username, "sign-in refused");
         return Err(ApiError::BadCredentials);
     }
     let user = user.ok_or(ApiError::BadCredentials)?;
-    tracing::info!(user_id = user.id, username = %user.username, "signed in");
+    tracing::info!(target: "tessera::audit", event = "login_ok", user_id = user.id, username = %user.username, "signed in");
     Ok(user)
 }

@@ -13,9 +13,12 @@ use crate::session;
 use crate::state::AppState;
 use crate::validate;
 
+pub(super) fn refresh_router() -> Router<AppState> {
+    Router::new().route(paths::REFRESH, post(refresh_create))
+}
+
 pub(super) fn router() -> Router<AppState> {
     Router::new()
-        .route(paths::REFRESH, post(refresh_create))
         .route(paths::LOGOUT, post(logout_create))
         .route(paths::LOGOUT_ALL, post(logout_all_create))
         .route(paths::PASSWORD, post(password_update))
@@ -87,6 +90,6 @@ async fn password_update(
     let hash = state.passwords.hash(request.new_password).await?;
     state.store.set_password_hash(user.id, &hash).await?;
     session::end_all(&state, user.id, Some(&user.claims.sid)).await?;
-    tracing::info!(user_id = user.id, "password changed");
+    tracing::info!(target: "tessera::audit", event = "password_changed", user_id = user.id, "password changed");
     Ok(StatusCode::NO_CONTENT)
 }

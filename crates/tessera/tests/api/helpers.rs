@@ -243,7 +243,7 @@ pub(crate) fn serve_args(flags: &[&str]) -> ServeArgs {
         .unwrap()
         .command
     {
-        Command::Serve(args) => args,
+        Command::Serve(args) => *args,
         Command::User { .. } | Command::Keys { .. } => unreachable!("parsed a serve command"),
     }
 }

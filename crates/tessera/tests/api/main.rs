@@ -6,6 +6,7 @@ mod helpers;
 mod instances;
 mod keys;
 mod lifecycle;
+mod limits;
 mod outage;
 mod probes;
 mod process;

@@ -52,6 +52,7 @@ async fn readyz_is_503_when_the_store_is_down_while_healthz_stays_ok() {
         )),
         passwords: Passwords::new(1),
         signup: Signup::Open,
+        limits: Default::default(),
     };
     let app = tessera::app(state);
     users.close().await;

@@ -1,0 +1,232 @@
+//! Abuse limits on the sign-in routes: requests per client address and sign-in
+//! attempts per username, with `governor`'s keyed GCRA rate limiters.
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::error::ApiError;
+
+/// A rate as `N/s`, `N/min` or `N/h`, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rate {
+    /// No limit.
+    Off,
+    /// At most `count` per `period`, all of them allowed in a burst.
+    Every {
+        /// Requests allowed per period.
+        count: NonZeroU32,
+        /// The period.
+        period: Duration,
+    },
+}
+
+impl FromStr for Rate {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, String> {
+        if value.eq_ignore_ascii_case("off") {
+            return Ok(Self::Off);
+        }
+        let (count, unit) = value
+            .split_once('/')
+            .ok_or_else(|| format!("{value:?} is not a rate such as 20/min, 5/s or off"))?;
+        let count = count
+            .trim()
+            .parse::<NonZeroU32>()
+            .map_err(|err| format!("{value:?}: {err}"))?;
+        let period = match unit.trim() {
+            "s" | "sec" | "second" => Duration::from_secs(1),
+            "m" | "min" | "minute" => Duration::from_secs(60),
+            "h" | "hour" => Duration::from_secs(3600),
+            other => {
+                return Err(format!(
+                    "{value:?}: unknown period {other:?} (use s, min or h)"
+                ))
+            }
+        };
+        Ok(Self::Every { count, period })
+    }
+}
+
+impl fmt::Display for Rate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Off => f.write_str("off"),
+            Self::Every { count, period } => write!(f, "{count}/{}s", period.as_secs()),
+        }
+    }
+}
+
+fn limiter<K: std::hash::Hash + Eq + Clone>(rate: Rate) -> Option<DefaultKeyedRateLimiter<K>> {
+    let Rate::Every { count, period } = rate else {
+        return None;
+    };
+    let quota = Quota::with_period(period / count.get())?.allow_burst(count);
+    Some(RateLimiter::keyed(quota))
+}
+
+/// The limiters of one server.
+pub struct Limits {
+    per_address: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    per_username: Option<DefaultKeyedRateLimiter<String>>,
+    trusted_proxies: Vec<IpAddr>,
+}
+
+impl Default for Limits {
+    /// No limits at all (library use, tests).
+    fn default() -> Self {
+        Self::new(Rate::Off, Rate::Off, Vec::new())
+    }
+}
+
+impl Limits {
+    /// Limits of `per_address` requests per client address and `per_username`
+    /// sign-in attempts per username. `X-Forwarded-For` is believed only when the
+    /// connection comes from one of `trusted_proxies`.
+    pub fn new(per_address: Rate, per_username: Rate, trusted_proxies: Vec<IpAddr>) -> Self {
+        Self {
+            per_address: limiter(per_address),
+            per_username: limiter(per_username),
+            trusted_proxies,
+        }
+    }
+
+    /// Counts one sign-in attempt for `username` (case-folded).
+    pub fn check_username(&self, username: &str) -> Result<(), ApiError> {
+        let Some(limiter) = &self.per_username else {
+            return Ok(());
+        };
+        limiter
+            .check_key(&username.to_ascii_lowercase())
+            .map_err(|not_until| {
+                ApiError::TooManyRequests(wait_secs(
+                    not_until.wait_time_from(DefaultClock::default().now()),
+                ))
+            })
+    }
+
+    /// Forgets clients whose limits have fully recovered, so memory stays bounded.
+    pub fn forget_idle(&self) {
+        if let Some(limiter) = &self.per_address {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+        if let Some(limiter) = &self.per_username {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+    }
+
+    /// The client's address: the socket peer, or, behind a trusted proxy, the
+    /// right-most `X-Forwarded-For` entry that is not itself a trusted proxy.
+    pub fn client_address(&self, peer: IpAddr, forwarded_for: Option<&str>) -> IpAddr {
+        if !self.trusted_proxies.contains(&peer) {
+            return peer;
+        }
+        forwarded_for
+            .into_iter()
+            .flat_map(|list| list.rsplit(','))
+            .filter_map(|hop| hop.trim().parse::<IpAddr>().ok())
+            .find(|hop| !self.trusted_proxies.contains(hop))
+            .unwrap_or(peer)
+    }
+}
+
+/// Middleware for the sign-in routes: 429 with `Retry-After` once a client
+/// address is over its rate.
+pub(crate) async fn per_address(
+    State(limits): State<Arc<Limits>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(limiter) = &limits.per_address else {
+        return next.run(request).await;
+    };
+    let Some(ConnectInfo(peer)) = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .copied()
+    else {
+        // Served without connection info (e.g. `oneshot` in tests): nothing to key on.
+        return next.run(request).await;
+    };
+    let forwarded = request
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|value| value.to_str().ok());
+    let client = limits.client_address(peer.ip(), forwarded);
+    match limiter.check_key(&client) {
+        Ok(()) => next.run(request).await,
+        Err(not_until) => {
+            let wait = wait_secs(not_until.wait_time_from(DefaultClock::default().now()));
+            tracing::warn!(target: "tessera::audit", event = "rate_limited", %client, "too many sign-in requests");
+            ApiError::TooManyRequests(wait).into_response()
+        }
+    }
+}
+
+fn wait_secs(wait: Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_parse() {
+        assert_eq!("off".parse::<Rate>(), Ok(Rate::Off));
+        let Rate::Every { count, period } = "20/min".parse::<Rate>().unwrap() else {
+            panic!()
+        };
+        assert_eq!((count.get(), period), (20, Duration::from_secs(60)));
+        for bad in ["20", "0/min", "x/min", "5/fortnight"] {
+            assert!(bad.parse::<Rate>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn usernames_run_out_then_refill() {
+        let limits = Limits::new(Rate::Off, "2/h".parse().unwrap(), Vec::new());
+        assert!(limits.check_username("alice").is_ok());
+        assert!(limits.check_username("ALICE").is_ok());
+        let Err(ApiError::TooManyRequests(wait)) = limits.check_username("alice") else {
+            panic!()
+        };
+        assert!((1..=1800).contains(&wait), "{wait}");
+        assert!(
+            limits.check_username("bob").is_ok(),
+            "limits are per username"
+        );
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_behind_a_trusted_proxy() {
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let limits = Limits::new(Rate::Off, Rate::Off, vec![proxy]);
+        let client: IpAddr = "203.0.113.7".parse().unwrap();
+        let spoofed = Some("198.51.100.1, 203.0.113.7");
+        assert_eq!(
+            limits.client_address(proxy, spoofed),
+            client,
+            "right-most untrusted hop"
+        );
+        let stranger: IpAddr = "192.0.2.9".parse().unwrap();
+        assert_eq!(
+            limits.client_address(stranger, spoofed),
+            stranger,
+            "untrusted peers cannot claim an address"
+        );
+        assert_eq!(limits.client_address(proxy, Some("garbage")), proxy);
+    }
+}
