@@ -2,15 +2,21 @@
 //!
 //! The app is served by the API server itself (or by `trunk serve`, which proxies
 //! the API paths), so every request goes to a same-origin path from
-//! [`tessera_shared::paths`].
+//! [`tessera_shared::paths`]. Protected calls take the [`SessionHandle`]: it
+//! supplies the access token and, after a 401, a refreshed one.
 
 use std::fmt;
 
 use gloo_net::http::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
-use tessera_shared::paths::{AUTH, ME, PROTECTED, REGISTER};
-use tessera_shared::{AuthResponse, Credentials, ErrorBody, ProtectedResponse, UserProfile};
+use serde::Serialize;
+use tessera_shared::paths::{AUTH, LOGOUT, LOGOUT_ALL, ME, PROTECTED, REFRESH, REGISTER};
+use tessera_shared::{
+    AuthResponse, Credentials, ErrorBody, LogoutRequest, ProtectedResponse, RefreshRequest,
+    UserProfile,
+};
 
+use crate::session::SessionHandle;
 use crate::{json, token};
 
 /// Why an API call failed.
@@ -30,6 +36,8 @@ pub enum ApiError {
     /// The request could not be built, or a 2xx answer could not be read;
     /// says which, in words for the user.
     Unexpected(&'static str),
+    /// A protected call without a session: signed out before it could be sent.
+    SignedOut,
 }
 
 impl ApiError {
@@ -61,6 +69,7 @@ impl fmt::Display for ApiError {
                 f.write_str("The server cannot be reached. Check your connection and try again.")
             }
             Self::Unexpected(what) => f.write_str(what),
+            Self::SignedOut => f.write_str("You are signed out."),
         }
     }
 }
@@ -69,14 +78,14 @@ impl std::error::Error for ApiError {}
 
 /// Sends one request and returns the body of its 2xx answer.
 ///
-/// Adds `Authorization: Bearer <token>` when `token` is given and a JSON body
-/// when `body` is; maps every non-2xx answer to [`ApiError`]. Not generic, so
-/// the fetch code exists once in the wasm; [`parse`] reads the body.
+/// Adds `Authorization: Bearer <token>` when `token` is given and the JSON
+/// `body` when there is one; maps every non-2xx answer to [`ApiError`]. Not
+/// generic, so the fetch code exists once in the wasm; [`parse`] reads the body.
 async fn request(
     method: Method,
     path: &str,
     token: Option<&str>,
-    body: Option<&Credentials>,
+    body: Option<&str>,
 ) -> Result<String, ApiError> {
     let mut builder = RequestBuilder::new(path)
         .method(method)
@@ -85,12 +94,10 @@ async fn request(
         builder = builder.header("Authorization", &token::bearer(token));
     }
     let request = match body {
-        Some(body) => json::stringify(body).and_then(|body| {
-            builder
-                .header("Content-Type", "application/json")
-                .body(body)
-                .ok()
-        }),
+        Some(body) => builder
+            .header("Content-Type", "application/json")
+            .body(body)
+            .ok(),
         None => builder.build().ok(),
     }
     .ok_or(ApiError::Unexpected("The request could not be prepared."))?;
@@ -109,6 +116,36 @@ async fn request(
     }
 }
 
+/// [`request`] for a protected route, with the session's access token.
+///
+/// On a 401 it refreshes the session once (see [`SessionHandle::refreshed`])
+/// and retries once; a second 401 ends the session with the server's reason.
+async fn authed(
+    session: &SessionHandle,
+    method: Method,
+    path: &str,
+    body: Option<&str>,
+) -> Result<String, ApiError> {
+    let token = session.access_token().await.ok_or(ApiError::SignedOut)?;
+    match request(method.clone(), path, Some(&token), body).await {
+        Err(err) if err.is_unauthorized() => {}
+        answer => return answer,
+    }
+    let token = session.refreshed(&token).await?;
+    let answer = request(method, path, Some(&token), body).await;
+    if let Err(err) = &answer {
+        if err.is_unauthorized() {
+            session.expire(Some(err.to_string()));
+        }
+    }
+    answer
+}
+
+/// Serializes a request body.
+fn json_body<T: Serialize>(body: &T) -> Result<String, ApiError> {
+    json::stringify(body).ok_or(ApiError::Unexpected("The request could not be prepared."))
+}
+
 /// Reads a 2xx answer's JSON body.
 fn parse<T: DeserializeOwned>(body: &str) -> Result<T, ApiError> {
     json::parse(body).ok_or(ApiError::Unexpected(
@@ -116,22 +153,49 @@ fn parse<T: DeserializeOwned>(body: &str) -> Result<T, ApiError> {
     ))
 }
 
-/// `POST /auth`: exchanges credentials for an access token.
+/// `POST /auth`: exchanges credentials for an access and a refresh token.
 pub async fn auth(credentials: &Credentials) -> Result<AuthResponse, ApiError> {
-    parse(&request(Method::POST, AUTH, None, Some(credentials)).await?)
+    let body = json_body(credentials)?;
+    parse(&request(Method::POST, AUTH, None, Some(&body)).await?)
 }
 
 /// `POST /register`: creates an account; the server may refuse with 400, 403 or 409.
 pub async fn register(credentials: &Credentials) -> Result<UserProfile, ApiError> {
-    parse(&request(Method::POST, REGISTER, None, Some(credentials)).await?)
+    let body = json_body(credentials)?;
+    parse(&request(Method::POST, REGISTER, None, Some(&body)).await?)
+}
+
+/// `POST /refresh`: exchanges a refresh token (usable once) for a new pair.
+pub async fn refresh(refresh_token: &str) -> Result<AuthResponse, ApiError> {
+    let body = json_body(&RefreshRequest {
+        refresh_token: refresh_token.to_owned(),
+    })?;
+    parse(&request(Method::POST, REFRESH, None, Some(&body)).await?)
+}
+
+/// `POST /logout`: ends the session of `access_token` (and of `refresh_token`).
+///
+/// Takes the raw tokens, not the session: signing out forgets them first.
+pub async fn logout(access_token: &str, refresh_token: Option<&str>) -> Result<(), ApiError> {
+    let body = json_body(&LogoutRequest {
+        refresh_token: refresh_token.map(str::to_owned),
+    })?;
+    request(Method::POST, LOGOUT, Some(access_token), Some(&body)).await?;
+    Ok(())
+}
+
+/// `POST /logout/all`: ends every session of the user.
+pub async fn logout_all(session: &SessionHandle) -> Result<(), ApiError> {
+    authed(session, Method::POST, LOGOUT_ALL, None).await?;
+    Ok(())
 }
 
 /// `GET /protected`: the demo resource, visible only with a valid token.
-pub async fn protected(token: &str) -> Result<ProtectedResponse, ApiError> {
-    parse(&request(Method::GET, PROTECTED, Some(token), None).await?)
+pub async fn protected(session: &SessionHandle) -> Result<ProtectedResponse, ApiError> {
+    parse(&authed(session, Method::GET, PROTECTED, None).await?)
 }
 
-/// `GET /me`: the profile of the token's user.
-pub async fn me(token: &str) -> Result<UserProfile, ApiError> {
-    parse(&request(Method::GET, ME, Some(token), None).await?)
+/// `GET /me`: the profile of the session's user.
+pub async fn me(session: &SessionHandle) -> Result<UserProfile, ApiError> {
+    parse(&authed(session, Method::GET, ME, None).await?)
 }

@@ -4,8 +4,9 @@
 //! the same origin as its API. The pieces:
 //! - [`app`]: the routes and the root component;
 //! - [`api`]: the HTTP calls, over one request helper;
-//! - [`session`]: the signed-in session (context + `localStorage`);
-//! - [`token`]: JWT decoding (no verification) and expiry helpers;
+//! - [`session`]: the signed-in session: access and refresh tokens in a
+//!   context and `localStorage`, refreshed before the access token expires;
+//! - [`token`]: JWT decoding (no verification), expiry and refresh timing;
 //! - [`json`]: JSON through the browser's `JSON.parse`, and pretty-printing;
 //! - [`pages`] (one per route) built from [`components`].
 

@@ -1,139 +1,99 @@
-//! The signed-in session: the access token, kept in a Yew context and in `localStorage`.
+//! The signed-in session: the access and refresh tokens, kept in a Yew context
+//! and in `localStorage`, and refreshed before the access token runs out.
 //!
-//! [`SessionProvider`] restores the token on load (an expired one is dropped),
-//! and [`use_session`] gives components a [`SessionHandle`] to sign in and out.
-//! The token is stored as the raw JWT under `access_token`, exactly where the
-//! old jQuery page kept it.
+//! [`SessionProvider`] restores the tokens on load, schedules each refresh,
+//! and follows the other tabs; [`use_session`] gives components a
+//! [`SessionHandle`] to sign in and out, and [`crate::api`] the tokens to send.
+
+mod keeper;
+mod state;
+mod storage;
 
 use std::ops::Deref;
 use std::rc::Rc;
 
-use gloo_storage::{LocalStorage, Storage};
+use gloo_timers::callback::Timeout;
+use tessera_shared::AuthResponse;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::StorageEvent;
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::api::{self, ApiError};
 use crate::token;
+use keeper::{end_on_server, Keeper};
+pub use state::{
+    Session, SessionAction, Tokens, EXPIRED_NOTICE, SIGNED_OUT_EVERYWHERE_NOTICE, SIGNED_OUT_NOTICE,
+};
+pub use storage::{load_tokens, store_tokens, ACCESS_KEY, REFRESH_KEY};
 
-/// The `localStorage` key holding the raw access token.
-pub const TOKEN_KEY: &str = "access_token";
-
-/// The sign-in page's notice after a token ran out.
-pub const EXPIRED_NOTICE: &str = "Your session has expired. Please sign in again.";
-
-/// The sign-in page's notice after signing out.
-pub const SIGNED_OUT_NOTICE: &str = "You have signed out.";
-
-/// Who is signed in, plus a one-off message for the sign-in page.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Session {
-    /// The access token, while signed in.
-    pub token: Option<AttrValue>,
-    /// Why the user was sent to the sign-in page, if there is something to say.
-    pub notice: Option<AttrValue>,
+/// What [`use_session`] returns: the rendered [`Session`] plus the ways to change it.
+#[derive(Clone)]
+pub struct SessionHandle {
+    state: UseReducerHandle<Session>,
+    keeper: Rc<Keeper>,
 }
 
-impl Session {
-    /// The session a stored token gives at `now` (Unix seconds).
-    ///
-    /// A token is kept while its `exp` lies ahead; an expired one gives a signed-out
-    /// session with [`EXPIRED_NOTICE`], and an unreadable one is silently dropped.
-    pub fn restore(stored: Option<String>, now: i64) -> Self {
-        let Some(stored) = stored else {
-            return Self::default();
-        };
-        match token::decode(&stored).map(|decoded| decoded.known.exp) {
-            Ok(Some(exp)) if token::is_expired(exp, now) => Self {
-                token: None,
-                notice: Some(EXPIRED_NOTICE.into()),
-            },
-            Ok(_) => Self {
-                token: Some(stored.into()),
-                notice: None,
-            },
-            Err(_) => Self::default(),
-        }
+impl PartialEq for SessionHandle {
+    fn eq(&self, other: &Self) -> bool {
+        self.state == other.state && Rc::ptr_eq(&self.keeper, &other.keeper)
     }
 }
-
-/// A change to the [`Session`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SessionAction {
-    /// A new token was issued.
-    SignIn(AttrValue),
-    /// The user signed out.
-    SignOut,
-    /// The server refused the token; carries its reason when it gave one.
-    Expire(Option<String>),
-    /// Leave a notice for the sign-in page; the token is unchanged.
-    Notify(AttrValue),
-}
-
-impl Reducible for Session {
-    type Action = SessionAction;
-
-    fn reduce(self: Rc<Self>, action: SessionAction) -> Rc<Self> {
-        let (token, notice) = match action {
-            SessionAction::SignIn(token) => (Some(token), None),
-            SessionAction::SignOut => (None, Some(SIGNED_OUT_NOTICE.into())),
-            SessionAction::Expire(None) => (None, Some(EXPIRED_NOTICE.into())),
-            SessionAction::Expire(Some(reason)) => (
-                None,
-                Some(format!("Your session has expired ({reason}). Please sign in again.").into()),
-            ),
-            SessionAction::Notify(notice) => (self.token.clone(), Some(notice)),
-        };
-        Rc::new(Session { token, notice })
-    }
-}
-
-/// Reads the stored token, if any.
-pub fn load_token() -> Option<String> {
-    LocalStorage::raw().get_item(TOKEN_KEY).ok().flatten()
-}
-
-/// Stores the token, or removes it for `None`.
-pub fn store_token(token: Option<&str>) {
-    match token {
-        // A full or disabled storage only costs the user a sign-in after reload;
-        // the session itself lives on in memory.
-        Some(token) => drop(LocalStorage::raw().set_item(TOKEN_KEY, token)),
-        None => LocalStorage::delete(TOKEN_KEY),
-    }
-}
-
-/// What [`use_session`] returns: the current [`Session`] plus the ways to change it.
-#[derive(Clone, PartialEq)]
-pub struct SessionHandle(UseReducerHandle<Session>);
 
 impl Deref for SessionHandle {
     type Target = Session;
 
     fn deref(&self) -> &Session {
-        &self.0
+        &self.state
     }
 }
 
 impl SessionHandle {
-    /// Signs in with a freshly issued token and stores it.
-    pub fn login(&self, token: String) {
-        store_token(Some(&token));
-        self.0.dispatch(SessionAction::SignIn(token.into()));
+    /// Signs in with freshly issued tokens and stores them.
+    pub fn login(&self, issued: AuthResponse) {
+        self.keeper.apply(SessionAction::SignIn(issued.into()));
     }
 
-    /// Signs out and forgets the stored token.
+    /// Signs out: forgets the tokens at once, then ends the session on the server
+    /// in the background (`POST /logout`), so signing out works offline too.
     pub fn logout(&self) {
-        store_token(None);
-        self.0.dispatch(SessionAction::SignOut);
+        let tokens = self.keeper.tokens();
+        self.keeper
+            .apply(SessionAction::SignOut(SIGNED_OUT_NOTICE.into()));
+        if let Some(tokens) = tokens {
+            spawn_local(end_on_server(tokens));
+        }
     }
 
-    /// Drops a token the server refused, keeping its reason for the sign-in page.
+    /// Ends every session of the user (`POST /logout/all`), then signs out here.
+    pub async fn logout_everywhere(&self) -> Result<(), ApiError> {
+        api::logout_all(self).await?;
+        self.keeper
+            .apply(SessionAction::SignOut(SIGNED_OUT_EVERYWHERE_NOTICE.into()));
+        Ok(())
+    }
+
+    /// Drops a session the server refused, keeping its reason for the sign-in page.
     pub fn expire(&self, reason: Option<String>) {
-        store_token(None);
-        self.0.dispatch(SessionAction::Expire(reason));
+        self.keeper.apply(SessionAction::Expire(reason));
     }
 
     /// Leaves a notice for the sign-in page.
     pub fn notify(&self, notice: impl Into<AttrValue>) {
-        self.0.dispatch(SessionAction::Notify(notice.into()));
+        self.keeper.apply(SessionAction::Notify(notice.into()));
+    }
+
+    /// The access token to send now (after any refresh in flight); `None` when signed out.
+    pub async fn access_token(&self) -> Option<AttrValue> {
+        self.keeper.access().await
+    }
+
+    /// A new access token after the server refused `stale`: a refresh (one
+    /// per tab at a time), unless the tokens changed since `stale` was read.
+    /// When the refresh is refused, the session ends with the server's reason.
+    pub async fn refreshed(&self, stale: &str) -> Result<AttrValue, ApiError> {
+        self.keeper.refreshed(stale).await
     }
 }
 
@@ -144,20 +104,100 @@ pub struct SessionProviderProps {
     pub children: Html,
 }
 
-/// Restores the session from `localStorage` and provides it to its children.
+/// Restores the session from `localStorage`, keeps it fresh and provides it to
+/// its children.
+///
+/// - On load, a session whose access token expired but whose refresh token did
+///   not is refreshed at once.
+/// - Each access token is refreshed shortly before it expires
+///   ([`token::refresh_delay_ms`]); the timer goes with the token.
+/// - A `storage` event from another tab (a refresh, a sign-in or a sign-out)
+///   replaces this tab's tokens, so it does not refresh them again.
 #[component]
 pub fn SessionProvider(props: &SessionProviderProps) -> Html {
-    let session = use_reducer(|| {
-        let session = Session::restore(load_token(), token::unix_now());
-        if session.token.is_none() {
-            store_token(None);
+    let state = use_reducer(|| {
+        let session = Session::restore(load_tokens(), token::unix_now());
+        if session.tokens.is_none() {
+            store_tokens(None);
         }
         session
     });
+    let keeper = {
+        let (tokens, dispatch) = (state.tokens.clone(), state.dispatcher());
+        let keeper = use_memo((), move |()| {
+            let expired = tokens
+                .as_ref()
+                .map(|tokens| tokens.access_expired(token::unix_now()));
+            let keeper = Rc::new(Keeper::new(tokens, dispatch));
+            if expired == Some(true) {
+                // Before the first render: the pages' first calls wait for it.
+                keeper.start_refresh();
+            }
+            keeper
+        });
+        Rc::clone(&*keeper)
+    };
+    {
+        let keeper = Rc::clone(&keeper);
+        use_effect_with((), move |()| {
+            let listener = StorageListener::new(keeper);
+            move || drop(listener)
+        });
+    }
+    {
+        let keeper = Rc::clone(&keeper);
+        let refreshable = state
+            .tokens
+            .as_ref()
+            .filter(|tokens| tokens.refresh.is_some());
+        use_effect_with(
+            refreshable.map(|tokens| tokens.access.clone()),
+            move |access| {
+                let timer = access.clone().and_then(|access| {
+                    let claims = token::decode(&access).ok()?.known;
+                    let delay = token::refresh_delay_ms(&claims, token::unix_now_ms())?;
+                    Some(Timeout::new(delay, move || keeper.refresh_soon(access)))
+                });
+                move || drop(timer)
+            },
+        );
+    }
+
+    let handle = SessionHandle { state, keeper };
     html! {
-        <ContextProvider<SessionHandle> context={SessionHandle(session)}>
+        <ContextProvider<SessionHandle> context={handle}>
             { props.children.clone() }
         </ContextProvider<SessionHandle>>
+    }
+}
+
+/// Follows the tokens other tabs store, until dropped.
+struct StorageListener(Option<Closure<dyn Fn(StorageEvent)>>);
+
+impl StorageListener {
+    fn new(keeper: Rc<Keeper>) -> Self {
+        let Some(window) = web_sys::window() else {
+            return Self(None);
+        };
+        let listener = Closure::<dyn Fn(StorageEvent)>::new(move |event: StorageEvent| {
+            // `key` is null after `localStorage.clear()`.
+            if event.key().is_none_or(|key| key == ACCESS_KEY) {
+                keeper.adopt_stored();
+            }
+        });
+        let added = window
+            .add_event_listener_with_callback("storage", listener.as_ref().unchecked_ref())
+            .is_ok();
+        Self(added.then_some(listener))
+    }
+}
+
+impl Drop for StorageListener {
+    fn drop(&mut self) {
+        if let (Some(window), Some(listener)) = (web_sys::window(), &self.0) {
+            let callback = listener.as_ref().unchecked_ref();
+            drop(window.remove_event_listener_with_callback("storage", callback));
+        }
     }
 }
 

@@ -134,6 +134,31 @@ pub fn is_expired(exp: i64, now: i64) -> bool {
     now >= exp
 }
 
+/// The latest a refresh is scheduled before `exp`: 30 s.
+pub const REFRESH_MARGIN_MS: i64 = 30_000;
+
+/// The shortest wait before a scheduled refresh: 1 s.
+pub const MIN_REFRESH_DELAY_MS: i64 = 1_000;
+
+/// How long to wait, at `now_ms` (Unix milliseconds), before refreshing an
+/// access token with these claims; `None` for a token without `exp`.
+///
+/// The refresh is due at 80 % of the token's life or 30 s before `exp`,
+/// whichever is later. It is never sooner than a tenth of the token's life
+/// (and 1 s) from now: a browser clock running ahead of the server's makes every
+/// new token look due, and this keeps that to ten refreshes per token life
+/// instead of a loop. A token without `iat` counts its life from now.
+pub fn refresh_delay_ms(claims: &KnownClaims, now_ms: i64) -> Option<u32> {
+    let exp_ms = claims.exp?.saturating_mul(1000);
+    let iat_ms = claims.iat.map_or(now_ms, |iat| iat.saturating_mul(1000));
+    let life_ms = exp_ms.saturating_sub(iat_ms).max(0);
+    let due_ms = (iat_ms + life_ms / 5 * 4).max(exp_ms.saturating_sub(REFRESH_MARGIN_MS));
+    let floor_ms = (life_ms / 10).max(MIN_REFRESH_DELAY_MS);
+    // Not `clamp`: a long life's floor can exceed the cap.
+    let delay_ms = due_ms.saturating_sub(now_ms).max(floor_ms);
+    u32::try_from(delay_ms.min(i64::from(i32::MAX))).ok()
+}
+
 /// A countdown such as `1d 02h 03m`, `2h 03m 04s`, `3m 04s` or `4s`.
 pub fn format_duration(seconds: u64) -> String {
     let (days, hours) = (seconds / 86_400, seconds / 3_600 % 24);
@@ -158,7 +183,12 @@ pub fn describe_expiry(exp: i64, now: i64) -> String {
     }
 }
 
+/// The browser clock in Unix milliseconds.
+pub fn unix_now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
 /// The browser clock in Unix seconds.
 pub fn unix_now() -> i64 {
-    (js_sys::Date::now() / 1000.0).floor() as i64
+    unix_now_ms().div_euclid(1000)
 }

@@ -5,9 +5,9 @@
 
 use frontend::api::ApiError;
 use frontend::json::{parse, stringify};
-use frontend::session::{Session, EXPIRED_NOTICE};
+use frontend::session::{Session, Tokens, EXPIRED_NOTICE};
 use frontend::token::{decode, KnownClaims, TokenError};
-use tessera_shared::{Credentials, UserProfile};
+use tessera_shared::{AuthResponse, Credentials, UserProfile};
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 /// An HS256 token shaped like Tessera's. Its claims segment is 170 characters:
@@ -19,6 +19,16 @@ const TOKEN: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.\
 
 /// `{"alg":"HS256"}.{"exp":1000}.sig`, unsigned: the session only reads claims.
 const EXP_1000: &str = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjEwMDB9.c2ln";
+
+/// `{"alg":"HS256"}.{"exp":2000}.sig`: a refresh token outliving [`EXP_1000`].
+const EXP_2000: &str = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjIwMDB9.c2ln";
+
+fn stored(access: &str, refresh: Option<&str>) -> Option<Tokens> {
+    Some(Tokens {
+        access: access.to_owned().into(),
+        refresh: refresh.map(|refresh| refresh.to_owned().into()),
+    })
+}
 
 #[test]
 fn decodes_header_and_claims_of_a_real_looking_token() {
@@ -151,24 +161,58 @@ fn a_gateway_error_without_a_msg_means_unreachable() {
 }
 
 #[test]
-fn restore_keeps_an_unexpired_token() {
-    let session = Session::restore(Some(EXP_1000.to_owned()), 999);
-    assert_eq!(session.token.as_deref(), Some(EXP_1000));
+fn restore_keeps_an_unexpired_access_token() {
+    let session = Session::restore(stored(EXP_1000, Some(EXP_2000)), 999);
+    assert_eq!(session.tokens, stored(EXP_1000, Some(EXP_2000)));
     assert_eq!(session.notice, None);
+    assert!(!session.tokens.unwrap().access_expired(999));
+    // A session stored by the older app, without a refresh token.
+    let legacy = Session::restore(stored(EXP_1000, None), 999);
+    assert_eq!(legacy.tokens, stored(EXP_1000, None));
 }
 
 #[test]
-fn restore_drops_an_expired_token_with_a_notice() {
-    let session = Session::restore(Some(EXP_1000.to_owned()), 1_000);
-    assert_eq!(session.token, None);
-    assert_eq!(session.notice.as_deref(), Some(EXPIRED_NOTICE));
+fn restore_keeps_an_expired_access_token_while_the_refresh_token_lasts() {
+    let session = Session::restore(stored(EXP_1000, Some(EXP_2000)), 1_500);
+    assert_eq!(session.tokens, stored(EXP_1000, Some(EXP_2000)));
+    assert_eq!(session.notice, None);
+    assert!(
+        session.tokens.unwrap().access_expired(1_500),
+        "the provider refreshes it at once"
+    );
+}
+
+#[test]
+fn restore_drops_a_session_that_cannot_be_refreshed_with_a_notice() {
+    for tokens in [
+        stored(EXP_1000, Some(EXP_2000)),
+        stored(EXP_1000, None),
+        stored(EXP_1000, Some("garbage")),
+    ] {
+        let session = Session::restore(tokens, 2_000);
+        assert_eq!(session.tokens, None);
+        assert_eq!(session.notice.as_deref(), Some(EXPIRED_NOTICE));
+    }
 }
 
 #[test]
 fn restore_drops_garbage_silently() {
     assert_eq!(
-        Session::restore(Some("garbage".to_owned()), 0),
+        Session::restore(stored("garbage", Some(EXP_2000)), 0),
         Session::default()
     );
     assert_eq!(Session::restore(None, 0), Session::default());
+}
+
+#[test]
+fn issued_tokens_become_the_session_tokens() {
+    let issued: AuthResponse = parse(
+        r#"{"access_token":"a.b.c","token_type":"Bearer","expires_in":900,
+            "refresh_token":"r.s.t","refresh_expires_in":1209600}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        Tokens::from(issued),
+        stored("a.b.c", Some("r.s.t")).unwrap()
+    );
 }

@@ -11,13 +11,16 @@
 //! `chromium-driver` (or `CHROMIUM` / `CHROMEDRIVER`).
 
 mod browser;
+mod chromedriver;
 mod server;
+pub mod steps;
 
 use std::future::Future;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-pub use browser::{Browser, Chromedriver};
+pub use browser::Browser;
+pub use chromedriver::Chromedriver;
 pub use server::{ServerConfig, TesseraServer};
 
 /// How long [`eventually`] waits for a condition before failing the test.

@@ -19,8 +19,12 @@ const STARTUP: Duration = Duration::from_secs(30);
 /// The `tessera serve` options a test cares about.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
-    /// `--access-ttl`, e.g. `"30s"`.
+    /// `--access-ttl`, e.g. `"3s"`.
     pub access_ttl: &'static str,
+    /// `--refresh-ttl` (at least `"1m"`); `None` keeps the server's default (14 days).
+    pub refresh_ttl: Option<&'static str>,
+    /// `--refresh-grace`; `None` keeps the server's default (10 s).
+    pub refresh_grace: Option<&'static str>,
     /// `--leeway`; `None` keeps the server's default.
     pub leeway: Option<&'static str>,
     /// `--signup open` when true, `--signup closed` otherwise.
@@ -28,10 +32,13 @@ pub struct ServerConfig {
 }
 
 impl Default for ServerConfig {
-    /// Tokens for 30 s, default leeway, sign-up open.
+    /// Access tokens for 10 minutes (no refresh during a test), the server's
+    /// other defaults, sign-up open.
     fn default() -> Self {
         Self {
-            access_ttl: "30s",
+            access_ttl: "10m",
+            refresh_ttl: None,
+            refresh_grace: None,
             leeway: None,
             signup_open: true,
         }
@@ -70,8 +77,15 @@ impl TesseraServer {
                 "--signup",
                 if config.signup_open { "open" } else { "closed" },
             ]);
-        if let Some(leeway) = config.leeway {
-            command.args(["--leeway", leeway]);
+        let optional = [
+            ("--refresh-ttl", config.refresh_ttl),
+            ("--refresh-grace", config.refresh_grace),
+            ("--leeway", config.leeway),
+        ];
+        for (flag, value) in optional {
+            if let Some(value) = value {
+                command.args([flag, value]);
+            }
         }
         let child = command
             .env("TESSERA_JWT_SECRET", random_secret())

@@ -3,44 +3,12 @@
 //!
 //! Needs `trunk build --release` and `cargo build -p tessera` first.
 
+use e2e::steps::{
+    assert_no_tokens_stored, call_api, expect_account_of, looks_like_a_jwt, register_via_api,
+    sign_in, stored_tokens, PASSWORD,
+};
 use e2e::{Browser, ServerConfig, TesseraServer};
 use serde_json::json;
-
-const PASSWORD: &str = "correct horse battery";
-
-/// Creates an account through the API, from inside the page (not through the form).
-async fn register_via_api(browser: &Browser, username: &str) {
-    let status = browser
-        .script(
-            "return fetch('/register', {method: 'POST', \
-               headers: {'Content-Type': 'application/json'}, \
-               body: JSON.stringify({username: arguments[0], password: arguments[1]})}) \
-             .then(response => response.status);",
-            vec![json!(username), json!(PASSWORD)],
-        )
-        .await;
-    assert_eq!(status, json!(201), "POST /register for {username}");
-}
-
-/// Fills the sign-in form and submits it with Enter in the password field.
-async fn sign_in(browser: &Browser, username: &str, password: &str) {
-    browser.wait_for_text("h1", "Sign in").await;
-    browser.fill("#username", username).await;
-    browser.fill("#password", password).await;
-    browser.press_enter("#password").await;
-}
-
-/// Waits for the account page to show `username`'s protected data and profile.
-async fn expect_account_of(browser: &Browser, username: &str) {
-    browser.wait_for_path("/account").await;
-    browser.wait_for_text("#hello-from", username).await;
-    browser.wait_for_text("#protected-data", "1, 2, 3").await;
-    browser.wait_for_text("#profile-username", username).await;
-}
-
-fn looks_like_a_jwt(token: &str) -> bool {
-    token.starts_with("eyJ") && token.split('.').count() == 3
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sign_up_sign_out_and_navigate() {
@@ -61,28 +29,27 @@ async fn sign_up_sign_out_and_navigate() {
     browser
         .wait_for_text_containing("#form-error", "Username may contain only")
         .await;
-    assert_eq!(browser.local_storage("access_token").await, None);
+    assert_no_tokens_stored(&browser).await;
 
     // A valid sign-up signs straight in.
     browser.fill("#username", "e2e.alice").await;
     browser.click("button[type=submit]").await;
     expect_account_of(&browser, "e2e.alice").await;
-    let token = browser
-        .local_storage("access_token")
-        .await
-        .expect("a stored token");
-    assert!(
-        looks_like_a_jwt(&token),
-        "stored raw, not JSON-quoted: {token}"
-    );
+    let (access, refresh) = stored_tokens(&browser).await;
+    for token in [&access, &refresh] {
+        assert!(
+            looks_like_a_jwt(token),
+            "stored raw, not JSON-quoted: {token}"
+        );
+    }
 
-    // Signing out forgets the token and returns to the sign-in page.
+    // Signing out forgets the tokens and returns to the sign-in page.
     browser.click("#sign-out").await;
     browser.wait_for_path("/sign-in").await;
     browser
         .wait_for_text("#notice", "You have signed out.")
         .await;
-    assert_eq!(browser.local_storage("access_token").await, None);
+    assert_no_tokens_stored(&browser).await;
 
     // The name is now taken.
     browser.click("main a[href='/sign-up']").await;
@@ -119,88 +86,63 @@ async fn sign_in_see_data_reload_and_sign_out() {
         .wait_for_text("#form-error", "Bad username or password")
         .await;
     browser.wait_for_path("/sign-in").await;
-    assert_eq!(browser.local_storage("access_token").await, None);
+    assert_no_tokens_stored(&browser).await;
 
     sign_in(&browser, "bob", PASSWORD).await;
     expect_account_of(&browser, "bob").await;
-    let token = browser
-        .local_storage("access_token")
-        .await
-        .expect("a stored token");
-    assert!(looks_like_a_jwt(&token), "{token}");
+    let tokens = stored_tokens(&browser).await;
+    browser.wait_for_text("#profile-roles", "none").await;
+
+    // The token panel decodes both tokens, each with its countdown.
+    let panel = [
+        ("#access-header", "\"typ\": \"at+jwt\""),
+        ("#access-claims", "\"username\": \"bob\""),
+        ("#access-claims", "\"sid\": "),
+        ("#refresh-header", "\"typ\": \"refresh+jwt\""),
+        ("#refresh-claims", "\"sid\": "),
+    ];
+    for (css, needle) in panel {
+        browser.wait_for_text_containing(css, needle).await;
+    }
+    // 10 minutes, 14 days (the server's defaults but the access TTL).
     browser
-        .wait_for_text_containing("#token-claims", "\"username\": \"bob\"")
+        .wait_for_text_where("#access-countdown", "10 minutes or less", |text| {
+            text.starts_with("Expires in 9m ") || text == "Expires in 10m 00s"
+        })
         .await;
     browser
-        .wait_for_text_containing("#token-header", "\"alg\": \"HS256\"")
-        .await;
-    browser
-        .wait_for_text_where("#countdown", "a countdown", |text| {
-            text.starts_with("Expires in ")
+        .wait_for_text_where("#refresh-countdown", "about 14 days", |text| {
+            text.starts_with("Expires in 13d 23h ") || text.starts_with("Expires in 14d ")
         })
         .await;
 
-    // A reload keeps the session: same token, data fetched again.
+    // A reload keeps the session: same tokens, data fetched again.
     browser.reload().await;
     expect_account_of(&browser, "bob").await;
-    assert_eq!(browser.local_storage("access_token").await, Some(token));
+    assert_eq!(stored_tokens(&browser).await, tokens);
 
+    // Signing out forgets both tokens and ends the session on the server.
     browser.click("#sign-out").await;
     browser.wait_for_path("/sign-in").await;
-    assert_eq!(browser.local_storage("access_token").await, None);
+    assert_no_tokens_stored(&browser).await;
+    let (access, refresh) = tokens;
+    e2e::eventually(
+        "the server to refuse the signed-out access token",
+        || async {
+            match call_api(&browser, "GET", "/protected", Some(&access), None).await {
+                (401, body) if body.contains("Token has been revoked") => Ok(()),
+                other => Err(format!("{other:?}")),
+            }
+        },
+    )
+    .await;
+    let body = json!({"refresh_token": refresh});
+    let (status, _) = call_api(&browser, "POST", "/refresh", None, Some(body)).await;
+    assert_eq!(status, 401, "the signed-out refresh token still works");
+
     browser.reload().await;
     browser.wait_for_text("h1", "Sign in").await;
     browser.quit().await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn an_expired_token_sends_the_user_back_to_sign_in() {
-    let config = ServerConfig {
-        access_ttl: "5s",
-        leeway: Some("0s"),
-        signup_open: true,
-    };
-    let server = TesseraServer::start(&config);
-    let browser = Browser::open(server.url()).await;
-    browser.goto("/sign-in").await;
-    register_via_api(&browser, "carol").await;
-
-    // The server refuses the expired token: the 401 ends the session.
-    sign_in(&browser, "carol", PASSWORD).await;
-    expect_account_of(&browser, "carol").await;
-    wait_until_expired_on_the_server(&browser).await;
-    browser.click("#refresh").await;
-    browser.wait_for_path("/sign-in").await;
-    browser
-        .wait_for_text_containing("#notice", "Your session has expired")
-        .await;
-    assert_eq!(browser.local_storage("access_token").await, None);
-
-    // A reload with an expired stored token drops it before any request.
-    sign_in(&browser, "carol", PASSWORD).await;
-    expect_account_of(&browser, "carol").await;
-    wait_until_expired_on_the_server(&browser).await;
-    browser.reload().await;
-    browser.wait_for_path("/sign-in").await;
-    browser
-        .wait_for_text("#notice", "Your session has expired. Please sign in again.")
-        .await;
-    assert_eq!(browser.local_storage("access_token").await, None);
-    browser.quit().await;
-}
-
-/// Waits (on the token panel's countdown) until the token is over a second past
-/// `exp`, so the server, which accepts a token up to and including its `exp`
-/// second, refuses it too.
-async fn wait_until_expired_on_the_server(browser: &Browser) {
-    browser
-        .wait_for_text_where("#countdown", "\"Expired 2s ago\" or later", |text| {
-            text.strip_prefix("Expired ")
-                .and_then(|rest| rest.strip_suffix("s ago"))
-                .and_then(|secs| secs.parse::<u32>().ok())
-                .is_some_and(|secs| secs >= 2)
-        })
-        .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

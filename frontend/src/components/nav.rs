@@ -7,12 +7,13 @@ use crate::app::Route;
 use crate::components::RouteLink;
 use crate::session::use_session;
 
-/// The navigation bar. Signing out forgets the token and goes to the sign-in page.
+/// The navigation bar. Signing out forgets the tokens, ends the session on the
+/// server and goes to the sign-in page.
 #[component]
 pub fn Nav() -> Html {
     let session = use_session();
     let navigator = use_navigator();
-    let signed_in = session.token.is_some();
+    let signed_in = session.tokens.is_some();
     let on_sign_out = Callback::from(move |_: MouseEvent| {
         session.logout();
         if let Some(navigator) = &navigator {

@@ -1,4 +1,5 @@
-//! The token inspector: the stored JWT decoded, like jwt.io, with a live countdown.
+//! The token inspector: the session's access and refresh tokens decoded, like
+//! jwt.io, each with a live countdown to its `exp`.
 
 use gloo_timers::callback::Interval;
 use wasm_bindgen::JsValue;
@@ -9,12 +10,50 @@ use crate::token::{self, DecodedToken};
 /// Props of [`TokenPanel`].
 #[derive(Properties, PartialEq)]
 pub struct TokenPanelProps {
-    /// The compact JWT to show.
-    pub token: AttrValue,
+    /// The compact access JWT.
+    pub access: AttrValue,
+    /// The compact refresh JWT, if the session has one.
+    #[prop_or_default]
+    pub refresh: Option<AttrValue>,
 }
 
-/// Shows the token's three parts, its decoded header and claims, its dates and
-/// the time left until `exp`, ticking every second.
+/// Which token a part of the panel shows: its title, its use, and the ids of
+/// its elements (`[heading, countdown, encoded, header, claims]`).
+#[derive(Clone, Copy)]
+struct Kind {
+    title: &'static str,
+    about: &'static str,
+    ids: [&'static str; 5],
+}
+
+const ACCESS: Kind = Kind {
+    ids: [
+        "access-heading",
+        "access-countdown",
+        "access-encoded",
+        "access-header",
+        "access-claims",
+    ],
+    title: "Access token",
+    about: "Sent as “Authorization: Bearer …” with every protected call. It is short-lived: \
+            the app swaps it for a new one shortly before it expires.",
+};
+
+const REFRESH: Kind = Kind {
+    ids: [
+        "refresh-heading",
+        "refresh-countdown",
+        "refresh-encoded",
+        "refresh-header",
+        "refresh-claims",
+    ],
+    title: "Refresh token",
+    about: "Sent only to POST /refresh, for a new pair of tokens. Each refresh token works once: \
+            the refresh replaces it (rotation), and reusing an old one ends the session.",
+};
+
+/// Shows each token's decoded header and claims, its dates and the time left
+/// until `exp`, ticking every second.
 #[component]
 pub fn TokenPanel(props: &TokenPanelProps) -> Html {
     let now = use_state(token::unix_now);
@@ -25,26 +64,39 @@ pub fn TokenPanel(props: &TokenPanelProps) -> Html {
             move || drop(ticker)
         });
     }
+    html! {
+        <section class="card token-panel" aria-labelledby="tokens-heading">
+            <h2 id="tokens-heading">{ "Your tokens" }</h2>
+            <p class="muted">
+                { "Decoded here in your browser, without checking the signatures: \
+                   only the server holds the key, and it checks them on every request." }
+            </p>
+            { view_token(ACCESS, &props.access, *now) }
+            if let Some(refresh) = &props.refresh {
+                { view_token(REFRESH, refresh, *now) }
+            }
+        </section>
+    }
+}
 
-    let body = match token::decode(&props.token) {
-        Ok(decoded) => view_decoded(&props.token, &decoded, *now),
+fn view_token(kind: Kind, raw: &str, now: i64) -> Html {
+    let body = match token::decode(raw) {
+        Ok(decoded) => view_decoded(kind.ids, raw, &decoded, now),
         Err(err) => html! {
             <p class="form-error">{ format!("This token cannot be decoded: {err}.") }</p>
         },
     };
     html! {
-        <section class="card token-panel" aria-labelledby="token-heading">
-            <h2 id="token-heading">{ "Your access token" }</h2>
-            <p class="muted">
-                { "Decoded here in your browser, without checking the signature: \
-                   only the server holds the secret, and it checks the signature on every request." }
-            </p>
+        <section class="token" aria-labelledby={kind.ids[0]}>
+            <h3 id={kind.ids[0]}>{ kind.title }</h3>
+            <p class="muted">{ kind.about }</p>
             { body }
         </section>
     }
 }
 
-fn view_decoded(raw: &str, decoded: &DecodedToken, now: i64) -> Html {
+fn view_decoded(ids: [&'static str; 5], raw: &str, decoded: &DecodedToken, now: i64) -> Html {
+    let [_, countdown_id, encoded_id, header_id, claims_id] = ids;
     let claims = &decoded.known;
     let (countdown, expired) = match claims.exp {
         Some(exp) => (
@@ -62,7 +114,7 @@ fn view_decoded(raw: &str, decoded: &DecodedToken, now: i64) -> Html {
     .filter_map(|(label, secs)| Some((label, secs?)));
     html! {
         <>
-            <p id="countdown" class={classes!("countdown", expired.then_some("expired"))}>
+            <p id={countdown_id} class={classes!("countdown", expired.then_some("expired"))}>
                 { countdown }
             </p>
             <dl class="facts">
@@ -72,16 +124,16 @@ fn view_decoded(raw: &str, decoded: &DecodedToken, now: i64) -> Html {
             </dl>
             <details class="encoded">
                 <summary>{ "Encoded token" }</summary>
-                <code id="token-encoded" class="jwt">{ colored_parts(raw) }</code>
+                <code id={encoded_id} class="jwt">{ colored_parts(raw) }</code>
             </details>
             <div class="token-parts">
                 <div>
-                    <h3>{ "Header" }</h3>
-                    <pre id="token-header" class="json jwt-header">{ &decoded.header }</pre>
+                    <h4>{ "Header" }</h4>
+                    <pre id={header_id} class="json jwt-header">{ &decoded.header }</pre>
                 </div>
                 <div>
-                    <h3>{ "Claims" }</h3>
-                    <pre id="token-claims" class="json jwt-claims">{ &decoded.claims }</pre>
+                    <h4>{ "Claims" }</h4>
+                    <pre id={claims_id} class="json jwt-claims">{ &decoded.claims }</pre>
                 </div>
             </div>
         </>

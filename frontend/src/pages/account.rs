@@ -7,14 +7,16 @@ use yew::prelude::*;
 use crate::api::{self, ApiError};
 use crate::app::{Replace, Route};
 use crate::components::{Page, TokenPanel};
-use crate::session::use_session;
+use crate::session::{use_session, SessionHandle};
 
 /// The account page; without a session it sends the user to sign in.
 #[component]
 pub fn Account() -> Html {
     let session = use_session();
-    match session.token.clone() {
-        Some(token) => html! { <AccountView {token} /> },
+    match session.tokens.clone() {
+        Some(tokens) => html! {
+            <AccountView access={tokens.access} refresh={tokens.refresh} />
+        },
         None => html! { <Replace to={Route::SignIn} /> },
     }
 }
@@ -22,8 +24,10 @@ pub fn Account() -> Html {
 /// Props of [`AccountView`].
 #[derive(Properties, PartialEq)]
 pub struct AccountViewProps {
-    /// The access token to call the API with.
-    pub token: AttrValue,
+    /// The access token, for the token panel.
+    pub access: AttrValue,
+    /// The refresh token, for the token panel.
+    pub refresh: Option<AttrValue>,
 }
 
 /// What the two protected calls returned.
@@ -33,10 +37,11 @@ struct Loaded {
     profile: UserProfile,
 }
 
-/// Fetches `GET /protected` and `GET /me` with the token and shows them.
+/// Fetches `GET /protected` and `GET /me` on load and on "Reload", and shows them.
 ///
-/// A 401 ends the session (the sign-in page then shows why); other failures
-/// are shown in place, with a button to try again.
+/// A refused session ends inside [`api`] (the sign-in page then shows why);
+/// other failures are shown in place, with a button to try again. New tokens
+/// from a refresh do not refetch.
 #[component]
 pub fn AccountView(props: &AccountViewProps) -> Html {
     let session = use_session();
@@ -46,32 +51,48 @@ pub fn AccountView(props: &AccountViewProps) -> Html {
     let reloads = use_state(|| 0u32);
 
     {
-        let (loaded, error, loading) = (loaded.clone(), error.clone(), loading.clone());
-        use_effect_with((props.token.clone(), *reloads), move |(token, _)| {
-            let token = token.clone();
+        let (session, loaded) = (session.clone(), loaded.clone());
+        let (error, loading) = (error.clone(), loading.clone());
+        use_effect_with(*reloads, move |_| {
             loading.set(true);
             spawn_local(async move {
-                let result = fetch(&token).await;
+                let result = fetch(&session).await;
                 loading.set(false);
                 match result {
                     Ok(data) => {
                         error.set(None);
                         loaded.set(Some(data));
                     }
-                    Err(err) if err.is_unauthorized() => session.expire(Some(err.to_string())),
                     Err(err) => error.set(Some(err.to_string().into())),
                 }
             });
         });
     }
-    let on_refresh = Callback::from(move |_: MouseEvent| reloads.set(reloads.wrapping_add(1)));
+    let on_reload = Callback::from(move |_: MouseEvent| reloads.set(reloads.wrapping_add(1)));
+    let on_sign_out_everywhere = {
+        let (error, loading) = (error.clone(), loading.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (session, error, loading) = (session.clone(), error.clone(), loading.clone());
+            loading.set(true);
+            spawn_local(async move {
+                if let Err(err) = session.logout_everywhere().await {
+                    loading.set(false);
+                    error.set(Some(err.to_string().into()));
+                }
+            });
+        })
+    };
 
     html! {
         <Page title="Your account">
             <div class="toolbar">
-                <button id="refresh" type="button" class="button secondary"
-                    onclick={on_refresh} disabled={*loading}>
-                    { if *loading { "Loading…" } else { "Refresh" } }
+                <button id="sign-out-everywhere" type="button" class="button secondary"
+                    onclick={on_sign_out_everywhere} disabled={*loading}>
+                    { "Sign out everywhere" }
+                </button>
+                <button id="reload" type="button" class="button secondary"
+                    onclick={on_reload} disabled={*loading}>
+                    { if *loading { "Loading…" } else { "Reload" } }
                 </button>
             </div>
             <p id="account-error" class="form-error" role="alert">
@@ -80,14 +101,14 @@ pub fn AccountView(props: &AccountViewProps) -> Html {
             <div class="grid" aria-busy={loading.then_some("true")}>
                 { view_loaded(loaded.as_ref()) }
             </div>
-            <TokenPanel token={props.token.clone()} />
+            <TokenPanel access={props.access.clone()} refresh={props.refresh.clone()} />
         </Page>
     }
 }
 
-async fn fetch(token: &str) -> Result<Loaded, ApiError> {
-    let protected = api::protected(token).await?;
-    let profile = api::me(token).await?;
+async fn fetch(session: &SessionHandle) -> Result<Loaded, ApiError> {
+    let protected = api::protected(session).await?;
+    let profile = api::me(session).await?;
     Ok(Loaded { protected, profile })
 }
 
@@ -121,6 +142,10 @@ fn view_loaded(loaded: Option<&Loaded>) -> Html {
                     <dd id="profile-username">{ &profile.username }</dd>
                     <dt>{ "User id" }</dt>
                     <dd id="profile-id">{ profile.id }</dd>
+                    <dt>{ "Roles" }</dt>
+                    <dd id="profile-roles">
+                        { if profile.roles.is_empty() { "none".to_owned() } else { profile.roles.join(", ") } }
+                    </dd>
                     <dt>{ "Member since" }</dt>
                     <dd id="profile-created"><time datetime={profile.created_at.clone()}>
                         { &profile.created_at }

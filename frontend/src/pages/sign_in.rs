@@ -24,7 +24,7 @@ pub fn SignIn() -> Html {
             error.set(None);
             spawn_local(async move {
                 match api::auth(&credentials).await {
-                    Ok(issued) => session.login(issued.access_token),
+                    Ok(issued) => session.login(issued),
                     Err(err) => error.set(Some(err.to_string().into())),
                 }
                 busy.set(false);
@@ -32,7 +32,7 @@ pub fn SignIn() -> Html {
         })
     };
 
-    if session.token.is_some() {
+    if session.tokens.is_some() {
         return html! { <Replace to={Route::Account} /> };
     }
     html! {

@@ -21,7 +21,7 @@ async fn register_and_sign_in(
 ) -> Result<(), api::ApiError> {
     let profile = api::register(&credentials).await?;
     match api::auth(&credentials).await {
-        Ok(issued) => session.login(issued.access_token),
+        Ok(issued) => session.login(issued),
         Err(_) => {
             session.notify(format!(
                 "Account “{}” created. Please sign in.",
@@ -60,7 +60,7 @@ pub fn SignUp() -> Html {
         })
     };
 
-    if session.token.is_some() {
+    if session.tokens.is_some() {
         return html! { <Replace to={Route::Account} /> };
     }
     html! {

@@ -1,0 +1,123 @@
+//! Steps the app tests share: accounts, signing in, the stored tokens, and API
+//! calls made from inside the page (same origin, so no CORS and no extra client).
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Value};
+
+use crate::{eventually, Browser};
+
+/// The password of every test account.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// The `localStorage` keys of the access and the refresh token.
+pub const KEYS: [&str; 2] = ["access_token", "refresh_token"];
+
+/// Calls the API with `fetch` from the page: `method` `path`, with
+/// `Authorization: Bearer <token>` when given and `body` as JSON. Returns the
+/// status and the body text.
+pub async fn call_api(
+    browser: &Browser,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, String) {
+    let script = "const [method, path, token, body] = arguments; \
+         const headers = {'Content-Type': 'application/json'}; \
+         if (token) headers.Authorization = 'Bearer ' + token; \
+         const init = {method, headers, body: body === null ? undefined : JSON.stringify(body)}; \
+         return fetch(path, init) \
+           .then(response => response.text().then(text => [response.status, text]));";
+    let args = vec![json!(method), json!(path), json!(token), json!(body)];
+    let answer = browser.script(script, args).await;
+    let status = answer[0]
+        .as_u64()
+        .and_then(|status| u16::try_from(status).ok());
+    let body = answer[1].as_str().unwrap_or_default().to_owned();
+    (status.expect("an HTTP status"), body)
+}
+
+/// Creates an account through the API (not through the form).
+pub async fn register_via_api(browser: &Browser, username: &str) {
+    let body = json!({"username": username, "password": PASSWORD});
+    let (status, text) = call_api(browser, "POST", "/register", None, Some(body)).await;
+    assert_eq!(status, 201, "POST /register for {username}: {text}");
+}
+
+/// Fills the sign-in form and submits it with Enter in the password field.
+pub async fn sign_in(browser: &Browser, username: &str, password: &str) {
+    browser.wait_for_text("h1", "Sign in").await;
+    browser.fill("#username", username).await;
+    browser.fill("#password", password).await;
+    browser.press_enter("#password").await;
+}
+
+/// Waits for the account page to show `username`'s protected data and profile.
+pub async fn expect_account_of(browser: &Browser, username: &str) {
+    browser.wait_for_path("/account").await;
+    browser.wait_for_text("#hello-from", username).await;
+    browser.wait_for_text("#protected-data", "1, 2, 3").await;
+    browser.wait_for_text("#profile-username", username).await;
+}
+
+/// Whether `token` looks like a compact JWT stored raw (not JSON-quoted).
+pub fn looks_like_a_jwt(token: &str) -> bool {
+    token.starts_with("eyJ") && token.split('.').count() == 3
+}
+
+/// The stored access and refresh tokens; panics unless both are there.
+pub async fn stored_tokens(browser: &Browser) -> (String, String) {
+    let access = browser.local_storage(KEYS[0]).await;
+    let refresh = browser.local_storage(KEYS[1]).await;
+    match (access, refresh) {
+        (Some(access), Some(refresh)) => (access, refresh),
+        other => panic!("expected both tokens in localStorage, found {other:?}"),
+    }
+}
+
+/// Waits until the app has stored tokens other than `old` (a refresh), and returns them.
+pub async fn tokens_after(browser: &Browser, old: &(String, String)) -> (String, String) {
+    eventually("the app to store refreshed tokens", || async {
+        let tokens = stored_tokens(browser).await;
+        if tokens.0 == old.0 {
+            Err("the same access token".to_owned())
+        } else {
+            Ok(tokens)
+        }
+    })
+    .await
+}
+
+/// Asserts `localStorage` holds neither token.
+pub async fn assert_no_tokens_stored(browser: &Browser) {
+    for key in KEYS {
+        assert_eq!(browser.local_storage(key).await, None, "{key} is stored");
+    }
+}
+
+/// The `exp` claim of a JWT, decoded in the page.
+pub async fn exp_of(browser: &Browser, token: &str) -> u64 {
+    let script = "const part = arguments[0].split('.')[1].replace(/-/g, '+').replace(/_/g, '/'); \
+                  return JSON.parse(atob(part)).exp;";
+    let exp = browser.script(script, vec![json!(token)]).await;
+    exp.as_u64().expect("a numeric exp claim")
+}
+
+/// The clock in Unix seconds.
+pub fn unix_now() -> u64 {
+    since_epoch().as_secs()
+}
+
+/// Sleeps until the server (leeway 0 s), which takes a token up to and
+/// including its `exp` second, refuses a token with this `exp`.
+pub async fn wait_until_expired(exp: u64) {
+    let expired_at = Duration::from_secs(exp + 1) + Duration::from_millis(200);
+    tokio::time::sleep(expired_at.saturating_sub(since_epoch())).await;
+}
+
+fn since_epoch() -> Duration {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("a clock after 1970")
+}
