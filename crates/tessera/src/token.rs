@@ -4,6 +4,7 @@
 //! `typ` header (RFC 8725 §3.11): access tokens are `at+jwt` (RFC 9068),
 //! refresh tokens `refresh+jwt`. Neither is ever accepted as the other.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::errors::ErrorKind;
@@ -159,6 +160,8 @@ pub struct TokenService {
     validations: Vec<Validation>,
     settings: TokenSettings,
     revocations: Revocations,
+    /// When an unknown `kid` last made us re-read the key ring (Unix ms).
+    last_miss_reload: AtomicU64,
 }
 
 impl TokenService {
@@ -191,6 +194,7 @@ impl TokenService {
             validations,
             settings,
             revocations: Revocations::new(),
+            last_miss_reload: AtomicU64::new(0),
         }
     }
 
@@ -375,7 +379,10 @@ impl TokenService {
         if !has_typ(&header, typ) {
             return Err(wrong_kind);
         }
-        let ring = self.keys.current();
+        let mut ring = self.keys.current();
+        if ring.key_for(&header).is_none() && self.reload_for_unknown_kid(&ring, &header) {
+            ring = self.keys.current();
+        }
         let key = ring
             .key_for(&header)
             .ok_or_else(|| refusal(&ring, &header))?;
@@ -387,6 +394,37 @@ impl TokenService {
             tracing::debug!(error = %err, "token rejected");
             classify(err.kind())
         })
+    }
+}
+
+impl TokenService {
+    /// Right after `tessera keys rotate`, another instance sharing the ring may
+    /// sign with the new key before this one's periodic reload has seen it. So
+    /// an unknown `kid` triggers one immediate reload, at most once a second,
+    /// lest made-up kids turn every request into a file read.
+    fn reload_for_unknown_kid(&self, ring: &KeyRing, header: &Header) -> bool {
+        if refusal(ring, header) != AuthError::UnknownKey {
+            return false;
+        }
+        let now_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        let last = self.last_miss_reload.load(Ordering::Relaxed);
+        if now_ms.saturating_sub(last) < 1000
+            || self
+                .last_miss_reload
+                .compare_exchange(last, now_ms, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return false;
+        }
+        match self.keys.reload_if_changed() {
+            Ok(swapped) => swapped,
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot reload the signing keys");
+                false
+            }
+        }
     }
 }
 
