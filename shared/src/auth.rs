@@ -7,18 +7,33 @@ use serde::{Deserialize, Deserializer, Serialize};
 /// A missing or `null` field reads as an empty string, so the server can answer
 /// "Missing username parameter" rather than a generic parse error.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Credentials {
     /// The account name.
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            min_length = 1,
+            max_length = 64,
+            pattern = "^[A-Za-z0-9._-]+$"
+        )
+    )]
     pub username: String,
     /// The plain-text password; only ever sent over the wire, never stored.
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, max_length = 1024)
+    )]
     pub password: String,
 }
 
 /// Answer of `POST /auth` and `POST /refresh`: Flask-JWT's `access_token` plus
 /// OAuth 2.0 style extras and a refresh token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuthResponse {
     /// The signed JWT to send as `Authorization: Bearer <token>` (or `JWT <token>`).
     pub access_token: String,
@@ -34,8 +49,10 @@ pub struct AuthResponse {
 
 /// Body of `POST /refresh`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefreshRequest {
     /// The refresh token from the last `POST /auth` or `POST /refresh`.
+    #[cfg_attr(feature = "openapi", schema(required = true, min_length = 1))]
     #[serde(default, deserialize_with = "null_as_empty")]
     pub refresh_token: String,
 }
@@ -43,6 +60,7 @@ pub struct RefreshRequest {
 /// Optional body of `POST /logout`: the session's refresh token, if the client holds one
 /// from another session too (the access token's own session is always ended).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LogoutRequest {
     /// A refresh token to revoke along with the caller's session.
     #[serde(default)]
@@ -51,17 +69,27 @@ pub struct LogoutRequest {
 
 /// Body of `POST /password`; needs a fresh token (from a password sign-in).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordChangeRequest {
     /// The password in use now.
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, max_length = 1024)
+    )]
     pub current_password: String,
     /// The password to use from now on (8–1024 bytes).
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 8, max_length = 1024)
+    )]
     pub new_password: String,
 }
 
 /// Answer of `POST /login`, Flask-JWT-Simple's shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginResponse {
     /// The signed JWT.
     pub jwt: String,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// `{"msg": "..."}`: the body of every 4xx and 5xx answer, as in Flask-JWT-Simple.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// A human-readable reason, safe to show to the user.
     pub msg: String,

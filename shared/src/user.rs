@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A user as `GET /me` and `POST /register` return it. Never carries the password hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserProfile {
     /// Stable numeric id; the token's `sub` claim holds it as a string.
     pub id: i64,
@@ -18,6 +19,7 @@ pub struct UserProfile {
 
 /// Body of `GET /protected`: whom the token belongs to, plus the seed's demo data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProtectedResponse {
     /// The username carried by the token.
     pub hello_from: String,

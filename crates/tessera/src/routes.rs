@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod health;
 mod jwks;
+mod openapi;
 mod session;
 
 use axum::middleware::from_fn_with_state;
@@ -28,4 +29,5 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .merge(admin::router())
         .merge(jwks::router())
         .merge(health::router())
+        .merge(openapi::router())
 }

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use tessera_shared::{paths, ProtectedResponse, UserProfile};
+use tessera_shared::{paths, ErrorBody, ProtectedResponse, UserProfile};
 
 use crate::error::{AuthError, Result};
 use crate::extract::auth_user::AuthUser;
@@ -16,6 +16,16 @@ pub(super) fn router() -> Router<AppState> {
 }
 
 /// `GET /protected`: the seeds' demo resource. Stateless: the token alone decides.
+#[utoipa::path(
+    get,
+    path = paths::PROTECTED,
+    tag = "account",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The demo resource", body = ProtectedResponse),
+        (status = 401, description = "Missing, malformed, expired or revoked token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 challenge"))),
+    )
+)]
 async fn protected_show(user: AuthUser) -> Json<ProtectedResponse> {
     Json(ProtectedResponse {
         hello_from: user.username,
@@ -24,6 +34,17 @@ async fn protected_show(user: AuthUser) -> Json<ProtectedResponse> {
 }
 
 /// `GET /me`: the caller's profile, read from the store.
+#[utoipa::path(
+    get,
+    path = paths::ME,
+    tag = "account",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's profile", body = UserProfile),
+        (status = 401, description = "Missing, malformed, expired or revoked token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 challenge"))),
+        (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 async fn me_show(State(state): State<AppState>, user: AuthUser) -> Result<Json<UserProfile>> {
     let user = state
         .store

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
-use tessera_shared::{paths, UserProfile};
+use tessera_shared::{paths, ErrorBody, UserProfile};
 
 use crate::error::{ApiError, Result};
 use crate::extract::auth_user::{Admin, WithRole};
@@ -20,6 +20,18 @@ pub(super) fn router() -> Router<AppState> {
 }
 
 /// `GET /admin/users`: every account, oldest first.
+#[utoipa::path(
+    get,
+    path = paths::ADMIN_USERS,
+    tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every account, oldest first", body = Vec<UserProfile>),
+        (status = 401, description = "Missing, malformed, expired or revoked token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 challenge"))),
+        (status = 403, description = "The token lacks the `admin` role", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 `insufficient_scope` challenge"))),
+        (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 async fn users_index(
     State(state): State<AppState>,
     _admin: WithRole<Admin>,
@@ -28,6 +40,20 @@ async fn users_index(
 }
 
 /// `DELETE /admin/users/{username}`: deletes the account and ends its sessions at once.
+#[utoipa::path(
+    delete,
+    path = "/admin/users/{username}",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("username" = String, Path, description = "The account to delete")),
+    responses(
+        (status = 204, description = "Account deleted and its sessions ended"),
+        (status = 401, description = "Missing, malformed, expired or revoked token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 challenge"))),
+        (status = 403, description = "The token lacks the `admin` role", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 `insufficient_scope` challenge"))),
+        (status = 404, description = "No such user", body = ErrorBody),
+        (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 async fn users_destroy(
     State(state): State<AppState>,
     WithRole(admin, _): WithRole<Admin>,

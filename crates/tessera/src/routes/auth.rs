@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
-use tessera_shared::{paths, AuthResponse, Credentials, LoginResponse, UserProfile};
+use tessera_shared::{paths, AuthResponse, Credentials, ErrorBody, LoginResponse, UserProfile};
 
 use crate::config::Signup;
 use crate::error::{ApiError, Result};
@@ -22,6 +22,20 @@ pub(super) fn router() -> Router<AppState> {
 }
 
 /// `POST /auth`, Flask-JWT's shape.
+#[utoipa::path(
+    post,
+    path = paths::AUTH,
+    tag = "sign-in",
+    request_body = Credentials,
+    responses(
+        (status = 200, description = "Signed in: access and refresh tokens", body = AuthResponse),
+        (status = 400, description = "Missing or invalid JSON body, or a missing field", body = ErrorBody),
+        (status = 401, description = "Bad username or password", body = ErrorBody),
+        (status = 413, description = "Request body over 16 KiB", body = ErrorBody),
+        (status = 429, description = "Too many requests from this client or for this username", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 async fn auth_create(
     State(state): State<AppState>,
     JsonBody(credentials): JsonBody<Credentials>,
@@ -32,6 +46,20 @@ async fn auth_create(
 }
 
 /// `POST /login`, Flask-JWT-Simple's shape.
+#[utoipa::path(
+    post,
+    path = paths::LOGIN,
+    tag = "sign-in",
+    request_body = Credentials,
+    responses(
+        (status = 200, description = "Signed in: the access token", body = LoginResponse),
+        (status = 400, description = "Missing or invalid JSON body, or a missing field", body = ErrorBody),
+        (status = 401, description = "Bad username or password", body = ErrorBody),
+        (status = 413, description = "Request body over 16 KiB", body = ErrorBody),
+        (status = 429, description = "Too many requests from this client or for this username", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 async fn login_create(
     State(state): State<AppState>,
     JsonBody(credentials): JsonBody<Credentials>,
@@ -44,6 +72,21 @@ async fn login_create(
 }
 
 /// `POST /register`: 201 with the new profile.
+#[utoipa::path(
+    post,
+    path = paths::REGISTER,
+    tag = "sign-in",
+    request_body = Credentials,
+    responses(
+        (status = 201, description = "Account created", body = UserProfile),
+        (status = 400, description = "Missing or invalid JSON body, or a missing field", body = ErrorBody),
+        (status = 403, description = "Sign-up is closed on this server", body = ErrorBody),
+        (status = 409, description = "Username is already taken", body = ErrorBody),
+        (status = 413, description = "Request body over 16 KiB", body = ErrorBody),
+        (status = 429, description = "Too many requests from this client or for this username", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 async fn register_create(
     State(state): State<AppState>,
     JsonBody(credentials): JsonBody<Credentials>,

@@ -18,6 +18,14 @@ pub(super) fn router() -> Router<AppState> {
 /// (`{"keys": []}` for HS256, whose key is secret). Cacheable briefly: after a
 /// rotation verifiers see the new key within minutes, and should re-fetch on an
 /// unknown `kid` anyway.
+#[utoipa::path(
+    get,
+    path = paths::JWKS,
+    tag = "keys",
+    responses(
+        (status = 200, description = "The public verification keys (empty for HS256)", body = super::openapi::JwkSet, headers(("Cache-Control" = String, description = "`public, max-age=300`"))),
+    )
+)]
 async fn jwks_show(State(state): State<AppState>) -> Response {
     let ring = state.tokens.keys().current();
     let mut response = Json(ring.jwks()).into_response();

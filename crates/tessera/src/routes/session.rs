@@ -4,7 +4,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
-use tessera_shared::{paths, AuthResponse, LogoutRequest, PasswordChangeRequest, RefreshRequest};
+use tessera_shared::{
+    paths, AuthResponse, ErrorBody, LogoutRequest, PasswordChangeRequest, RefreshRequest,
+};
 
 use crate::error::{ApiError, AuthError, Result};
 use crate::extract::auth_user::{AuthUser, FreshUser};
@@ -25,6 +27,20 @@ pub(super) fn router() -> Router<AppState> {
 }
 
 /// `POST /refresh`: a new access token and a new refresh token (rotation).
+#[utoipa::path(
+    post,
+    path = paths::REFRESH,
+    tag = "session",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new access token and refresh token", body = AuthResponse),
+        (status = 400, description = "Missing or invalid JSON body, or a missing field", body = ErrorBody),
+        (status = 401, description = "Refresh token invalid, expired, revoked or reused", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 challenge"))),
+        (status = 413, description = "Request body over 16 KiB", body = ErrorBody),
+        (status = 429, description = "Too many requests from this client or for this username", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 async fn refresh_create(
     State(state): State<AppState>,
     JsonBody(request): JsonBody<RefreshRequest>,
@@ -40,6 +56,20 @@ async fn refresh_create(
 
 /// `POST /logout`: ends the caller's session; the body may name another
 /// refresh token of theirs to revoke too.
+#[utoipa::path(
+    post,
+    path = paths::LOGOUT,
+    tag = "session",
+    request_body = LogoutRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Session ended"),
+        (status = 400, description = "Missing or invalid JSON body, or a missing field", body = ErrorBody),
+        (status = 401, description = "Missing, malformed, expired or revoked token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 challenge"))),
+        (status = 413, description = "Request body over 16 KiB", body = ErrorBody),
+        (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 async fn logout_create(
     State(state): State<AppState>,
     user: AuthUser,
@@ -51,6 +81,17 @@ async fn logout_create(
 }
 
 /// `POST /logout/all`: ends every session of the caller ("sign out everywhere").
+#[utoipa::path(
+    post,
+    path = paths::LOGOUT_ALL,
+    tag = "session",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Every session of the caller ended"),
+        (status = 401, description = "Missing, malformed, expired or revoked token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 challenge"))),
+        (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 async fn logout_all_create(State(state): State<AppState>, user: AuthUser) -> Result<StatusCode> {
     session::end_all(&state, user.id, None).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -58,6 +99,21 @@ async fn logout_all_create(State(state): State<AppState>, user: AuthUser) -> Res
 
 /// `POST /password`: needs a fresh token and the current password; ends every
 /// other session of the user.
+#[utoipa::path(
+    post,
+    path = paths::PASSWORD,
+    tag = "session",
+    request_body = PasswordChangeRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Password changed; every other session ended"),
+        (status = 400, description = "Missing or invalid JSON body, or a missing field", body = ErrorBody),
+        (status = 401, description = "Missing, invalid or not fresh token (sign in with the password again)", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 challenge"))),
+        (status = 403, description = "Current password is incorrect", body = ErrorBody),
+        (status = 413, description = "Request body over 16 KiB", body = ErrorBody),
+        (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 async fn password_update(
     State(state): State<AppState>,
     FreshUser(user): FreshUser,

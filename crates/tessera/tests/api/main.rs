@@ -7,6 +7,7 @@ mod instances;
 mod keys;
 mod lifecycle;
 mod limits;
+mod openapi;
 mod outage;
 mod probes;
 mod process;
