@@ -4,13 +4,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{
-    self, PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString,
-};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{self, PasswordHash, PasswordHasher as _, SaltString};
 use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
+
+mod reuse;
 
 /// Hashes and verifies passwords with argon2id at OWASP's parameters
 /// (19 MiB, 2 passes, 1 lane).
@@ -26,6 +25,8 @@ pub struct Passwords {
     max_queued: usize,
     /// Verified against for unknown users, so a miss costs as much as a hit.
     dummy_hash: Arc<str>,
+    /// Argon2 memory, reused across calls (see `reuse`).
+    buffers: reuse::Buffers,
 }
 
 impl Passwords {
@@ -44,12 +45,15 @@ impl Passwords {
             queued: Arc::new(AtomicUsize::new(0)),
             max_queued,
             dummy_hash: dummy_hash.into(),
+            buffers: reuse::Buffers::default(),
         }
     }
 
     /// The PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`) of `password` under a fresh salt.
     pub async fn hash(&self, password: String) -> Result<String, ApiError> {
-        self.run(move || hash_blocking(&password))
+        let buffers = self.buffers.clone();
+        let blocks = reuse::owasp().params().block_count();
+        self.run(move || buffers.with(blocks, |memory| reuse::hash(&password, memory)))
             .await?
             .map_err(ApiError::internal)
     }
@@ -59,8 +63,9 @@ impl Passwords {
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, ApiError> {
         let known_user = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.dummy_hash.to_string());
+        let buffers = self.buffers.clone();
         let matched = self
-            .run(move || verify_blocking(&password, &hash))
+            .run(move || verify_blocking(&password, &hash, &buffers))
             .await??;
         Ok(known_user && matched)
     }
@@ -104,28 +109,24 @@ impl Drop for QueueSlot<'_> {
     }
 }
 
-fn argon2() -> Argon2<'static> {
-    let params = Params::new(19 * 1024, 2, 1, None).expect("OWASP argon2id parameters are valid");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-}
-
 /// Hashes synchronously; for callers already off the async runtime (the CLI, startup).
 pub fn hash_blocking(password: &str) -> Result<String, password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
-    Ok(argon2()
+    Ok(reuse::owasp()
         .hash_password(password.as_bytes(), &salt)?
         .to_string())
 }
 
-fn verify_blocking(password: &str, stored: &str) -> Result<bool, ApiError> {
-    // The parameters come from the PHC string, so hashes made with older
-    // settings keep verifying after the defaults change.
+fn verify_blocking(
+    password: &str,
+    stored: &str,
+    buffers: &reuse::Buffers,
+) -> Result<bool, ApiError> {
     let parsed = PasswordHash::new(stored).map_err(ApiError::internal)?;
-    match argon2().verify_password(password.as_bytes(), &parsed) {
-        Ok(()) => Ok(true),
-        Err(password_hash::Error::Password) => Ok(false),
-        Err(other) => Err(ApiError::internal(other)),
-    }
+    let blocks = reuse::blocks_for(&parsed).map_err(ApiError::internal)?;
+    buffers
+        .with(blocks, |memory| reuse::verify(password, &parsed, memory))
+        .map_err(ApiError::internal)
 }
 
 #[cfg(test)]
@@ -167,6 +168,41 @@ mod tests {
             passwords.hash("later".into()).await.is_ok(),
             "slots are given back"
         );
+    }
+
+    #[tokio::test]
+    async fn reused_memory_hashes_like_the_reference_implementation() {
+        use argon2::password_hash::PasswordVerifier as _;
+        let passwords = Passwords::new(1);
+        let ours = passwords.hash("correct horse".into()).await.unwrap();
+        let reference = reuse::owasp();
+        assert!(reference
+            .verify_password(b"correct horse", &PasswordHash::new(&ours).unwrap())
+            .is_ok());
+        let theirs = hash_blocking("battery staple").unwrap();
+        assert!(passwords
+            .verify("battery staple".into(), Some(theirs.clone()))
+            .await
+            .unwrap());
+        assert!(!passwords
+            .verify("battery stapler".into(), Some(theirs))
+            .await
+            .unwrap());
+        // Other parameters (an older default) get a buffer of their own size.
+        let legacy = argon2::Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            argon2::Params::new(8 * 1024, 1, 1, None).unwrap(),
+        );
+        let salt = SaltString::generate(&mut OsRng);
+        let old = legacy
+            .hash_password(b"old secret", &salt)
+            .unwrap()
+            .to_string();
+        assert!(passwords
+            .verify("old secret".into(), Some(old))
+            .await
+            .unwrap());
     }
 
     #[tokio::test]
