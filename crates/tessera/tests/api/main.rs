@@ -1,6 +1,7 @@
 //! End-to-end tests of the HTTP API and the `tessera` binary, over real sockets.
 
 mod binary;
+mod crash;
 mod database;
 mod helpers;
 mod instances;
@@ -11,6 +12,7 @@ mod openapi;
 mod outage;
 mod probes;
 mod process;
+mod properties;
 mod register;
 mod sign_in;
 mod site;

@@ -90,6 +90,12 @@ impl RunningServer {
         assert!(status.success());
         assert!(self.child.wait().unwrap().success());
     }
+
+    /// SIGKILL: no graceful shutdown, nothing flushed, as in a crash.
+    pub(crate) fn kill9(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
 }
 
 impl Drop for RunningServer {
