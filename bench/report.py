@@ -94,7 +94,7 @@ def targets(m, micro, memory, cores):
     rows.append(("`GET /protected` p99 ≤ 1/10 of peer's",
                  f"{ms(t('protected')['p99'])} vs {ms(p('protected')['p99'])}",
                  f"{p99_share:.3f}", verdict(p99_share <= 0.1)))
-    verify, floor = micro.get("tessera/verify_access"), micro.get("floor/hmac_sha256")
+    verify, floor = micro.get("tessera/verify_access/HS256"), micro.get("floor/hmac_sha256")
     if verify and floor:
         rows.append(("HS256 verify ≤ 3 × HMAC-SHA256 floor",
                      f"{verify / 1000:.2f} µs vs {floor / 1000:.2f} µs",
@@ -170,14 +170,14 @@ def main(samples_path, criterion_dir):
         out += [f"Per-request logging (default `RUST_LOG`, info) against `warn`: `GET /protected` "
                 f"at {logged:.2f} × the throughput.", ""]
     out += ["## Micro (criterion medians)", ""]
-    rows = [(alg, f"{micro.get(f'jwt/issue/{alg}', 0) / 1000:.2f} µs",
-             f"{micro.get(f'jwt/verify/{alg}', 0) / 1000:.2f} µs")
+    rows = [(alg, *(f"{micro.get(name, 0) / 1000:.2f} µs" for name in (
+                f"tessera/issue/{alg}", f"tessera/verify_access/{alg}",
+                f"jwt/issue/{alg}", f"jwt/verify/{alg}")))
             for alg in ("HS256", "EdDSA", "ES256", "RS256")]
-    rows.append(("HS256 via `TokenService`", f"{micro.get('tessera/issue', 0) / 1000:.2f} µs",
-                 f"{micro.get('tessera/verify_access', 0) / 1000:.2f} µs"))
-    out += [table(["algorithm", "issue", "verify"], rows), ""]
+    out += [table(["algorithm", "`TokenService` issue", "`verify_access`", "jsonwebtoken issue",
+                   "jsonwebtoken verify"], rows), ""]
     floor, prekeyed = micro.get("floor/hmac_sha256", 0), micro.get("floor/hmac_sha256_prekeyed", 0)
-    verify = micro.get("tessera/verify_access", 0)
+    verify = micro.get("tessera/verify_access/HS256", 0)
     if floor and prekeyed:
         out += [f"HMAC-SHA256 floor over the token's `header.payload`: {floor:.0f} ns "
                 f"({prekeyed:.0f} ns with the keyed state precomputed). `verify_access`/floor "
