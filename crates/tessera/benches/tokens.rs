@@ -4,11 +4,11 @@
 //! Run with `cargo bench -p tessera --bench tokens`; `bench/run` runs it and
 //! quotes the results in its report (see BENCHMARKS.md).
 //!
-//! `tessera/*` is the product path (`TokenService`, HS256: header check, signature,
-//! claims, deny list). `jwt/*` signs and checks the same claims with the same
-//! `jsonwebtoken` build for each algorithm, keys made the way the key ring makes
-//! them, because `TokenService` has no asymmetric constructor yet. `floor/*` is
-//! the HMAC alone over exactly the `header.payload` bytes of the HS256 token.
+//! `tessera/*` is the product path (`TokenService` over a key ring of each
+//! algorithm: header check, key, signature, claims, deny list). `jwt/*` signs and
+//! checks the same claims with `jsonwebtoken` alone, the same build, keys made the
+//! way the key ring makes them. `floor/*` is the HMAC alone over exactly the
+//! `header.payload` bytes of the HS256 token.
 
 use std::hint::black_box;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -22,18 +22,19 @@ use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rsa::pkcs1::EncodeRsaPrivateKey as _;
 use sha2::Sha256;
+use tessera::keys::{Keys, SigningAlg};
 use tessera::password::hash_blocking;
 use tessera::{Claims, JwtSecret, NoExtraClaims, TokenService, TokenSettings};
 
 /// One algorithm's keys, built once as Tessera builds them (keys/material.rs).
-struct Keys {
+struct JwtKeys {
     name: &'static str,
     algorithm: Algorithm,
     encoding: EncodingKey,
     decoding: DecodingKey,
 }
 
-fn keys(secret: &JwtSecret) -> Vec<Keys> {
+fn keys(secret: &JwtSecret) -> Vec<JwtKeys> {
     let ed = KeypairBytes {
         secret_key: ed25519_dalek::SigningKey::generate(&mut OsRng).to_bytes(),
         public_key: None,
@@ -46,7 +47,7 @@ fn keys(secret: &JwtSecret) -> Vec<Keys> {
     let asymmetric = |name, algorithm, encoding: EncodingKey| {
         let jwk = Jwk::from_encoding_key(&encoding, algorithm).unwrap();
         let decoding = DecodingKey::from_jwk(&jwk).unwrap();
-        Keys {
+        JwtKeys {
             name,
             algorithm,
             encoding,
@@ -54,7 +55,7 @@ fn keys(secret: &JwtSecret) -> Vec<Keys> {
         }
     };
     vec![
-        Keys {
+        JwtKeys {
             name: "HS256",
             algorithm: Algorithm::HS256,
             encoding: EncodingKey::from_secret(secret.as_bytes()),
@@ -103,17 +104,35 @@ fn tokens(c: &mut Criterion) {
     let service = TokenService::new(&secret, TokenSettings::default());
     let token = service.issue(42, "alice").unwrap().token;
 
+    // The product path for every algorithm; asymmetric rings are generated on disk.
+    let rings = tempfile::tempdir().unwrap();
     let mut product = c.benchmark_group("tessera");
-    product.bench_function("issue", |b| {
-        b.iter(|| service.issue(black_box(42), black_box("alice")).unwrap());
-    });
-    product.bench_function("verify_access", |b| {
-        b.iter(|| {
-            service
-                .verify_access::<NoExtraClaims>(black_box(&token))
-                .unwrap()
+    for alg in [
+        SigningAlg::Hs256,
+        SigningAlg::EdDsa,
+        SigningAlg::Es256,
+        SigningAlg::Rs256,
+    ] {
+        let ring_service;
+        let service = if alg == SigningAlg::Hs256 {
+            &service
+        } else {
+            let keys = Keys::open(&rings.path().join(alg.name()), alg, None).unwrap();
+            ring_service = TokenService::with_keys(keys, TokenSettings::default());
+            &ring_service
+        };
+        let token = service.issue(42, "alice").unwrap().token;
+        product.bench_function(format!("issue/{alg}"), |b| {
+            b.iter(|| service.issue(black_box(42), black_box("alice")).unwrap());
         });
-    });
+        product.bench_function(format!("verify_access/{alg}"), |b| {
+            b.iter(|| {
+                service
+                    .verify_access::<NoExtraClaims>(black_box(&token))
+                    .unwrap()
+            });
+        });
+    }
     product.finish();
 
     // Exactly the bytes the HS256 signature covers, under the same secret.
