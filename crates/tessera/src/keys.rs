@@ -42,7 +42,7 @@ use jsonwebtoken::Algorithm;
 use serde::{Deserialize, Serialize};
 
 pub use live::Keys;
-pub use ring::{KeyRing, VerifyingKey};
+pub use ring::{KeyRing, SignatureError, VerifyingKey};
 pub use store::{import, list, prune, rotate};
 
 /// The ring's directory inside the data dir: `<data-dir>/keys`.

@@ -4,11 +4,14 @@
 //! `typ` header (RFC 8725 §3.11): access tokens are `at+jwt` (RFC 9068),
 //! refresh tokens `refresh+jwt`. Neither is ever accepted as the other.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+#[cfg(test)]
+mod tests;
+mod verify;
+
+use std::sync::atomic::AtomicU64;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Algorithm, Header, TokenData, Validation};
+use jsonwebtoken::Header;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -143,21 +146,12 @@ pub struct IssuedToken {
     pub expires_in: u64,
 }
 
-/// The algorithms a key ring can hold; one prepared [`Validation`] each.
-const ALGORITHMS: [Algorithm; 4] = [
-    Algorithm::HS256,
-    Algorithm::EdDSA,
-    Algorithm::ES256,
-    Algorithm::RS256,
-];
-
-/// Signs and checks tokens. Build it once (keys and [`Validation`]s are
-/// prepared here, not per request) and share it behind an `Arc`. It also holds
-/// the in-memory [`Revocations`] every access-token check consults.
+/// Signs and checks tokens. Build it once (keys are parsed, and HMAC keys
+/// prepared, when the ring is loaded, never per request) and share it behind an
+/// `Arc`. It also holds the in-memory [`Revocations`] every access-token check
+/// consults.
 pub struct TokenService {
     keys: Keys,
-    /// One per entry of [`ALGORITHMS`], each pinned to its single algorithm.
-    validations: Vec<Validation>,
     settings: TokenSettings,
     revocations: Revocations,
     /// When an unknown `kid` last made us re-read the key ring (Unix ms).
@@ -172,26 +166,8 @@ impl TokenService {
 
     /// A service signing with the newest key of `keys` and verifying with any of them.
     pub fn with_keys(keys: Keys, settings: TokenSettings) -> Self {
-        let validations = ALGORITHMS
-            .iter()
-            .map(|algorithm| {
-                let mut validation = Validation::new(*algorithm);
-                validation.leeway = settings.leeway.as_secs();
-                validation.validate_nbf = true;
-                validation.set_required_spec_claims(&["exp", "nbf", "sub"]);
-                if let Some(issuer) = &settings.issuer {
-                    validation.set_issuer(&[issuer]);
-                }
-                match &settings.audience {
-                    Some(audience) => validation.set_audience(&[audience]),
-                    None => validation.validate_aud = false,
-                }
-                validation
-            })
-            .collect();
         Self {
             keys,
-            validations,
             settings,
             revocations: Revocations::new(),
             last_miss_reload: AtomicU64::new(0),
@@ -335,23 +311,22 @@ impl TokenService {
     /// Checks an access token: signature, key, algorithm, `typ`, `exp`, `nbf`,
     /// `iss`/`aud` when configured, and the deny list. Returns its claims.
     pub fn verify_access<E: DeserializeOwned>(&self, token: &str) -> Result<Claims<E>, AuthError> {
-        let data: TokenData<Claims<E>> =
-            self.decode(token, ACCESS_TYP, AuthError::NotAccessToken)?;
-        if self
-            .revocations
-            .is_revoked(&data.claims.jti, &data.claims.sid)
-        {
+        let claims: Claims<E> = self.decode(token, ACCESS_TYP, AuthError::NotAccessToken)?;
+        let (iss, aud) = (claims.iss.as_deref(), claims.aud.as_deref());
+        self.check_times_and_audience(claims.exp, claims.nbf, iss, aud)?;
+        if self.revocations.is_revoked(&claims.jti, &claims.sid) {
             return Err(AuthError::Revoked);
         }
-        Ok(data.claims)
+        Ok(claims)
     }
 
     /// Checks a refresh token's signature, key, `typ` and lifetime (not whether
     /// it was used: the store knows that). Returns its claims.
     pub fn verify_refresh(&self, token: &str) -> Result<RefreshClaims, AuthError> {
-        let data: TokenData<RefreshClaims> =
-            self.decode(token, REFRESH_TYP, AuthError::NotRefreshToken)?;
-        Ok(data.claims)
+        let claims: RefreshClaims = self.decode(token, REFRESH_TYP, AuthError::NotRefreshToken)?;
+        let (iss, aud) = (claims.iss.as_deref(), claims.aud.as_deref());
+        self.check_times_and_audience(claims.exp, claims.nbf, iss, aud)?;
+        Ok(claims)
     }
 
     fn sign(
@@ -365,115 +340,6 @@ impl TokenService {
         header.kid = Some(ring.signing_kid().to_owned());
         jsonwebtoken::encode(&header, claims, ring.encoding_key())
     }
-
-    /// Decodes a token of kind `typ`. The header is checked first, so a token
-    /// of another kind is named as such rather than as having odd claims; the key
-    /// is picked by `kid`, and the algorithm comes from the key, never the header.
-    fn decode<T: DeserializeOwned>(
-        &self,
-        token: &str,
-        typ: &str,
-        wrong_kind: AuthError,
-    ) -> Result<TokenData<T>, AuthError> {
-        let header = jsonwebtoken::decode_header(token).map_err(|err| classify(err.kind()))?;
-        if !has_typ(&header, typ) {
-            return Err(wrong_kind);
-        }
-        let mut ring = self.keys.current();
-        if ring.key_for(&header).is_none() && self.reload_for_unknown_kid(&ring, &header) {
-            ring = self.keys.current();
-        }
-        let key = ring
-            .key_for(&header)
-            .ok_or_else(|| refusal(&ring, &header))?;
-        let position = ALGORITHMS.iter().position(|alg| *alg == key.algorithm);
-        let validation = position
-            .map(|at| &self.validations[at])
-            .ok_or(AuthError::WrongAlgorithm)?;
-        jsonwebtoken::decode::<T>(token, &key.decoding, validation).map_err(|err| {
-            tracing::debug!(error = %err, "token rejected");
-            classify(err.kind())
-        })
-    }
-}
-
-impl TokenService {
-    /// Right after `tessera keys rotate`, another instance sharing the ring may
-    /// sign with the new key before this one's periodic reload has seen it. So
-    /// an unknown `kid` triggers one immediate reload, at most once a second,
-    /// lest made-up kids turn every request into a file read.
-    fn reload_for_unknown_kid(&self, ring: &KeyRing, header: &Header) -> bool {
-        if refusal(ring, header) != AuthError::UnknownKey {
-            return false;
-        }
-        let now_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64);
-        let last = self.last_miss_reload.load(Ordering::Relaxed);
-        if now_ms.saturating_sub(last) < 1000
-            || self
-                .last_miss_reload
-                .compare_exchange(last, now_ms, Ordering::Relaxed, Ordering::Relaxed)
-                .is_err()
-        {
-            return false;
-        }
-        match self.keys.reload_if_changed() {
-            Ok(swapped) => swapped,
-            Err(err) => {
-                tracing::warn!(error = %err, "cannot reload the signing keys");
-                false
-            }
-        }
-    }
-}
-
-/// Why [`KeyRing::key_for`] found no key for `header`.
-fn refusal(ring: &KeyRing, header: &Header) -> AuthError {
-    if header.jku.is_some()
-        || header.x5u.is_some()
-        || header.jwk.is_some()
-        || header.x5c.is_some()
-        || header.crit.is_some()
-    {
-        return AuthError::ForbiddenHeader;
-    }
-    let known = match &header.kid {
-        Some(kid) => ring.verifying_key(kid).is_some(),
-        None => ring.legacy_key().is_some(),
-    };
-    if known {
-        AuthError::WrongAlgorithm
-    } else {
-        AuthError::UnknownKey
-    }
-}
-
-fn classify(kind: &ErrorKind) -> AuthError {
-    match kind {
-        ErrorKind::ExpiredSignature => AuthError::Expired,
-        ErrorKind::ImmatureSignature => AuthError::NotYetValid,
-        ErrorKind::InvalidSignature => AuthError::BadSignature,
-        ErrorKind::InvalidAlgorithm
-        | ErrorKind::InvalidAlgorithmName
-        | ErrorKind::MissingAlgorithm => AuthError::WrongAlgorithm,
-        ErrorKind::InvalidIssuer | ErrorKind::InvalidAudience => AuthError::WrongAudience,
-        ErrorKind::MissingRequiredClaim(_) => AuthError::MissingClaim,
-        // Claims are deserialised before they are validated, so an absent
-        // `exp` or `username` surfaces as serde's "missing field".
-        ErrorKind::Json(json) if json.to_string().starts_with("missing field") => {
-            AuthError::MissingClaim
-        }
-        _ => AuthError::MalformedToken,
-    }
-}
-
-fn has_typ(header: &Header, expected: &str) -> bool {
-    // RFC 9068 §4: the `application/` prefix may be present or not.
-    header.typ.as_deref().is_some_and(|typ| {
-        let typ = typ.strip_prefix("application/").unwrap_or(typ);
-        typ.eq_ignore_ascii_case(expected)
-    })
 }
 
 fn issued(token: String, jti: String, exp: u64) -> IssuedToken {

@@ -2,6 +2,7 @@
 
 use argon2::password_hash::rand_core::OsRng;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, KeypairBytes};
+use hmac::{Hmac, Mac};
 use jsonwebtoken::jwk::{Jwk, PublicKeyUse, ThumbprintHash};
 use jsonwebtoken::{DecodingKey, EncodingKey};
 use p256::pkcs8::LineEnding;
@@ -58,6 +59,9 @@ impl Material {
                 kid: kid.clone(),
                 algorithm: SigningAlg::Hs256.algorithm(),
                 decoding: DecodingKey::from_secret(secret.as_bytes()),
+                keyed_hmac: Some(
+                    Hmac::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length"),
+                ),
             },
             kid,
             jwk: None,
@@ -137,6 +141,7 @@ impl Material {
                 kid: kid.clone(),
                 algorithm: alg.algorithm(),
                 decoding,
+                keyed_hmac: None,
             },
             kid,
             encoding,

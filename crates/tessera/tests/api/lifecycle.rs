@@ -404,10 +404,18 @@ async fn issuer_and_audience_are_issued_and_required_when_configured() {
 
     let mut foreign = claims.clone();
     foreign["aud"] = json!("another-service");
-    let token = app.forge(Algorithm::HS256, &foreign);
-    assert_token_refused(
-        app.get_bearer("/protected", &token).await,
-        "Token was issued for another service",
-    )
-    .await;
+    let mut unaddressed = claims.clone();
+    unaddressed.as_object_mut().unwrap().remove("aud");
+    let mut unsourced = claims.clone();
+    unsourced.as_object_mut().unwrap().remove("iss");
+    // Signed with this server's key, but not made for this service: refused, also
+    // when the claim is simply absent.
+    for claims in [foreign, unaddressed, unsourced] {
+        let token = app.forge(Algorithm::HS256, &claims);
+        assert_token_refused(
+            app.get_bearer("/protected", &token).await,
+            "Token was issued for another service",
+        )
+        .await;
+    }
 }
