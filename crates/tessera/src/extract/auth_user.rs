@@ -162,17 +162,21 @@ pub fn bearer_token(headers: &HeaderMap) -> Result<&str, AuthError> {
     if value.len() > MAX_AUTHORIZATION_LEN {
         return Err(AuthError::MalformedHeader);
     }
-    let value = value.to_str().map_err(|_| AuthError::MalformedHeader)?;
-    let (scheme, token) = value
-        .trim()
-        .split_once(' ')
-        .ok_or(AuthError::MalformedHeader)?;
-    let token = token.trim_start();
-    let known_scheme = scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("jwt");
-    if !known_scheme || token.is_empty() || token.contains(char::is_whitespace) {
+    let value = value.as_bytes().trim_ascii();
+    let space = value.iter().position(|&byte| byte == b' ');
+    let (scheme, token) = value.split_at(space.ok_or(AuthError::MalformedHeader)?);
+    let token = token.trim_ascii_start();
+    let known_scheme =
+        scheme.eq_ignore_ascii_case(b"bearer") || scheme.eq_ignore_ascii_case(b"jwt");
+    // Visible ASCII only. Folded without an early exit so it compiles to a few
+    // vector instructions: this runs on every protected request.
+    let invisible = token
+        .iter()
+        .fold(false, |seen, &byte| seen | !(0x21..=0x7e).contains(&byte));
+    if !known_scheme || token.is_empty() || invisible {
         return Err(AuthError::MalformedHeader);
     }
-    Ok(token)
+    std::str::from_utf8(token).map_err(|_| AuthError::MalformedHeader)
 }
 
 #[cfg(test)]
@@ -208,6 +212,8 @@ mod tests {
             b"Bearer ",
             b"abc",
             b"Bearer a b",
+            b"Bearer a\tb",
+            b"Bearer\tabc",
             b"Token abc",
             b"Bearer \xff\xfe",
         ] {
