@@ -20,11 +20,16 @@ mod reuse;
 /// once. A sign-in flood thus cannot exhaust memory, async workers or latency.
 #[derive(Clone)]
 pub struct Passwords {
-    permits: Arc<Semaphore>,
-    queued: Arc<AtomicUsize>,
+    // One Arc: the app state, this included, is cloned for every request.
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    permits: Semaphore,
+    queued: AtomicUsize,
     max_queued: usize,
     /// Verified against for unknown users, so a miss costs as much as a hit.
-    dummy_hash: Arc<str>,
+    dummy_hash: String,
     /// Argon2 memory, reused across calls (see `reuse`).
     buffers: reuse::Buffers,
 }
@@ -41,17 +46,19 @@ impl Passwords {
         let dummy_hash = hash_blocking("tessera timing-equaliser password")
             .expect("argon2 hashing with fixed parameters cannot fail");
         Self {
-            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
-            queued: Arc::new(AtomicUsize::new(0)),
-            max_queued,
-            dummy_hash: dummy_hash.into(),
-            buffers: reuse::Buffers::default(),
+            inner: Arc::new(Inner {
+                permits: Semaphore::new(max_concurrent.max(1)),
+                queued: AtomicUsize::new(0),
+                max_queued,
+                dummy_hash,
+                buffers: reuse::Buffers::default(),
+            }),
         }
     }
 
     /// The PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`) of `password` under a fresh salt.
     pub async fn hash(&self, password: String) -> Result<String, ApiError> {
-        let buffers = self.buffers.clone();
+        let buffers = self.inner.buffers.clone();
         let blocks = reuse::owasp().params().block_count();
         self.run(move || buffers.with(blocks, |memory| reuse::hash(&password, memory)))
             .await?
@@ -62,8 +69,8 @@ impl Passwords {
     /// still runs a full verification, against a dummy, and answers `false`.
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, ApiError> {
         let known_user = stored.is_some();
-        let hash = stored.unwrap_or_else(|| self.dummy_hash.to_string());
-        let buffers = self.buffers.clone();
+        let hash = stored.unwrap_or_else(|| self.inner.dummy_hash.clone());
+        let buffers = self.inner.buffers.clone();
         let matched = self
             .run(move || verify_blocking(&password, &hash, &buffers))
             .await??;
@@ -74,12 +81,13 @@ impl Passwords {
         &self,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, ApiError> {
-        let _permit = match self.permits.try_acquire() {
+        let inner = &self.inner;
+        let _permit = match inner.permits.try_acquire() {
             Ok(permit) => permit,
             Err(_) => {
                 let waiting =
-                    QueueSlot::take(&self.queued, self.max_queued).ok_or(ApiError::Busy)?;
-                let permit = self.permits.acquire().await.map_err(ApiError::internal)?;
+                    QueueSlot::take(&inner.queued, inner.max_queued).ok_or(ApiError::Busy)?;
+                let permit = inner.permits.acquire().await.map_err(ApiError::internal)?;
                 drop(waiting);
                 permit
             }
