@@ -1,23 +1,28 @@
-//! Argon2id password hashing, off the async workers and bounded in concurrency.
+//! Argon2id password hashing, on dedicated low-priority threads, bounded in
+//! concurrency and queue.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{self, PasswordHash, PasswordHasher as _, SaltString};
-use tokio::sync::Semaphore;
+use argon2::password_hash;
+use tokio::sync::{oneshot, Semaphore};
 
 use crate::error::ApiError;
 
-mod reuse;
+mod argon;
+mod hashers;
+
+use argon::Memory;
+use hashers::Hashers;
 
 /// Hashes and verifies passwords with argon2id at OWASP's parameters
 /// (19 MiB, 2 passes, 1 lane).
 ///
 /// Each hash takes ~19 MiB and tens of milliseconds of CPU, so at most
-/// `max_concurrent` run at once on the blocking pool and at most `max_queued`
-/// more wait their turn; beyond that callers get [`ApiError::Busy`] (503) at
-/// once. A sign-in flood thus cannot exhaust memory, async workers or latency.
+/// `max_concurrent` run at once, on as many threads of their own that yield
+/// the CPU to request handling, and at most `max_queued` more wait their turn;
+/// beyond that callers get [`ApiError::Busy`] (503) at once. A sign-in flood
+/// thus cannot exhaust memory, async workers or token-check latency.
 #[derive(Clone)]
 pub struct Passwords {
     // One Arc: the app state, this included, is cloned for every request.
@@ -25,13 +30,13 @@ pub struct Passwords {
 }
 
 struct Inner {
-    permits: Semaphore,
+    /// One per hashing thread; a job keeps its permit until it has run.
+    permits: Arc<Semaphore>,
     queued: AtomicUsize,
     max_queued: usize,
     /// Verified against for unknown users, so a miss costs as much as a hit.
     dummy_hash: String,
-    /// Argon2 memory, reused across calls (see `reuse`).
-    buffers: reuse::Buffers,
+    hashers: Hashers,
 }
 
 impl Passwords {
@@ -45,22 +50,21 @@ impl Passwords {
     pub fn with_queue(max_concurrent: usize, max_queued: usize) -> Self {
         let dummy_hash = hash_blocking("tessera timing-equaliser password")
             .expect("argon2 hashing with fixed parameters cannot fail");
+        let threads = max_concurrent.max(1);
         Self {
             inner: Arc::new(Inner {
-                permits: Semaphore::new(max_concurrent.max(1)),
+                permits: Arc::new(Semaphore::new(threads)),
+                hashers: Hashers::start(threads),
                 queued: AtomicUsize::new(0),
                 max_queued,
                 dummy_hash,
-                buffers: reuse::Buffers::default(),
             }),
         }
     }
 
     /// The PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`) of `password` under a fresh salt.
     pub async fn hash(&self, password: String) -> Result<String, ApiError> {
-        let buffers = self.inner.buffers.clone();
-        let blocks = reuse::owasp().params().block_count();
-        self.run(move || buffers.with(blocks, |memory| reuse::hash(&password, memory)))
+        self.run(move |memory| argon::hash(&password, memory))
             .await?
             .map_err(ApiError::internal)
     }
@@ -70,31 +74,43 @@ impl Passwords {
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, ApiError> {
         let known_user = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.inner.dummy_hash.clone());
-        let buffers = self.inner.buffers.clone();
         let matched = self
-            .run(move || verify_blocking(&password, &hash, &buffers))
-            .await??;
+            .run(move |memory| argon::verify(&password, &hash, memory))
+            .await?
+            .map_err(ApiError::internal)?;
         Ok(known_user && matched)
     }
 
     async fn run<T: Send + 'static>(
         &self,
-        job: impl FnOnce() -> T + Send + 'static,
+        job: impl FnOnce(&mut Memory) -> T + Send + 'static,
     ) -> Result<T, ApiError> {
         let inner = &self.inner;
-        let _permit = match inner.permits.try_acquire() {
+        let permit = match inner.permits.clone().try_acquire_owned() {
             Ok(permit) => permit,
             Err(_) => {
                 let waiting =
                     QueueSlot::take(&inner.queued, inner.max_queued).ok_or(ApiError::Busy)?;
-                let permit = inner.permits.acquire().await.map_err(ApiError::internal)?;
+                let permit = inner.permits.clone().acquire_owned().await;
                 drop(waiting);
-                permit
+                permit.map_err(ApiError::internal)?
             }
         };
-        tokio::task::spawn_blocking(job)
+        let (done, outcome) = oneshot::channel();
+        // The permit travels with the job: a caller that gives up (a request
+        // deadline) frees no hasher before its hash has actually run.
+        let job = Box::new(move |memory: &mut Memory| {
+            let _ = done.send(job(memory));
+            drop(permit);
+        });
+        if inner.hashers.submit(job).is_err() {
+            return Err(ApiError::internal(
+                "the password hashing threads have stopped",
+            ));
+        }
+        outcome
             .await
-            .map_err(ApiError::internal)
+            .map_err(|_| ApiError::internal("a password hashing job failed"))
     }
 }
 
@@ -119,26 +135,16 @@ impl Drop for QueueSlot<'_> {
 
 /// Hashes synchronously; for callers already off the async runtime (the CLI, startup).
 pub fn hash_blocking(password: &str) -> Result<String, password_hash::Error> {
-    let salt = SaltString::generate(&mut OsRng);
-    Ok(reuse::owasp()
-        .hash_password(password.as_bytes(), &salt)?
-        .to_string())
-}
-
-fn verify_blocking(
-    password: &str,
-    stored: &str,
-    buffers: &reuse::Buffers,
-) -> Result<bool, ApiError> {
-    let parsed = PasswordHash::new(stored).map_err(ApiError::internal)?;
-    let blocks = reuse::blocks_for(&parsed).map_err(ApiError::internal)?;
-    buffers
-        .with(blocks, |memory| reuse::verify(password, &parsed, memory))
-        .map_err(ApiError::internal)
+    argon::hash(password, &mut Memory::default())
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    use argon2::password_hash::rand_core::OsRng;
+    use argon2::password_hash::{PasswordHash, PasswordHasher as _, SaltString};
+
     use super::*;
 
     #[tokio::test]
@@ -183,7 +189,7 @@ mod tests {
         use argon2::password_hash::PasswordVerifier as _;
         let passwords = Passwords::new(1);
         let ours = passwords.hash("correct horse".into()).await.unwrap();
-        let reference = reuse::owasp();
+        let reference = argon::owasp();
         assert!(reference
             .verify_password(b"correct horse", &PasswordHash::new(&ours).unwrap())
             .is_ok());
@@ -218,5 +224,69 @@ mod tests {
         let passwords = Passwords::new(1);
         let dummy_password = "tessera timing-equaliser password".to_owned();
         assert!(!passwords.verify(dummy_password, None).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn memory_is_kept_between_sign_ins_and_given_back_when_they_stop() {
+        let passwords = Passwords::new(1);
+        passwords.hash("a password".into()).await.unwrap();
+        let held = passwords.run(|memory| memory.is_held()).await.unwrap();
+        assert!(held, "the next hash reuses the buffer");
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        let held = passwords.run(|memory| memory.is_held()).await.unwrap();
+        assert!(!held, "an idle hasher released its buffer");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn hashes_run_on_their_own_threads_at_idle_priority() {
+        let passwords = Passwords::new(2);
+        let (name, policy) = passwords
+            .run(|_| {
+                // Field 41 of /proc/<tid>/stat is the scheduling policy; 5 is SCHED_IDLE.
+                let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+                let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+                let policy = after_name.split(' ').nth(38).unwrap().to_owned();
+                (std::thread::current().name().map(str::to_owned), policy)
+            })
+            .await
+            .unwrap();
+        assert!(name.unwrap().starts_with("tessera-hash-"));
+        assert_eq!(policy, "5");
+    }
+
+    #[tokio::test]
+    async fn a_caller_that_gives_up_keeps_its_hasher_busy_until_the_hash_ran() {
+        let passwords = Passwords::with_queue(1, 4);
+        let (started_tx, started) = std::sync::mpsc::channel();
+        let (release, release_rx) = std::sync::mpsc::channel::<()>();
+        let caller = passwords.clone();
+        let abandoned = tokio::spawn(async move {
+            caller
+                .run(move |_| {
+                    started_tx.send(()).unwrap();
+                    release_rx.recv().unwrap();
+                })
+                .await
+        });
+        tokio::task::spawn_blocking(move || started.recv().unwrap())
+            .await
+            .unwrap();
+        abandoned.abort();
+        assert!(abandoned.await.unwrap_err().is_cancelled());
+        assert_eq!(
+            passwords.inner.permits.available_permits(),
+            0,
+            "the running job still holds its permit"
+        );
+        release.send(()).unwrap();
+        passwords.hash("next".into()).await.unwrap();
+        // The permit is dropped on the hashing thread just after the result is sent.
+        let freed = tokio::time::timeout(Duration::from_secs(5), async {
+            while passwords.inner.permits.available_permits() == 0 {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        });
+        assert!(freed.await.is_ok(), "the hasher is free again");
     }
 }

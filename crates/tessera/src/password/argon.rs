@@ -1,44 +1,15 @@
-//! Argon2id on reusable memory.
+//! Argon2id on memory the caller owns.
 //!
 //! argon2's own `hash_password`/`verify_password` allocate a fresh 19 MiB block
-//! buffer per call. glibc keeps such freed buffers in its per-thread arenas
-//! instead of returning them, so under sign-in traffic on the blocking pool the
-//! process grew by hundreds of MiB. Here each concurrent hash borrows one of a
-//! few buffers that live as long as the server: memory stays at (concurrency ×
-//! 19 MiB) however many sign-ins come.
-
-use std::sync::{Arc, Mutex};
+//! buffer per call. glibc serves such blocks from its per-thread heaps after the
+//! first one is freed, and keeps them when they are freed again: under sign-in
+//! traffic the process grew by hundreds of MiB. Here each hashing thread holds
+//! one [`Memory`], sized so that glibc maps it on its own: reused while sign-ins
+//! keep coming, and given back to the kernel whole when they stop.
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{self, Output, ParamsString, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
-
-/// Block buffers for OWASP-parameter hashes, handed out one per running hash.
-#[derive(Clone, Default)]
-pub(super) struct Buffers {
-    free: Arc<Mutex<Vec<Vec<Block>>>>,
-}
-
-impl Buffers {
-    /// Runs `job` with a buffer of `blocks` blocks, reusing a free one when it fits.
-    pub(super) fn with<T>(&self, blocks: usize, job: impl FnOnce(&mut [Block]) -> T) -> T {
-        let reused = self
-            .free
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .pop();
-        let mut buffer = reused
-            .filter(|buffer| buffer.len() == blocks)
-            .unwrap_or_else(|| vec![Block::default(); blocks]);
-        let result = job(&mut buffer);
-        // A panic above drops the buffer instead of returning it: harmless.
-        self.free
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push(buffer);
-        result
-    }
-}
 
 /// Tessera's parameters: OWASP's argon2id (19 MiB, 2 passes, 1 lane).
 pub(super) fn owasp() -> Argon2<'static> {
@@ -46,18 +17,54 @@ pub(super) fn owasp() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// Argon2 block memory for one hash at a time.
+#[derive(Default)]
+pub(super) struct Memory {
+    blocks: Vec<Block>,
+}
+
+/// Blocks (1 KiB each) reserved per buffer: just over glibc's largest mmap
+/// threshold (32 MiB, mallopt(3)), so every buffer is mapped on its own and
+/// unmapped when dropped, whatever glibc's heuristics learned before. Only the
+/// pages argon2 touches (19 MiB) become resident.
+const MAPPED_BLOCKS: usize = 32 * 1024 + 1;
+
+impl Memory {
+    /// `count` blocks, reusing the current buffer when it has that size.
+    pub(super) fn blocks(&mut self, count: usize) -> &mut [Block] {
+        if self.blocks.len() != count {
+            self.blocks = Vec::new();
+            let mut blocks = Vec::with_capacity(count.max(MAPPED_BLOCKS));
+            blocks.resize(count, Block::default());
+            self.blocks = blocks;
+        }
+        &mut self.blocks
+    }
+
+    /// Gives the buffer back to the kernel.
+    pub(super) fn release(&mut self) {
+        self.blocks = Vec::new();
+    }
+
+    /// Whether a buffer is held.
+    pub(super) fn is_held(&self) -> bool {
+        self.blocks.capacity() > 0
+    }
+}
+
 /// The PHC string of `password` under a fresh salt, computed in `memory`.
-pub(super) fn hash(password: &str, memory: &mut [Block]) -> Result<String, password_hash::Error> {
+pub(super) fn hash(password: &str, memory: &mut Memory) -> Result<String, password_hash::Error> {
     let argon = owasp();
     let salt = SaltString::generate(&mut OsRng);
     let mut salt_bytes = [0u8; 64];
     let salt_bytes = salt.as_salt().decode_b64(&mut salt_bytes)?;
+    let blocks = memory.blocks(argon.params().block_count());
     let output = Output::init_with(Params::DEFAULT_OUTPUT_LEN, |out| {
         Ok(argon.hash_password_into_with_memory(
             password.as_bytes(),
             salt_bytes,
             out,
-            &mut *memory,
+            &mut *blocks,
         )?)
     })?;
     let phc = PasswordHash {
@@ -70,26 +77,24 @@ pub(super) fn hash(password: &str, memory: &mut [Block]) -> Result<String, passw
     Ok(phc.to_string())
 }
 
-/// The block count a stored PHC string's parameters need.
-pub(super) fn blocks_for(stored: &PasswordHash<'_>) -> Result<usize, password_hash::Error> {
-    Ok(Params::try_from(stored)?.block_count())
-}
-
-/// Whether `password` matches `stored`, computed in `memory` (sized by [`blocks_for`]).
+/// Whether `password` matches the PHC string `stored`, computed in `memory`.
 /// The parameters come from the PHC string, so hashes made with older settings
 /// keep verifying after the defaults change.
 pub(super) fn verify(
     password: &str,
-    stored: &PasswordHash<'_>,
-    memory: &mut [Block],
+    stored: &str,
+    memory: &mut Memory,
 ) -> Result<bool, password_hash::Error> {
+    let stored = PasswordHash::new(stored)?;
+    let params = Params::try_from(&stored)?;
     let algorithm = Algorithm::try_from(stored.algorithm)?;
     let version = stored
         .version
         .map(Version::try_from)
         .transpose()?
         .unwrap_or_default();
-    let argon = Argon2::new(algorithm, version, Params::try_from(stored)?);
+    let blocks = memory.blocks(params.block_count());
+    let argon = Argon2::new(algorithm, version, params);
     let (Some(expected), Some(salt)) = (&stored.hash, &stored.salt) else {
         return Err(password_hash::Error::PhcStringField);
     };
@@ -100,7 +105,7 @@ pub(super) fn verify(
             password.as_bytes(),
             salt_bytes,
             out,
-            &mut *memory,
+            &mut *blocks,
         )?)
     })?;
     // `Output`'s equality is constant-time.
