@@ -2,7 +2,9 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use arc_swap::{ArcSwap, Guard};
 
 use super::material::Material;
 use super::{manifest, store, KeyError, KeyRing, SigningAlg};
@@ -12,7 +14,9 @@ use crate::secret::JwtSecret;
 /// another instance sharing the data dir) changes it.
 #[derive(Debug)]
 pub struct Keys {
-    current: RwLock<Arc<KeyRing>>,
+    /// Read on every token check by every worker: an `ArcSwap`, whose reads write
+    /// nothing shared (a lock or a reference count would bounce between cores).
+    current: ArcSwap<KeyRing>,
     disk: Option<DiskRing>,
 }
 
@@ -30,7 +34,7 @@ impl Keys {
     /// A ring that never reloads (library users, tests).
     pub fn fixed(ring: KeyRing) -> Self {
         Self {
-            current: RwLock::new(Arc::new(ring)),
+            current: ArcSwap::from_pointee(ring),
             disk: None,
         }
     }
@@ -59,17 +63,20 @@ impl Keys {
         let (manifest, ring) = disk.load()?;
         *disk.seen.lock().unwrap_or_else(PoisonError::into_inner) = manifest;
         Ok(Self {
-            current: RwLock::new(Arc::new(ring)),
+            current: ArcSwap::from_pointee(ring),
             disk: Some(disk),
         })
     }
 
-    /// The ring to sign and verify with now. Cheap: one read lock and an `Arc` clone.
+    /// The ring to sign and verify with now.
     pub fn current(&self) -> Arc<KeyRing> {
-        self.current
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.current.load_full()
+    }
+
+    /// The ring in use now, for a short borrow (one token check): cheaper than
+    /// [`Self::current`], and it writes nothing other threads read.
+    pub(crate) fn snapshot(&self) -> Guard<Arc<KeyRing>> {
+        self.current.load()
     }
 
     /// Re-reads the disk ring if its manifest changed and swaps it in; returns whether it did.
@@ -88,7 +95,7 @@ impl Keys {
         if manifest == *seen {
             return Ok(false);
         }
-        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(ring);
+        self.current.store(Arc::new(ring));
         *seen = manifest;
         Ok(true)
     }
