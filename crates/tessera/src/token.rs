@@ -4,6 +4,7 @@
 //! `typ` header (RFC 8725 §3.11): access tokens are `at+jwt` (RFC 9068),
 //! refresh tokens `refresh+jwt`. Neither is ever accepted as the other.
 
+mod cache;
 #[cfg(test)]
 mod tests;
 mod verify;
@@ -154,6 +155,8 @@ pub struct TokenService {
     keys: Keys,
     settings: TokenSettings,
     revocations: Revocations,
+    /// Access tokens that passed full verification (see `cache`).
+    verified: cache::Verified,
     /// When an unknown `kid` last made us re-read the key ring (Unix ms).
     last_miss_reload: AtomicU64,
 }
@@ -170,6 +173,7 @@ impl TokenService {
             keys,
             settings,
             revocations: Revocations::new(),
+            verified: cache::Verified::default(),
             last_miss_reload: AtomicU64::new(0),
         }
     }
@@ -310,12 +314,30 @@ impl TokenService {
 
     /// Checks an access token: signature, key, algorithm, `typ`, `exp`, `nbf`,
     /// `iss`/`aud` when configured, and the deny list. Returns its claims.
-    pub fn verify_access<E: DeserializeOwned>(&self, token: &str) -> Result<Claims<E>, AuthError> {
-        let claims: Claims<E> = self.decode(token, ACCESS_TYP, AuthError::NotAccessToken)?;
+    ///
+    /// A token that already passed this check keeps its claims in a small cache
+    /// and skips decoding and the signature next time (the same bytes under the
+    /// same keys); its lifetime, audience and the deny list are checked on every
+    /// call. So `E` must be `Clone + Send + Sync + 'static`.
+    pub fn verify_access<E>(&self, token: &str) -> Result<Claims<E>, AuthError>
+    where
+        E: DeserializeOwned + Clone + Send + Sync + 'static,
+    {
+        let ring = self.keys.snapshot().id();
+        let (claims, verified_under) = match self.verified.get::<E>(token, ring) {
+            Some(claims) => (claims, None),
+            None => {
+                let (claims, ring) = self.decode(token, ACCESS_TYP, AuthError::NotAccessToken)?;
+                (claims, Some(ring))
+            }
+        };
         let (iss, aud) = (claims.iss.as_deref(), claims.aud.as_deref());
         self.check_times_and_audience(claims.exp, claims.nbf, iss, aud)?;
         if self.revocations.is_revoked(&claims.jti, &claims.sid) {
             return Err(AuthError::Revoked);
+        }
+        if let Some(ring) = verified_under {
+            self.verified.put(token, ring, &claims);
         }
         Ok(claims)
     }
@@ -323,7 +345,8 @@ impl TokenService {
     /// Checks a refresh token's signature, key, `typ` and lifetime (not whether
     /// it was used: the store knows that). Returns its claims.
     pub fn verify_refresh(&self, token: &str) -> Result<RefreshClaims, AuthError> {
-        let claims: RefreshClaims = self.decode(token, REFRESH_TYP, AuthError::NotRefreshToken)?;
+        let (claims, _): (RefreshClaims, _) =
+            self.decode(token, REFRESH_TYP, AuthError::NotRefreshToken)?;
         let (iss, aud) = (claims.iss.as_deref(), claims.aud.as_deref());
         self.check_times_and_audience(claims.exp, claims.nbf, iss, aud)?;
         Ok(claims)
@@ -334,7 +357,7 @@ impl TokenService {
         typ: &str,
         claims: &impl Serialize,
     ) -> Result<String, jsonwebtoken::errors::Error> {
-        let ring = self.keys.current();
+        let ring = self.keys.snapshot();
         let mut header = Header::new(ring.signing_algorithm());
         header.typ = Some(typ.to_owned());
         header.kid = Some(ring.signing_kid().to_owned());

@@ -25,7 +25,9 @@ pub const MAX_AUTHORIZATION_LEN: usize = 8 * 1024;
 /// `Arc<TokenService>` reachable from the router state through [`FromRef`].
 /// Use `Option<AuthUser>` for routes where signing in is optional: a missing
 /// header gives `None`, a bad token is still refused. `E` is the type of the
-/// application's own claims, if it adds any.
+/// application's own claims, if it adds any (`Clone + Send + Sync + 'static`,
+/// as plain data types are: verified claims are cached, see
+/// [`TokenService::verify_access`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthUser<E = NoExtraClaims> {
     /// The user's id (the token's `sub`).
@@ -43,7 +45,7 @@ impl<E> AuthUser<E> {
     }
 }
 
-impl<E: DeserializeOwned> AuthUser<E> {
+impl<E: DeserializeOwned + Clone + Send + Sync + 'static> AuthUser<E> {
     fn from_token(tokens: &TokenService, token: &str) -> Result<Self, AuthError> {
         let claims = tokens.verify_access::<E>(token)?;
         let id = claims.sub.parse().map_err(|_| AuthError::MalformedToken)?;
@@ -59,7 +61,7 @@ impl<S, E> FromRequestParts<S> for AuthUser<E>
 where
     Arc<TokenService>: FromRef<S>,
     S: Send + Sync,
-    E: DeserializeOwned + Send,
+    E: DeserializeOwned + Clone + Send + Sync + 'static,
 {
     type Rejection = AuthError;
 
@@ -73,7 +75,7 @@ impl<S, E> OptionalFromRequestParts<S> for AuthUser<E>
 where
     Arc<TokenService>: FromRef<S>,
     S: Send + Sync,
-    E: DeserializeOwned + Send,
+    E: DeserializeOwned + Clone + Send + Sync + 'static,
 {
     type Rejection = AuthError;
 
@@ -99,7 +101,7 @@ impl<S, E> FromRequestParts<S> for FreshUser<E>
 where
     Arc<TokenService>: FromRef<S>,
     S: Send + Sync,
-    E: DeserializeOwned + Send,
+    E: DeserializeOwned + Clone + Send + Sync + 'static,
 {
     type Rejection = AuthError;
 
@@ -143,7 +145,7 @@ where
     Arc<TokenService>: FromRef<S>,
     S: Send + Sync,
     R: Role,
-    E: DeserializeOwned + Send,
+    E: DeserializeOwned + Clone + Send + Sync + 'static,
 {
     type Rejection = AuthError;
 

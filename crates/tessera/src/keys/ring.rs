@@ -1,6 +1,7 @@
 //! [`KeyRing`]: an immutable snapshot of the signing key and every verifying key.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -83,6 +84,9 @@ impl fmt::Debug for VerifyingKey {
 ///
 /// Built once per ring change and shared behind an `Arc`; nothing here is computed per token.
 pub struct KeyRing {
+    /// Unique per ring built in this process, so state derived from one ring
+    /// (verified tokens) is never mistaken for another's.
+    id: u64,
     signing_kid: String,
     signing_algorithm: Algorithm,
     encoding: EncodingKey,
@@ -120,7 +124,9 @@ impl KeyRing {
         }
         let legacy = legacy.and_then(|kid| verifying.iter().position(|key| key.kid == kid));
         let own_headers = own_headers(&verifying);
+        static BUILT: AtomicU64 = AtomicU64::new(0);
         Self {
+            id: BUILT.fetch_add(1, Ordering::Relaxed),
             signing_kid,
             signing_algorithm,
             encoding,
@@ -129,6 +135,11 @@ impl KeyRing {
             jwks,
             own_headers,
         }
+    }
+
+    /// This ring's identity within the process: two rings never share one.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
     }
 
     /// The kid new tokens carry.

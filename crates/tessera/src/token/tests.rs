@@ -6,6 +6,7 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
+use std::time::Duration;
 
 use super::*;
 use crate::keys::SigningAlg;
@@ -301,4 +302,78 @@ fn issuer_and_audience_must_be_present_and_equal_when_configured() {
     let mut claims = claims();
     claims["aud"] = json!("anything");
     assert!(verify(&open, &forge(&header, &claims)).is_ok());
+}
+
+#[test]
+fn a_cached_token_is_still_checked_against_the_deny_list_and_the_clock() {
+    let settings = TokenSettings {
+        leeway: Duration::ZERO,
+        ..TokenSettings::default()
+    };
+    let service = service(settings);
+    let header = format!(
+        r#"{{"alg":"HS256","typ":"at+jwt","kid":"{}"}}"#,
+        kid(&service)
+    );
+    let mut short = claims();
+    short["exp"] = json!(unix_now() + 1);
+    let token = forge(&header, &short);
+    assert!(verify(&service, &token).is_ok());
+    assert!(verify(&service, &token).is_ok(), "again, from the cache");
+    std::thread::sleep(Duration::from_millis(2100));
+    assert_eq!(verify(&service, &token), Err(AuthError::Expired));
+
+    let token = service.issue(7, "alice").unwrap().token;
+    let claims = verify(&service, &token).unwrap();
+    service.revocations().revoke_token(&claims.jti, claims.exp);
+    assert_eq!(verify(&service, &token), Err(AuthError::Revoked));
+    let other = service.issue(7, "alice").unwrap().token;
+    let claims = verify(&service, &other).unwrap();
+    service
+        .revocations()
+        .revoke_session(&claims.sid, claims.exp);
+    assert_eq!(verify(&service, &other), Err(AuthError::Revoked));
+}
+
+#[test]
+fn a_cached_token_fails_once_its_key_leaves_the_ring() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = Keys::open(dir.path(), SigningAlg::EdDsa, None).unwrap();
+    let service = TokenService::with_keys(keys, TokenSettings::default());
+    let token = service.issue(7, "alice").unwrap().token;
+    assert!(verify(&service, &token).is_ok());
+    crate::keys::rotate(dir.path(), SigningAlg::EdDsa).unwrap();
+    assert!(service.keys().reload_if_changed().unwrap());
+    assert!(
+        verify(&service, &token).is_ok(),
+        "the old key still verifies"
+    );
+    // A key goes once its successor has signed for longer than the retirement.
+    std::thread::sleep(Duration::from_millis(1100));
+    let pruned = crate::keys::prune(dir.path(), Duration::ZERO).unwrap();
+    assert_eq!(pruned.len(), 1);
+    assert!(service.keys().reload_if_changed().unwrap());
+    assert_eq!(verify(&service, &token), Err(AuthError::UnknownKey));
+}
+
+#[test]
+fn claims_read_as_another_type_are_not_served_from_the_cache() {
+    #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+    struct Tenant {
+        tenant: String,
+    }
+    let service = service(TokenSettings::default());
+    let grant = Grant {
+        user_id: 7,
+        username: "alice".into(),
+        roles: vec![],
+        session_id: "s1".into(),
+        fresh: true,
+    };
+    let extra = json!({ "tenant": "acme" });
+    let token = service.issue_access(&grant, extra).unwrap().token;
+    assert!(verify(&service, &token).is_ok());
+    let typed = service.verify_access::<Tenant>(&token).unwrap();
+    assert_eq!(typed.extra.tenant, "acme");
+    assert!(verify(&service, &token).is_ok());
 }

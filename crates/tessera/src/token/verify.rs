@@ -89,7 +89,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
 
 impl TokenService {
     /// Checks the header, key and signature of a token of kind `typ` and returns
-    /// its claims, unchecked yet (see [`Self::check_times_and_audience`]). The
+    /// its claims, unchecked yet (see [`Self::check_times_and_audience`]), and the
+    /// id of the key ring that verified it. The
     /// header is read first, so a token of another kind is named as such; the key
     /// is picked by `kid`, and the algorithm comes from the key, never the header.
     pub(super) fn decode<T: DeserializeOwned>(
@@ -97,13 +98,13 @@ impl TokenService {
         token: &str,
         typ: &str,
         wrong_kind: AuthError,
-    ) -> Result<T, AuthError> {
+    ) -> Result<(T, u64), AuthError> {
         let (message, signature) = token.rsplit_once('.').ok_or(AuthError::MalformedToken)?;
         let (header, payload) = message.split_once('.').ok_or(AuthError::MalformedToken)?;
         if payload.contains('.') {
             return Err(AuthError::MalformedToken);
         }
-        let mut ring = self.keys.current();
+        let mut ring = self.keys.snapshot();
         let key = match ring.key_for_own_header(header, typ) {
             Some(key) => key,
             None => {
@@ -123,7 +124,7 @@ impl TokenService {
                 }
                 let kid = header.kid.as_ref().map(|kid| &*kid.0);
                 if ring.key_named(kid).is_none() && self.reload_for_unknown_kid() {
-                    ring = self.keys.current();
+                    ring = self.keys.snapshot();
                 }
                 let key = ring.key_named(kid).ok_or(AuthError::UnknownKey)?;
                 let alg =
@@ -145,7 +146,7 @@ impl TokenService {
         if !claims.trim_ascii_start().starts_with('{') {
             return Err(AuthError::MalformedToken); // a claims set is an object (RFC 7519 §7.2)
         }
-        serde_json::from_str(claims).map_err(|err| {
+        let claims = serde_json::from_str(claims).map_err(|err| {
             tracing::debug!(error = %err, "token claims refused");
             // Claims are typed, so an absent `exp` or `username` is serde's "missing field".
             if err.is_data() && err.to_string().starts_with("missing field") {
@@ -153,7 +154,8 @@ impl TokenService {
             } else {
                 AuthError::MalformedToken
             }
-        })
+        })?;
+        Ok((claims, ring.id()))
     }
 
     /// Tessera's rules on the registered claims: `exp` and `nbf` within the
