@@ -5,11 +5,17 @@
 //! quotes the results in its report (see BENCHMARKS.md).
 //!
 //! `tessera/*` is the product path (`TokenService` over a key ring of each
-//! algorithm: header check, key, signature, claims, deny list). `jwt/*` signs and
-//! checks the same claims with `jsonwebtoken` alone, the same build, keys made the
-//! way the key ring makes them. `floor/*` is the HMAC alone over exactly the
-//! `header.payload` bytes of the HS256 token.
+//! algorithm). `verify` is the full check (header, key, signature, claims,
+//! lifetime, deny list) with the verified-token cache off; `verify_repeat` checks
+//! one token over and over with it on, as a client's requests are checked (the
+//! cache, then lifetime and deny list); `verify_first` checks tokens the service
+//! has not seen with it on (the full check, then remembering the token), cycling
+//! through more distinct tokens than the cache holds. `jwt/*` signs and checks the same
+//! claims with `jsonwebtoken` alone, the same build, keys made the way the key
+//! ring makes them. `floor/*` is the HMAC alone over exactly the `header.payload`
+//! bytes of the HS256 token.
 
+use std::cell::Cell;
 use std::hint::black_box;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -24,7 +30,7 @@ use rsa::pkcs1::EncodeRsaPrivateKey as _;
 use sha2::Sha256;
 use tessera::keys::{Keys, SigningAlg};
 use tessera::password::hash_blocking;
-use tessera::{Claims, JwtSecret, NoExtraClaims, TokenService, TokenSettings};
+use tessera::{Claims, JwtSecret, NoExtraClaims, Passwords, TokenService, TokenSettings};
 
 /// One algorithm's keys, built once as Tessera builds them (keys/material.rs).
 struct JwtKeys {
@@ -67,6 +73,11 @@ fn keys(secret: &JwtSecret) -> Vec<JwtKeys> {
     ]
 }
 
+/// Distinct tokens `verify_first` cycles through: 8 × the verified-token cache's
+/// 4096 slots, so a token's slot has almost surely been taken by another before
+/// it comes round again (a hit chance of e⁻⁸).
+const FIRST_SIGHT_TOKENS: i64 = 8 * 4096;
+
 /// The claims `TokenService::issue` puts in an access token.
 fn claims() -> Claims {
     let now = SystemTime::now()
@@ -89,7 +100,8 @@ fn claims() -> Claims {
     }
 }
 
-/// The validation `TokenService` uses: pinned algorithm, nbf, required claims.
+/// What `TokenService` checks, as a `jsonwebtoken` validation: pinned algorithm,
+/// nbf, required claims.
 fn validation(algorithm: Algorithm) -> Validation {
     let mut validation = Validation::new(algorithm);
     validation.leeway = 5;
@@ -101,11 +113,25 @@ fn validation(algorithm: Algorithm) -> Validation {
 
 fn tokens(c: &mut Criterion) {
     let secret = JwtSecret::generate();
-    let service = TokenService::new(&secret, TokenSettings::default());
-    let token = service.issue(42, "alice").unwrap().token;
-
-    // The product path for every algorithm; asymmetric rings are generated on disk.
+    // The same keys behind two services: one checks every token in full, the
+    // other remembers verified tokens, as the server does.
+    let uncached = TokenSettings {
+        verified_cache: 0,
+        ..TokenSettings::default()
+    };
     let rings = tempfile::tempdir().unwrap();
+    let services = |alg: SigningAlg, settings: TokenSettings| match alg {
+        SigningAlg::Hs256 => TokenService::new(&secret, settings),
+        _ => {
+            let keys = Keys::open(&rings.path().join(alg.name()), alg, None).unwrap();
+            TokenService::with_keys(keys, settings)
+        }
+    };
+    let token = services(SigningAlg::Hs256, TokenSettings::default())
+        .issue(42, "alice")
+        .unwrap()
+        .token;
+
     let mut product = c.benchmark_group("tessera");
     for alg in [
         SigningAlg::Hs256,
@@ -113,26 +139,43 @@ fn tokens(c: &mut Criterion) {
         SigningAlg::Es256,
         SigningAlg::Rs256,
     ] {
-        let ring_service;
-        let service = if alg == SigningAlg::Hs256 {
-            &service
-        } else {
-            let keys = Keys::open(&rings.path().join(alg.name()), alg, None).unwrap();
-            ring_service = TokenService::with_keys(keys, TokenSettings::default());
-            &ring_service
-        };
-        let token = service.issue(42, "alice").unwrap().token;
+        let full = services(alg, uncached.clone());
+        let cached = services(alg, TokenSettings::default());
+        let token = cached.issue(42, "alice").unwrap().token;
         product.bench_function(format!("issue/{alg}"), |b| {
-            b.iter(|| service.issue(black_box(42), black_box("alice")).unwrap());
+            b.iter(|| full.issue(black_box(42), black_box("alice")).unwrap());
         });
-        product.bench_function(format!("verify_access/{alg}"), |b| {
+        product.bench_function(format!("verify/{alg}"), |b| {
             b.iter(|| {
-                service
+                full.verify_access::<NoExtraClaims>(black_box(&token))
+                    .unwrap()
+            });
+        });
+        product.bench_function(format!("verify_repeat/{alg}"), |b| {
+            b.iter(|| {
+                cached
                     .verify_access::<NoExtraClaims>(black_box(&token))
                     .unwrap()
             });
         });
     }
+    // A token's first check with the cache on: the full check, then remembering
+    // it. Cycles through more distinct tokens than the cache holds.
+    let cached = services(SigningAlg::Hs256, TokenSettings::default());
+    let unseen: Vec<String> = (0..FIRST_SIGHT_TOKENS)
+        .map(|user| cached.issue(user, "alice").unwrap().token)
+        .collect();
+    // Criterion calls the routine once per sample: the position must carry over.
+    let position = Cell::new(0);
+    product.bench_function("verify_first/HS256", |b| {
+        b.iter(|| {
+            let at = position.get();
+            position.set((at + 1) % unseen.len());
+            cached
+                .verify_access::<NoExtraClaims>(black_box(&unseen[at]))
+                .unwrap()
+        });
+    });
     product.finish();
 
     // Exactly the bytes the HS256 signature covers, under the same secret.
@@ -180,16 +223,30 @@ fn tokens(c: &mut Criterion) {
 }
 
 /// One argon2id verification at the server's parameters: the unit of login cost.
+/// `passwords` is the server's own path (a hashing thread, memory reused while
+/// sign-ins keep coming); `reference` is the argon2 crate's `verify_password`,
+/// which allocates its 19 MiB per call.
 fn argon2(c: &mut Criterion) {
-    let stored = hash_blocking("correct horse battery staple").unwrap();
+    let password = "correct horse battery staple";
+    let stored = hash_blocking(password).unwrap();
     let parsed = PasswordHash::new(&stored).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let passwords = Passwords::new(1);
     let mut group = c.benchmark_group("argon2");
     group.sample_size(20);
     group.measurement_time(Duration::from_secs(5));
-    group.bench_function("verify", |b| {
+    group.bench_function("passwords", |b| {
+        b.iter(|| {
+            let check = passwords.verify(black_box(password).to_owned(), Some(stored.clone()));
+            assert!(runtime.block_on(check).unwrap());
+        });
+    });
+    group.bench_function("reference", |b| {
         b.iter(|| {
             argon2::Argon2::default()
-                .verify_password(black_box(b"correct horse battery staple"), &parsed)
+                .verify_password(black_box(password.as_bytes()), &parsed)
                 .unwrap();
         });
     });

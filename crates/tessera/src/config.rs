@@ -199,6 +199,11 @@ pub struct ServeArgs {
     /// 64 per concurrent hash.
     #[arg(long, env = "TESSERA_HASH_QUEUE")]
     pub hash_queue: Option<usize>,
+    /// Verified access tokens remembered, so a client's next request with the same
+    /// token skips decoding and the signature (lifetime and revocation are still
+    /// checked); a few hundred bytes each, 0 turns it off. Default: `4096`.
+    #[arg(long, env = "TESSERA_TOKEN_CACHE", default_value_t = 4096)]
+    pub token_cache: usize,
     /// Requests per client address to `/auth`, `/login`, `/register` and `/refresh`
     /// (`N/s`, `N/min`, `N/h` or `off`); over it: 429 with `Retry-After`. Default: `30/min`.
     #[arg(long, env = "TESSERA_RATE_LIMIT", default_value = "30/min")]
@@ -282,6 +287,7 @@ impl ServeArgs {
             leeway: self.leeway,
             issuer: self.issuer.clone(),
             audience: self.audience.clone(),
+            verified_cache: self.token_cache,
         })
     }
 

@@ -129,6 +129,7 @@ impl Server {
             signup = ?args.signup,
             static_dir = ?args.static_dir,
             hash_concurrency = args.hash_concurrency(),
+            token_cache = args.token_cache,
             rate_limit = %args.rate_limit,
             rate_limit_user = %args.rate_limit_user,
             trusted_proxies = ?args.trusted_proxies,

@@ -119,6 +119,11 @@ pub struct TokenSettings {
     pub issuer: Option<String>,
     /// `aud` to issue and require. Defaults to none.
     pub audience: Option<String>,
+    /// How many verified access tokens are remembered, so that checking one
+    /// again skips decoding and the signature (see [`TokenService::verify_access`]);
+    /// 0 turns the cache off. Rounded up to a power of two; each entry holds a
+    /// token and its claims. Defaults to 4096.
+    pub verified_cache: usize,
 }
 
 impl Default for TokenSettings {
@@ -130,6 +135,7 @@ impl Default for TokenSettings {
             leeway: Duration::from_secs(5),
             issuer: None,
             audience: None,
+            verified_cache: 4096,
         }
     }
 }
@@ -171,9 +177,9 @@ impl TokenService {
     pub fn with_keys(keys: Keys, settings: TokenSettings) -> Self {
         Self {
             keys,
+            verified: cache::Verified::new(settings.verified_cache),
             settings,
             revocations: Revocations::new(),
-            verified: cache::Verified::default(),
             last_miss_reload: AtomicU64::new(0),
         }
     }

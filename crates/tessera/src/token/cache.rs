@@ -20,10 +20,6 @@ use std::sync::Arc;
 
 use super::Claims;
 
-/// Slots in the cache: enough for the tokens of a busy instance's active users
-/// at a few hundred bytes each.
-const SLOTS: usize = 4096;
-
 /// Verified access tokens and their claims.
 pub(super) struct Verified {
     slots: Box<[ArcSwapOption<Entry>]>,
@@ -37,18 +33,22 @@ struct Entry {
     claims: Box<dyn Any + Send + Sync>,
 }
 
-impl Default for Verified {
-    fn default() -> Self {
+impl Verified {
+    /// A cache of `slots` entries, rounded up to a power of two; none at all for 0.
+    pub(super) fn new(slots: usize) -> Self {
+        let slots = if slots == 0 {
+            0
+        } else {
+            slots.next_power_of_two()
+        };
         Self {
-            slots: (0..SLOTS).map(|_| ArcSwapOption::empty()).collect(),
+            slots: (0..slots).map(|_| ArcSwapOption::empty()).collect(),
         }
     }
-}
 
-impl Verified {
     /// The claims of `token` if it was verified under ring `ring` and read as `Claims<E>`.
     pub(super) fn get<E: Clone + 'static>(&self, token: &str, ring: u64) -> Option<Claims<E>> {
-        let slot = self.slots[slot_of(token)].load();
+        let slot = self.slots.get(self.slot_of(token))?.load();
         let entry = slot.as_ref()?;
         if entry.ring != ring || *entry.token != *token {
             return None;
@@ -63,22 +63,29 @@ impl Verified {
         ring: u64,
         claims: &Claims<E>,
     ) {
+        let Some(slot) = self.slots.get(self.slot_of(token)) else {
+            return; // no cache
+        };
         let entry = Entry {
             token: token.into(),
             ring,
             claims: Box::new(claims.clone()),
         };
-        self.slots[slot_of(token)].store(Some(Arc::new(entry)));
+        slot.store(Some(Arc::new(entry)));
     }
-}
 
-/// The slot for `token`: its last 8 bytes (the end of the signature) scrambled
-/// by a Fibonacci multiplier, then the top bits.
-fn slot_of(token: &str) -> usize {
-    let mut tail = [0u8; 8];
-    let bytes = token.as_bytes();
-    let take = bytes.len().min(8);
-    tail[..take].copy_from_slice(&bytes[bytes.len() - take..]);
-    let mixed = u64::from_le_bytes(tail).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (mixed >> (64 - SLOTS.trailing_zeros())) as usize
+    /// The slot for `token`: its last 8 bytes (the end of the signature) scrambled
+    /// by a Fibonacci multiplier, then as many top bits as the slots need.
+    fn slot_of(&self, token: &str) -> usize {
+        let bits = self.slots.len().trailing_zeros();
+        if bits == 0 {
+            return 0;
+        }
+        let mut tail = [0u8; 8];
+        let bytes = token.as_bytes();
+        let take = bytes.len().min(8);
+        tail[..take].copy_from_slice(&bytes[bytes.len() - take..]);
+        let mixed = u64::from_le_bytes(tail).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (mixed >> (64 - bits)) as usize
+    }
 }
