@@ -226,15 +226,32 @@ mod tests {
         assert!(!passwords.verify(dummy_password, None).await.unwrap());
     }
 
+    /// Whether each of the two hashing threads holds memory: two jobs that wait
+    /// for each other cannot run on the same thread.
+    async fn held_by_both(passwords: &Passwords) -> [bool; 2] {
+        let meet = Arc::new(std::sync::Barrier::new(2));
+        let probe = |meet: Arc<std::sync::Barrier>| {
+            passwords.run(move |memory| {
+                meet.wait();
+                memory.is_held()
+            })
+        };
+        let (a, b) = tokio::join!(probe(meet.clone()), probe(meet));
+        [a.unwrap(), b.unwrap()]
+    }
+
     #[tokio::test]
     async fn memory_is_kept_between_sign_ins_and_given_back_when_they_stop() {
-        let passwords = Passwords::new(1);
-        passwords.hash("a password".into()).await.unwrap();
-        let held = passwords.run(|memory| memory.is_held()).await.unwrap();
-        assert!(held, "the next hash reuses the buffer");
-        tokio::time::sleep(Duration::from_millis(2500)).await;
-        let held = passwords.run(|memory| memory.is_held()).await.unwrap();
-        assert!(!held, "an idle hasher released its buffer");
+        let passwords = Passwords::new(2);
+        let (a, b) = tokio::join!(
+            passwords.hash("one password".into()),
+            passwords.hash("another password".into())
+        );
+        assert!(a.is_ok() && b.is_ok());
+        assert_eq!(held_by_both(&passwords).await, [true, true], "reused");
+        // Each thread lets go after a second without work, one after the other.
+        tokio::time::sleep(Duration::from_millis(3500)).await;
+        assert_eq!(held_by_both(&passwords).await, [false, false], "released");
     }
 
     #[cfg(target_os = "linux")]

@@ -47,6 +47,7 @@ impl Memory {
     }
 
     /// Whether a buffer is held.
+    #[cfg(test)]
     pub(super) fn is_held(&self) -> bool {
         self.blocks.capacity() > 0
     }

@@ -15,9 +15,9 @@
 //! hashing memory.
 
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::mpsc::RecvTimeoutError;
-use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
+
+use flume::RecvTimeoutError;
 
 use super::argon::Memory;
 
@@ -30,14 +30,15 @@ const KEEP_MEMORY: Duration = Duration::from_secs(1);
 
 /// A fixed set of low-priority hashing threads. They stop when this is dropped.
 pub(super) struct Hashers {
-    jobs: mpsc::Sender<Job>,
+    jobs: flume::Sender<Job>,
 }
 
 impl Hashers {
     /// Starts `count` threads.
     pub(super) fn start(count: usize) -> Self {
-        let (jobs, queue) = mpsc::channel::<Job>();
-        let queue = Arc::new(Mutex::new(queue));
+        // Every thread waits on the queue itself (no lock to queue behind), so
+        // each one's idle timer runs.
+        let (jobs, queue) = flume::unbounded::<Job>();
         for index in 0..count.max(1) {
             let queue = queue.clone();
             std::thread::Builder::new()
@@ -51,25 +52,15 @@ impl Hashers {
     /// Runs `job` on a hashing thread. The caller bounds how many run at once
     /// (at most the thread count, so a job starts at once).
     pub(super) fn submit(&self, job: Job) -> Result<(), Job> {
-        self.jobs.send(job).map_err(|refused| refused.0)
+        self.jobs.send(job).map_err(|refused| refused.into_inner())
     }
 }
 
-fn work(queue: &Mutex<mpsc::Receiver<Job>>) {
+fn work(queue: &flume::Receiver<Job>) {
     lower_priority();
     let mut memory = Memory::default();
     loop {
-        let next = {
-            let queue = queue
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            if memory.is_held() {
-                queue.recv_timeout(KEEP_MEMORY)
-            } else {
-                queue.recv().map_err(RecvTimeoutError::from)
-            }
-        };
-        match next {
+        match queue.recv_timeout(KEEP_MEMORY) {
             Ok(job) => {
                 // A panic fails that one sign-in (its caller sees the job dropped), not the thread.
                 if panic::catch_unwind(AssertUnwindSafe(|| job(&mut memory))).is_err() {
