@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::keys::SigningAlg;
 use crate::limits::Rate;
 use crate::secret::JwtSecret;
+use crate::server::ConnectionLimits;
 use crate::store::{Store, StoreError, StoreOptions};
 use crate::token::TokenSettings;
 
@@ -230,6 +231,15 @@ pub struct ServeArgs {
     /// Longest a request may take before it is answered 503. Default: `30s`.
     #[arg(long, env = "TESSERA_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
     pub request_timeout: Duration,
+    /// Most client connections open at once; more wait in the listen backlog until
+    /// one closes. Default: 10000, fewer if the open-files limit (raised to its hard
+    /// maximum at start) is lower.
+    #[arg(long, env = "TESSERA_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Longest wait for a request's headers, idle time on a keep-alive connection
+    /// included; then the connection is closed. Default: `10s`; allowed: 1s to 5m.
+    #[arg(long, env = "TESSERA_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
     /// Algorithm that signs new tokens: `HS256`, `EdDSA`, `ES256` or `RS256`. Default: `HS256`.
     /// Keys live in `<data-dir>/keys`; public ones are served at `/.well-known/jwks.json`.
     #[arg(long, env = "TESSERA_SIGNING_ALG", value_enum, ignore_case = true, default_value_t = SigningAlg::Hs256)]
@@ -260,6 +270,12 @@ pub enum ConfigError {
     /// The refresh grace window is over a minute: a stolen token could be replayed that long.
     #[error("--refresh-grace must be at most 60s (got {0:?})")]
     RefreshGrace(Duration),
+    /// The header timeout is outside 1 s ..= 5 min.
+    #[error("--header-timeout must be between 1s and 5m (got {0:?})")]
+    HeaderTimeout(Duration),
+    /// No connection at all would be accepted.
+    #[error("--max-connections must be at least 1")]
+    MaxConnections,
 }
 
 impl ServeArgs {
@@ -288,6 +304,24 @@ impl ServeArgs {
             issuer: self.issuer.clone(),
             audience: self.audience.clone(),
             verified_cache: self.token_cache,
+        })
+    }
+
+    /// The connection limits, checked.
+    pub fn connection_limits(&self) -> Result<ConnectionLimits, ConfigError> {
+        let allowed = Duration::from_secs(1)..=Duration::from_secs(300);
+        if !allowed.contains(&self.header_timeout) {
+            return Err(ConfigError::HeaderTimeout(self.header_timeout));
+        }
+        let max_connections = self
+            .max_connections
+            .unwrap_or_else(crate::server::default_max_connections);
+        if max_connections == 0 {
+            return Err(ConfigError::MaxConnections);
+        }
+        Ok(ConnectionLimits {
+            max_connections,
+            header_timeout: self.header_timeout,
         })
     }
 
@@ -371,6 +405,28 @@ mod tests {
         assert!(serve(&["--access-ttl", "1h", "--leeway", "0s"])
             .token_settings()
             .is_ok());
+    }
+
+    #[test]
+    fn connection_limits_are_checked() {
+        let limits = serve(&[]).connection_limits().unwrap();
+        assert_eq!(limits.header_timeout, Duration::from_secs(10));
+        assert!((16..=10_000).contains(&limits.max_connections));
+        let chosen = serve(&["--max-connections", "50", "--header-timeout", "2s"]);
+        assert_eq!(
+            chosen.connection_limits().unwrap(),
+            ConnectionLimits {
+                max_connections: 50,
+                header_timeout: Duration::from_secs(2),
+            }
+        );
+        for refused in [
+            &["--max-connections", "0"][..],
+            &["--header-timeout", "0s"],
+            &["--header-timeout", "10m"],
+        ] {
+            assert!(serve(refused).connection_limits().is_err(), "{refused:?}");
+        }
     }
 
     #[test]

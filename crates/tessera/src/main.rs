@@ -37,6 +37,9 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(args: tessera::ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    // Every connection is a file descriptor: allow as many as the system lets us.
+    let open_files = tessera::server::raise_open_files_limit();
+    tracing::debug!(?open_files, "open-files limit");
     let server = Server::bind(args).await?;
     // Scripts and tests read this line to find the port when binding port 0.
     println!("listening on http://{}", server.local_addr()?);

@@ -1,5 +1,7 @@
 //! Starting and stopping the HTTP server.
 
+mod connections;
+
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
@@ -32,6 +34,10 @@ use crate::site::{MissingIndex, Site};
 use crate::state::AppState;
 use crate::store::{RevocationFeed, RevocationRow, Store, StoreError};
 use crate::token::{unix_now, TokenService};
+
+pub use connections::{
+    default_max_connections, raise_open_files_limit, ConnectionLimits, MAX_HEADER_BYTES,
+};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +82,7 @@ pub struct Server {
     store: Store,
     tokens: Arc<TokenService>,
     limits: Arc<Limits>,
+    connection_limits: ConnectionLimits,
 }
 
 impl Server {
@@ -83,6 +90,7 @@ impl Server {
     pub async fn bind(args: ServeArgs) -> Result<Self, StartupError> {
         let settings = args.token_settings()?;
         let cors_origins = args.cors_origins()?;
+        let connection_limits = args.connection_limits()?;
         let limits = Arc::new(Limits::new(
             args.rate_limit,
             args.rate_limit_user,
@@ -130,6 +138,8 @@ impl Server {
             static_dir = ?args.static_dir,
             hash_concurrency = args.hash_concurrency(),
             token_cache = args.token_cache,
+            max_connections = connection_limits.max_connections,
+            header_timeout = ?connection_limits.header_timeout,
             rate_limit = %args.rate_limit,
             rate_limit_user = %args.rate_limit_user,
             trusted_proxies = ?args.trusted_proxies,
@@ -150,6 +160,7 @@ impl Server {
             limits,
             store,
             tokens,
+            connection_limits,
         })
     }
 
@@ -171,17 +182,10 @@ impl Server {
                 limits.forget_idle();
             }
         });
-        // The peer address feeds the per-client rate limits.
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        connections::serve(self.listener, self.router, self.connection_limits, shutdown).await;
         follower.abort();
         key_watcher.abort();
         forgetter.abort();
-        served?;
         self.store.close().await;
         tracing::info!("tessera stopped");
         Ok(())
