@@ -4,6 +4,7 @@ mod binary;
 mod connections;
 mod crash;
 mod database;
+mod flood;
 mod helpers;
 mod instances;
 mod keys;

@@ -83,6 +83,23 @@ impl RunningServer {
             .unwrap()
     }
 
+    /// A `VmRSS`/`VmHWM`-style field of the server's `/proc/PID/status`, in KiB.
+    pub(crate) fn memory_kib(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let line = status
+            .lines()
+            .find(|line| line.starts_with(&format!("{field}:")))
+            .unwrap_or_else(|| panic!("no {field} in /proc/PID/status"));
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    }
+
+    /// How many file descriptors the server has open.
+    pub(crate) fn open_fds(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.child.id()))
+            .unwrap()
+            .count()
+    }
+
     /// SIGTERM, then the exit status must be success (graceful shutdown).
     pub(crate) fn stop(mut self) {
         let pid = self.child.id().to_string();
