@@ -3,22 +3,52 @@
 //! followed from it, so a check never costs a database round trip.
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
+
+use arc_swap::ArcSwap;
 
 use crate::store::{RevocationRow, Store};
 use crate::token::unix_now;
 
 /// Revoked token ids and session ids, each remembered until it no longer matters.
+///
+/// Every protected request reads this, on every core, so reads take no lock and
+/// write nothing shared (a read lock's counter would bounce between cores): the
+/// entries live in two immutable maps behind `ArcSwap`s, replaced whole by
+/// writers. New entries go to the small `recent` map, copied on each write;
+/// once it holds [`MERGE_AT`] entries (and on every purge) it is merged into
+/// `settled`, so a write costs a copy of at most that many entries plus, now and
+/// then, one of the whole list.
 #[derive(Debug, Default)]
 pub struct Revocations {
-    inner: RwLock<Inner>,
+    settled: ArcSwap<Denied>,
+    recent: ArcSwap<Denied>,
+    /// Serialises writers, and holds the store cursor.
+    writer: Mutex<Cursor>,
+}
+
+/// How many recent entries trigger a merge into the settled map.
+const MERGE_AT: usize = 256;
+
+#[derive(Debug, Default, Clone)]
+struct Denied {
+    tokens: HashMap<String, u64>,
+    sessions: HashMap<String, u64>,
+}
+
+impl Denied {
+    fn denies(&self, jti: &str, sid: &str) -> bool {
+        self.tokens.contains_key(jti) || self.sessions.contains_key(sid)
+    }
+
+    fn len(&self) -> usize {
+        self.tokens.len() + self.sessions.len()
+    }
 }
 
 #[derive(Debug, Default)]
-struct Inner {
-    tokens: HashMap<String, u64>,
-    sessions: HashMap<String, u64>,
+struct Cursor {
     /// Highest store row applied; the follower asks for rows after it.
     last_row: i64,
 }
@@ -31,54 +61,66 @@ impl Revocations {
 
     /// Whether the token `jti` or its session `sid` has been revoked.
     pub fn is_revoked(&self, jti: &str, sid: &str) -> bool {
-        let inner = self
-            .inner
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        inner.tokens.contains_key(jti) || inner.sessions.contains_key(sid)
+        // `recent` first: a merge stores the new `settled` before it empties
+        // `recent`, so an entry is always in one of the two maps read here.
+        let recent = self.recent.load();
+        (recent.len() > 0 && recent.denies(jti, sid)) || self.settled.load().denies(jti, sid)
     }
 
     /// Denies access token `jti` until `until` (its `exp`).
     pub fn revoke_token(&self, jti: &str, until: u64) {
-        self.write().tokens.insert(jti.to_owned(), until);
+        self.add(|denied| {
+            denied.tokens.insert(jti.to_owned(), until);
+        });
     }
 
     /// Denies every token of session `sid` until `until`.
     pub fn revoke_session(&self, sid: &str, until: u64) {
-        self.write().sessions.insert(sid.to_owned(), until);
+        self.add(|denied| {
+            denied.sessions.insert(sid.to_owned(), until);
+        });
     }
 
     /// Applies rows read from the store (idempotent).
     pub fn apply(&self, rows: &[RevocationRow]) {
-        let mut inner = self.write();
+        if rows.is_empty() {
+            return;
+        }
+        let mut cursor = self.write();
+        let mut recent = Denied::clone(&self.recent.load());
         for row in rows {
             let set = if row.kind == "session" {
-                &mut inner.sessions
+                &mut recent.sessions
             } else {
-                &mut inner.tokens
+                &mut recent.tokens
             };
             set.insert(
                 row.value.clone(),
                 u64::try_from(row.expires_at).unwrap_or(0),
             );
-            inner.last_row = inner.last_row.max(row.id);
+            cursor.last_row = cursor.last_row.max(row.id);
         }
+        self.publish(recent, None);
     }
 
     /// Forgets entries whose tokens have expired anyway.
     pub fn purge(&self, now: u64) {
-        let mut inner = self.write();
-        inner.tokens.retain(|_, until| *until >= now);
-        inner.sessions.retain(|_, until| *until >= now);
+        let _cursor = self.write();
+        self.publish(Denied::clone(&self.recent.load()), Some(now));
     }
 
     /// How many entries are held (tokens + sessions).
     pub fn len(&self) -> usize {
-        let inner = self
-            .inner
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        inner.tokens.len() + inner.sessions.len()
+        let (settled, recent) = (self.settled.load(), self.recent.load());
+        let fresh_tokens = recent
+            .tokens
+            .keys()
+            .filter(|key| !settled.tokens.contains_key(*key));
+        let fresh_sessions = recent
+            .sessions
+            .keys()
+            .filter(|key| !settled.sessions.contains_key(*key));
+        settled.len() + fresh_tokens.count() + fresh_sessions.count()
     }
 
     /// Whether nothing is revoked.
@@ -89,11 +131,7 @@ impl Revocations {
     /// Loads rows added to the store since the last call (by this process or
     /// any other sharing the store: the CLI, other instances).
     pub async fn sync(&self, store: &Store) -> Result<usize, crate::store::StoreError> {
-        let after = self
-            .inner
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .last_row;
+        let after = self.write().last_row;
         let rows = store.revocations_after(after, unix_now()).await?;
         self.apply(&rows);
         Ok(rows.len())
@@ -107,9 +145,37 @@ impl Revocations {
         Ok(rows.len())
     }
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Inner> {
-        self.inner
-            .write()
+    /// One new entry, by copying the recent map.
+    fn add(&self, insert: impl FnOnce(&mut Denied)) {
+        let _cursor = self.write();
+        let mut recent = Denied::clone(&self.recent.load());
+        insert(&mut recent);
+        self.publish(recent, None);
+    }
+
+    /// Stores `recent`, or, when it has grown to [`MERGE_AT`] entries or a purge
+    /// asks for it (dropping what expired before `purge`), merges it into
+    /// `settled`. Called with the writer lock held.
+    fn publish(&self, recent: Denied, purge: Option<u64>) {
+        if purge.is_none() && recent.len() < MERGE_AT {
+            self.recent.store(Arc::new(recent));
+            return;
+        }
+        let mut settled = Denied::clone(&self.settled.load());
+        settled.tokens.extend(recent.tokens);
+        settled.sessions.extend(recent.sessions);
+        if let Some(now) = purge {
+            settled.tokens.retain(|_, until| *until >= now);
+            settled.sessions.retain(|_, until| *until >= now);
+        }
+        // In this order: see `is_revoked`.
+        self.settled.store(Arc::new(settled));
+        self.recent.store(Arc::new(Denied::default()));
+    }
+
+    fn write(&self) -> MutexGuard<'_, Cursor> {
+        self.writer
+            .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
@@ -147,9 +213,61 @@ mod tests {
     }
 
     #[test]
+    fn entries_stay_denied_across_merges_and_purges() {
+        let list = Revocations::new();
+        for n in 0..3 * MERGE_AT as u64 {
+            list.revoke_token(&format!("t{n}"), 100 + n % 2 * 100);
+        }
+        list.revoke_session("s1", 300);
+        assert_eq!(list.len(), 3 * MERGE_AT + 1);
+        assert!((0..3 * MERGE_AT).all(|n| list.is_revoked(&format!("t{n}"), "-")));
+        assert!(list.is_revoked("-", "s1"));
+        list.purge(150);
+        assert_eq!(
+            list.len(),
+            3 * MERGE_AT / 2 + 1,
+            "the odd ones live until 200"
+        );
+        assert!(list.is_revoked("t1", "-") && !list.is_revoked("t0", "-"));
+    }
+
+    #[test]
+    fn readers_never_miss_an_entry_while_writers_merge() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let list = Arc::new(Revocations::new());
+        let written = Arc::new(AtomicUsize::new(0));
+        let writer = {
+            let (list, written) = (list.clone(), written.clone());
+            std::thread::spawn(move || {
+                for n in 0..4 * MERGE_AT {
+                    list.revoke_token(&format!("t{n}"), u64::MAX);
+                    written.store(n + 1, Ordering::Release);
+                }
+            })
+        };
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                let (list, written) = (list.clone(), written.clone());
+                std::thread::spawn(move || {
+                    while written.load(Ordering::Acquire) < 4 * MERGE_AT {
+                        let seen = written.load(Ordering::Acquire);
+                        for n in seen.saturating_sub(8)..seen {
+                            assert!(list.is_revoked(&format!("t{n}"), "-"), "t{n} missed");
+                        }
+                    }
+                })
+            })
+            .collect();
+        writer.join().unwrap();
+        for reader in readers {
+            reader.join().unwrap();
+        }
+    }
+
+    #[test]
     fn applying_rows_advances_the_cursor() {
         let list = Revocations::new();
         list.apply(&[row(3, "token", "a", 10), row(7, "token", "b", 10)]);
-        assert_eq!(list.inner.read().unwrap().last_row, 7);
+        assert_eq!(list.write().last_row, 7);
     }
 }
