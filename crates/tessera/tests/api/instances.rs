@@ -165,7 +165,9 @@ async fn one_rotation_across_instances_and_reuse_revokes_everywhere() {
 
 #[tokio::test]
 async fn a_key_rotation_reaches_every_instance_sharing_the_ring() {
-    let cluster = Cluster::start(&["--signing-alg", "EdDSA"]).await;
+    // It signs in every 200 ms until the new key shows: no sign-in rate limits.
+    let unlimited = ["--rate-limit", "off", "--rate-limit-user", "off"];
+    let cluster = Cluster::start(&[&["--signing-alg", "EdDSA"][..], &unlimited].concat()).await;
     let (a, b) = (&cluster.a, &cluster.b);
     a.post("/register", &credentials("carol", PASSWORD)).await;
     let kid_of = |token: &str| jsonwebtoken::decode_header(token).unwrap().kid.unwrap();
