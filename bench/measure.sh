@@ -39,14 +39,30 @@ cpu_ticks() {
 }
 
 # Samples a server's summed VmRSS every 0.2 s until stopped; prints the peak.
+# Bash builtins only: a sampler that forked awk and sleep several times a second
+# would itself add latency to what it watches.
 peak_rss() { # PID
-  local peak=0 now
+  local peak=0 now pid line pids wait_fifo
+  pids=$(server_pids "$1")
+  wait_fifo=$(mktemp -u)
+  mkfifo "$wait_fifo"
+  exec 9<>"$wait_fifo" # never written: `read -t` on it is a sleep without a process
+  rm -f "$wait_fifo"
   trap 'echo "$peak"; exit 0' TERM
   while :; do
-    # shellcheck disable=SC2046
-    now=$(status_kb VmRSS $(server_pids "$1"))
+    now=0
+    for pid in $pids; do
+      while IFS= read -r line; do
+        if [[ $line == VmRSS:* ]]; then
+          line=${line#VmRSS:}
+          line=${line% kB}
+          now=$((now + line))
+          break
+        fi
+      done <"/proc/$pid/status" 2>/dev/null || true
+    done
     [ "$now" -gt "$peak" ] && peak=$now
-    sleep 0.2
+    read -r -t 0.2 -u 9 || true
   done
 }
 
