@@ -8,7 +8,7 @@
 //! keep coming, and given back to the kernel whole when they stop.
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{self, Output, ParamsString, PasswordHash, SaltString};
+use argon2::password_hash::{self, Output, ParamsString, PasswordHash, Salt, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 /// Tessera's parameters: OWASP's argon2id (19 MiB, 2 passes, 1 lane).
@@ -57,17 +57,13 @@ impl Memory {
 pub(super) fn hash(password: &str, memory: &mut Memory) -> Result<String, password_hash::Error> {
     let argon = owasp();
     let salt = SaltString::generate(&mut OsRng);
-    let mut salt_bytes = [0u8; 64];
-    let salt_bytes = salt.as_salt().decode_b64(&mut salt_bytes)?;
-    let blocks = memory.blocks(argon.params().block_count());
-    let output = Output::init_with(Params::DEFAULT_OUTPUT_LEN, |out| {
-        Ok(argon.hash_password_into_with_memory(
-            password.as_bytes(),
-            salt_bytes,
-            out,
-            &mut *blocks,
-        )?)
-    })?;
+    let output = compute(
+        &argon,
+        password,
+        salt.as_salt(),
+        Params::DEFAULT_OUTPUT_LEN,
+        memory,
+    )?;
     let phc = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
@@ -94,21 +90,27 @@ pub(super) fn verify(
         .map(Version::try_from)
         .transpose()?
         .unwrap_or_default();
-    let blocks = memory.blocks(params.block_count());
     let argon = Argon2::new(algorithm, version, params);
     let (Some(expected), Some(salt)) = (&stored.hash, &stored.salt) else {
         return Err(password_hash::Error::PhcStringField);
     };
-    let mut salt_bytes = [0u8; 64];
-    let salt_bytes = salt.decode_b64(&mut salt_bytes)?;
-    let computed = Output::init_with(expected.len(), |out| {
-        Ok(argon.hash_password_into_with_memory(
-            password.as_bytes(),
-            salt_bytes,
-            out,
-            &mut *blocks,
-        )?)
-    })?;
+    let computed = compute(&argon, password, *salt, expected.len(), memory)?;
     // `Output`'s equality is constant-time.
     Ok(computed == *expected)
+}
+
+/// The `length`-byte argon2 output for `password` and `salt`, computed in `memory`.
+fn compute(
+    argon: &Argon2<'_>,
+    password: &str,
+    salt: Salt<'_>,
+    length: usize,
+    memory: &mut Memory,
+) -> Result<Output, password_hash::Error> {
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_bytes)?;
+    let blocks = memory.blocks(argon.params().block_count());
+    Output::init_with(length, |out| {
+        Ok(argon.hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, blocks)?)
+    })
 }
