@@ -78,10 +78,16 @@ pub(super) async fn serve(
         let (builder, stop, running) = (builder.clone(), stop.clone(), running.clone());
         tokio::spawn(async move {
             // hyper reads the first bytes itself, to tell HTTP/1.1 from HTTP/2,
-            // and waits for them with no deadline: that wait gets the head's.
+            // and waits for them with no deadline: that wait gets the head's (and
+            // ends at shutdown, when a silent client has nothing in flight).
             let mut first = [0u8; 1];
-            let first_bytes = tokio::time::timeout(limits.header_timeout, stream.peek(&mut first));
-            if !matches!(first_bytes.await, Ok(Ok(1))) {
+            let spoke = tokio::select! {
+                peeked = tokio::time::timeout(limits.header_timeout, stream.peek(&mut first)) => {
+                    matches!(peeked, Ok(Ok(1)))
+                }
+                () = stop.closed() => false,
+            };
+            if !spoke {
                 return drop((slot, running));
             }
             let connection =

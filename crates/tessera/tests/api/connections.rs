@@ -102,3 +102,24 @@ async fn request_heads_are_capped_at_32_kib() {
         StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
     );
 }
+
+#[tokio::test]
+async fn shutdown_does_not_wait_for_silent_or_idle_clients() {
+    let app = TestApp::spawn().await; // the default 10 s header timeout
+    let _silent = TcpStream::connect(app.addr).await.unwrap();
+    let mut idle = TcpStream::connect(app.addr).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = [0u8; 12];
+    idle.read_exact(&mut answer).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = Instant::now();
+    let app = app.restart().await;
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "shutdown took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+}
