@@ -24,6 +24,19 @@ async fn time_until_closed(stream: &mut TcpStream) -> Duration {
     started.elapsed()
 }
 
+/// A keep-alive connection that has had one request answered, and is now idle.
+async fn idle_after_one_request(app: &TestApp) -> TcpStream {
+    let mut stream = TcpStream::connect(app.addr).await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut status_line = [0u8; 12];
+    stream.read_exact(&mut status_line).await.unwrap();
+    assert_eq!(&status_line, b"HTTP/1.1 200");
+    stream
+}
+
 #[tokio::test]
 async fn silent_and_slow_clients_are_cut_off_at_the_header_timeout() {
     let app = TestApp::spawn_with(&["--header-timeout", "1s"]).await;
@@ -42,13 +55,7 @@ async fn silent_and_slow_clients_are_cut_off_at_the_header_timeout() {
         );
     }
     // A keep-alive connection left idle after a request goes the same way.
-    let mut idle = TcpStream::connect(app.addr).await.unwrap();
-    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        .await
-        .unwrap();
-    let mut answer = [0u8; 16];
-    idle.read_exact(&mut answer).await.unwrap();
-    assert_eq!(&answer[..12], b"HTTP/1.1 200");
+    let mut idle = idle_after_one_request(&app).await;
     let waited = time_until_closed(&mut idle).await;
     assert!(waited < Duration::from_secs(5), "closed after {waited:?}");
 }
@@ -107,12 +114,7 @@ async fn request_heads_are_capped_at_32_kib() {
 async fn shutdown_does_not_wait_for_silent_or_idle_clients() {
     let app = TestApp::spawn().await; // the default 10 s header timeout
     let _silent = TcpStream::connect(app.addr).await.unwrap();
-    let mut idle = TcpStream::connect(app.addr).await.unwrap();
-    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        .await
-        .unwrap();
-    let mut answer = [0u8; 12];
-    idle.read_exact(&mut answer).await.unwrap();
+    let _idle = idle_after_one_request(&app).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     let started = Instant::now();
     let app = app.restart().await;
