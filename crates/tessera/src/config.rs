@@ -196,10 +196,16 @@ pub struct ServeArgs {
     /// Password hashes computed at once. Default: the number of CPU cores.
     #[arg(long, env = "TESSERA_HASH_CONCURRENCY")]
     pub hash_concurrency: Option<usize>,
-    /// Password checks allowed to wait for a free hasher; more get 503 at once. Default:
-    /// 64 per concurrent hash.
+    /// Password checks allowed to wait for a free hasher, at most; more get 503 at
+    /// once. Default: 512 per concurrent hash (a memory bound; `--hash-queue-wait`
+    /// is what normally decides).
     #[arg(long, env = "TESSERA_HASH_QUEUE")]
     pub hash_queue: Option<usize>,
+    /// How long a sign-in may expect to wait for a hasher (the hashes queued ahead of
+    /// it times the measured time per hash); when it would wait longer it gets 503 at
+    /// once. Default: `5s`.
+    #[arg(long, env = "TESSERA_HASH_QUEUE_WAIT", default_value = "5s", value_parser = parse_duration)]
+    pub hash_queue_wait: Duration,
     /// Verified access tokens remembered, so a client's next request with the same
     /// token skips decoding and the signature (lifetime and revocation are still
     /// checked); a few hundred bytes each, 0 turns it off. Default: `4096`.
@@ -349,8 +355,9 @@ impl ServeArgs {
 
     /// Password checks that may wait for a hasher.
     pub fn hash_queue(&self) -> usize {
-        self.hash_queue
-            .unwrap_or_else(|| self.hash_concurrency().max(1) * 64)
+        self.hash_queue.unwrap_or_else(|| {
+            self.hash_concurrency().max(1) * crate::password::DEFAULT_QUEUE_PER_HASHER
+        })
     }
 
     /// Concurrent password hashes in effect.

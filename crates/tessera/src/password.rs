@@ -1,8 +1,9 @@
-//! Argon2id password hashing, on dedicated low-priority threads, bounded in
-//! concurrency and queue.
+//! Argon2id password hashing, on dedicated low-priority threads, admitted by
+//! the wait it would have.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use argon2::password_hash;
 use tokio::sync::{oneshot, Semaphore};
@@ -11,18 +12,35 @@ use crate::error::ApiError;
 
 mod argon;
 mod hashers;
+mod pace;
+mod race;
 
 use argon::Memory;
-use hashers::Hashers;
+use hashers::{Hashers, Lane, KEEP_MEMORY};
+use pace::Pace;
+use race::Race;
+
+/// How long a sign-in may expect to wait for a hasher before it is turned away,
+/// unless configured otherwise.
+pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(5);
+
+/// Sign-ins allowed to wait per concurrent hash, unless configured otherwise: a
+/// bound on memory (each holds a connection), far above what
+/// [`DEFAULT_MAX_WAIT`] admits at ~17 ms a hash.
+pub const DEFAULT_QUEUE_PER_HASHER: usize = 512;
 
 /// Hashes and verifies passwords with argon2id at OWASP's parameters
 /// (19 MiB, 2 passes, 1 lane).
 ///
 /// Each hash takes ~19 MiB and tens of milliseconds of CPU, so at most
-/// `max_concurrent` run at once, on as many threads of their own that yield
-/// the CPU to request handling, and at most `max_queued` more wait their turn;
-/// beyond that callers get [`ApiError::Busy`] (503) at once. A sign-in flood
-/// thus cannot exhaust memory, async workers or token-check latency.
+/// `max_concurrent` run at once, on threads of their own that yield the CPU to
+/// request handling (and are helped by normal-priority threads when other
+/// processes starve them). A sign-in waits for a free hasher only while its
+/// expected wait (the hashes queued ahead of it times the measured time per
+/// hash) stays within `max_wait` and at most `max_queued` wait in all; beyond
+/// that callers get [`ApiError::Busy`] (503) at once. A sign-in flood thus
+/// cannot exhaust memory, async workers or token-check latency, and a burst the
+/// server can serve in a few seconds is served.
 #[derive(Clone)]
 pub struct Passwords {
     // One Arc: the app state, this included, is cloned for every request.
@@ -30,34 +48,67 @@ pub struct Passwords {
 }
 
 struct Inner {
-    /// One per hashing thread; a job keeps its permit until it has run.
+    /// One per background thread; a job keeps its permit until it has run.
     permits: Arc<Semaphore>,
+    lanes: usize,
     queued: AtomicUsize,
     max_queued: usize,
+    max_wait: Duration,
     /// Verified against for unknown users, so a miss costs as much as a hit.
     dummy_hash: String,
-    hashers: Hashers,
+    pace: Arc<Pace>,
+    background: Hashers,
+    rescue: Option<Hashers>,
 }
 
 impl Passwords {
     /// A hasher running at most `max_concurrent` (at least 1) hashes at once,
-    /// with up to 64 per running hash waiting.
+    /// with the default queue bounds ([`DEFAULT_MAX_WAIT`],
+    /// [`DEFAULT_QUEUE_PER_HASHER`]).
     pub fn new(max_concurrent: usize) -> Self {
-        Self::with_queue(max_concurrent, max_concurrent.max(1) * 64)
+        let queue = max_concurrent.max(1) * DEFAULT_QUEUE_PER_HASHER;
+        Self::with_queue(max_concurrent, queue, DEFAULT_MAX_WAIT)
     }
 
-    /// A hasher running at most `max_concurrent` hashes with at most `max_queued` waiting.
-    pub fn with_queue(max_concurrent: usize, max_queued: usize) -> Self {
+    /// A hasher running at most `max_concurrent` hashes, admitting a waiting
+    /// caller while its expected wait is within `max_wait` and fewer than
+    /// `max_queued` wait.
+    pub fn with_queue(max_concurrent: usize, max_queued: usize, max_wait: Duration) -> Self {
+        Self::start(max_concurrent, max_queued, max_wait, Threads::default())
+    }
+
+    fn start(
+        max_concurrent: usize,
+        max_queued: usize,
+        max_wait: Duration,
+        threads: Threads,
+    ) -> Self {
+        let cpu_before = pace::thread_cpu_time();
+        let started = Instant::now();
         let dummy_hash = hash_blocking("tessera timing-equaliser password")
             .expect("argon2 hashing with fixed parameters cannot fail");
-        let threads = max_concurrent.max(1);
+        let first_cost = pace::thread_cpu_time().saturating_sub(cpu_before);
+        let first_cost = if first_cost.is_zero() {
+            started.elapsed()
+        } else {
+            first_cost
+        };
+        let lanes = max_concurrent.max(1);
         Self {
             inner: Arc::new(Inner {
-                permits: Arc::new(Semaphore::new(threads)),
-                hashers: Hashers::start(threads),
+                permits: Arc::new(Semaphore::new(lanes)),
+                lanes,
                 queued: AtomicUsize::new(0),
                 max_queued,
+                max_wait,
                 dummy_hash,
+                pace: Arc::new(Pace::new(first_cost)),
+                background: Hashers::start(Lane::Background, lanes, threads.keep_memory),
+                // Half as many: a rescue is the exception, and each rescuer
+                // may hold a buffer beside the starved background copy's.
+                rescue: threads
+                    .rescue
+                    .then(|| Hashers::start(Lane::Rescue, lanes.div_ceil(2), threads.keep_memory)),
             }),
         }
     }
@@ -83,34 +134,60 @@ impl Passwords {
 
     async fn run<T: Send + 'static>(
         &self,
-        job: impl FnOnce(&mut Memory) -> T + Send + 'static,
+        job: impl Fn(&mut Memory) -> T + Send + Sync + 'static,
     ) -> Result<T, ApiError> {
         let inner = &self.inner;
         let permit = match inner.permits.clone().try_acquire_owned() {
             Ok(permit) => permit,
             Err(_) => {
-                let waiting =
-                    QueueSlot::take(&inner.queued, inner.max_queued).ok_or(ApiError::Busy)?;
+                let admits = |ahead| inner.pace.expected_wait(ahead, inner.lanes) <= inner.max_wait;
+                let waiting = QueueSlot::take(&inner.queued, inner.max_queued, admits)
+                    .ok_or(ApiError::Busy)?;
                 let permit = inner.permits.clone().acquire_owned().await;
                 drop(waiting);
                 permit.map_err(ApiError::internal)?
             }
         };
-        let (done, outcome) = oneshot::channel();
-        // The permit travels with the job: a caller that gives up (a request
-        // deadline) frees no hasher before its hash has actually run.
-        let job = Box::new(move |memory: &mut Memory| {
-            let _ = done.send(job(memory));
-            drop(permit);
-        });
-        if inner.hashers.submit(job).is_err() {
+        let (answer, outcome) = oneshot::channel();
+        let race = Race::new(job, answer, permit, Arc::clone(&inner.pace));
+        if inner.background.submit(race.job()).is_err() {
             return Err(ApiError::internal(
                 "the password hashing threads have stopped",
             ));
         }
+        if inner.rescue.is_some() {
+            // Spawned, not awaited here: a starved hash is rescued even when
+            // its caller has given up, or its permit would stay held.
+            let passwords = self.clone();
+            let delay = inner.pace.rescue_after();
+            tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                if let Some(rescue) = &passwords.inner.rescue {
+                    if !race.is_answered() {
+                        let _ = rescue.submit(race.job());
+                    }
+                }
+            });
+        }
         outcome
             .await
             .map_err(|_| ApiError::internal("a password hashing job failed"))
+    }
+}
+
+/// How the hashing threads are set up: always the defaults, but for tests that
+/// look at one lane or at the memory timer without waiting on the clock.
+struct Threads {
+    rescue: bool,
+    keep_memory: Duration,
+}
+
+impl Default for Threads {
+    fn default() -> Self {
+        Self {
+            rescue: true,
+            keep_memory: KEEP_MEMORY,
+        }
     }
 }
 
@@ -119,9 +196,10 @@ impl Passwords {
 struct QueueSlot<'a>(&'a AtomicUsize);
 
 impl<'a> QueueSlot<'a> {
-    fn take(queued: &'a AtomicUsize, max: usize) -> Option<Self> {
+    /// A slot if fewer than `max` wait and `admits` the number waiting ahead.
+    fn take(queued: &'a AtomicUsize, max: usize, admits: impl Fn(usize) -> bool) -> Option<Self> {
         let taken = queued.fetch_update(Ordering::AcqRel, Ordering::Acquire, |now| {
-            (now < max).then_some(now + 1)
+            (now < max && admits(now)).then_some(now + 1)
         });
         taken.ok().map(|_| Self(queued))
     }
@@ -139,171 +217,4 @@ pub fn hash_blocking(password: &str) -> Result<String, password_hash::Error> {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use argon2::password_hash::rand_core::OsRng;
-    use argon2::password_hash::{PasswordHash, PasswordHasher as _, SaltString};
-
-    use super::*;
-
-    #[tokio::test]
-    async fn hashes_are_salted_argon2id_and_verify() {
-        let passwords = Passwords::new(2);
-        let a = passwords.hash("correct horse".into()).await.unwrap();
-        let b = passwords.hash("correct horse".into()).await.unwrap();
-        assert!(a.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{a}");
-        assert_ne!(a, b, "each hash gets its own salt");
-        assert!(passwords
-            .verify("correct horse".into(), Some(a.clone()))
-            .await
-            .unwrap());
-        assert!(!passwords
-            .verify("wrong horse".into(), Some(a))
-            .await
-            .unwrap());
-    }
-
-    #[tokio::test]
-    async fn a_full_queue_answers_busy_at_once() {
-        let passwords = Passwords::with_queue(1, 1);
-        let flood: Vec<_> = (0..6)
-            .map(|_| passwords.hash("a password".into()))
-            .collect();
-        let results = futures::future::join_all(flood).await;
-        let busy = results
-            .iter()
-            .filter(|r| matches!(r, Err(ApiError::Busy)))
-            .count();
-        let done = results.iter().filter(|r| r.is_ok()).count();
-        assert!(busy >= 1 && done >= 2, "{busy} busy, {done} done");
-        assert_eq!(busy + done, 6);
-        assert!(
-            passwords.hash("later".into()).await.is_ok(),
-            "slots are given back"
-        );
-    }
-
-    #[tokio::test]
-    async fn reused_memory_hashes_like_the_reference_implementation() {
-        use argon2::password_hash::PasswordVerifier as _;
-        let passwords = Passwords::new(1);
-        let ours = passwords.hash("correct horse".into()).await.unwrap();
-        let reference = argon::owasp();
-        assert!(reference
-            .verify_password(b"correct horse", &PasswordHash::new(&ours).unwrap())
-            .is_ok());
-        let theirs = hash_blocking("battery staple").unwrap();
-        assert!(passwords
-            .verify("battery staple".into(), Some(theirs.clone()))
-            .await
-            .unwrap());
-        assert!(!passwords
-            .verify("battery stapler".into(), Some(theirs))
-            .await
-            .unwrap());
-        // Other parameters (an older default) get a buffer of their own size.
-        let legacy = argon2::Argon2::new(
-            argon2::Algorithm::Argon2id,
-            argon2::Version::V0x13,
-            argon2::Params::new(8 * 1024, 1, 1, None).unwrap(),
-        );
-        let salt = SaltString::generate(&mut OsRng);
-        let old = legacy
-            .hash_password(b"old secret", &salt)
-            .unwrap()
-            .to_string();
-        assert!(passwords
-            .verify("old secret".into(), Some(old))
-            .await
-            .unwrap());
-    }
-
-    #[tokio::test]
-    async fn unknown_users_never_verify() {
-        let passwords = Passwords::new(1);
-        let dummy_password = "tessera timing-equaliser password".to_owned();
-        assert!(!passwords.verify(dummy_password, None).await.unwrap());
-    }
-
-    /// Whether each of the two hashing threads holds memory: two jobs that wait
-    /// for each other cannot run on the same thread.
-    async fn held_by_both(passwords: &Passwords) -> [bool; 2] {
-        let meet = Arc::new(std::sync::Barrier::new(2));
-        let probe = |meet: Arc<std::sync::Barrier>| {
-            passwords.run(move |memory| {
-                meet.wait();
-                memory.is_held()
-            })
-        };
-        let (a, b) = tokio::join!(probe(meet.clone()), probe(meet));
-        [a.unwrap(), b.unwrap()]
-    }
-
-    #[tokio::test]
-    async fn memory_is_kept_between_sign_ins_and_given_back_when_they_stop() {
-        let passwords = Passwords::new(2);
-        let (a, b) = tokio::join!(
-            passwords.hash("one password".into()),
-            passwords.hash("another password".into())
-        );
-        assert!(a.is_ok() && b.is_ok());
-        assert_eq!(held_by_both(&passwords).await, [true, true], "reused");
-        // Each thread lets go after a second without work, one after the other.
-        tokio::time::sleep(Duration::from_millis(3500)).await;
-        assert_eq!(held_by_both(&passwords).await, [false, false], "released");
-    }
-
-    #[cfg(target_os = "linux")]
-    #[tokio::test]
-    async fn hashes_run_on_their_own_threads_at_idle_priority() {
-        let passwords = Passwords::new(2);
-        let (name, policy) = passwords
-            .run(|_| {
-                // Field 41 of /proc/<tid>/stat is the scheduling policy; 5 is SCHED_IDLE.
-                let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
-                let after_name = &stat[stat.rfind(')').unwrap() + 2..];
-                let policy = after_name.split(' ').nth(38).unwrap().to_owned();
-                (std::thread::current().name().map(str::to_owned), policy)
-            })
-            .await
-            .unwrap();
-        assert!(name.unwrap().starts_with("tessera-hash-"));
-        assert_eq!(policy, "5");
-    }
-
-    #[tokio::test]
-    async fn a_caller_that_gives_up_keeps_its_hasher_busy_until_the_hash_ran() {
-        let passwords = Passwords::with_queue(1, 4);
-        let (started_tx, started) = std::sync::mpsc::channel();
-        let (release, release_rx) = std::sync::mpsc::channel::<()>();
-        let caller = passwords.clone();
-        let abandoned = tokio::spawn(async move {
-            caller
-                .run(move |_| {
-                    started_tx.send(()).unwrap();
-                    release_rx.recv().unwrap();
-                })
-                .await
-        });
-        tokio::task::spawn_blocking(move || started.recv().unwrap())
-            .await
-            .unwrap();
-        abandoned.abort();
-        assert!(abandoned.await.unwrap_err().is_cancelled());
-        assert_eq!(
-            passwords.inner.permits.available_permits(),
-            0,
-            "the running job still holds its permit"
-        );
-        release.send(()).unwrap();
-        passwords.hash("next".into()).await.unwrap();
-        // The permit is dropped on the hashing thread just after the result is sent.
-        let freed = tokio::time::timeout(Duration::from_secs(5), async {
-            while passwords.inner.permits.available_permits() == 0 {
-                tokio::time::sleep(Duration::from_millis(1)).await;
-            }
-        });
-        assert!(freed.await.is_ok(), "the hasher is free again");
-    }
-}
+mod tests;

@@ -114,7 +114,11 @@ impl Server {
         let state = AppState {
             store: store.clone(),
             tokens: tokens.clone(),
-            passwords: Passwords::with_queue(args.hash_concurrency(), args.hash_queue()),
+            passwords: Passwords::with_queue(
+                args.hash_concurrency(),
+                args.hash_queue(),
+                args.hash_queue_wait,
+            ),
             signup: args.signup,
             limits: limits.clone(),
         };
