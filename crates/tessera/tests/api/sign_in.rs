@@ -168,6 +168,7 @@ async fn usernames_match_regardless_of_case() {
 /// password. Without it an unknown name answers ~100x faster, so the bound can be
 /// loose; minimums, not medians, keep other tests' load from skewing it.
 #[tokio::test]
+#[ignore = "slow tier: compares timings"]
 async fn unknown_users_take_as_long_as_wrong_passwords() {
     let app = TestApp::spawn_with(&["--hash-concurrency", "1"]).await;
     app.register("frank").await;

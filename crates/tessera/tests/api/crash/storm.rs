@@ -1,6 +1,8 @@
 //! The storm: sign-ups and refresh chains from concurrent tasks until the server
 //! is killed, each task noting what it was told and what was cut off.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::join_all;
@@ -10,8 +12,11 @@ use serde_json::{json, Value};
 use crate::helpers::{credentials, PASSWORD};
 use crate::process::RunningServer;
 
-/// How long the storm runs before the kill.
-const STORM: Duration = Duration::from_millis(2500);
+/// The kill comes once every task has had this many answers: progress, not a
+/// fixed time, so a busy machine delays the kill instead of failing the test.
+const ACKS_BEFORE_KILL: usize = 5;
+/// How long the storm may take to get there on a very busy machine.
+const STORM_LIMIT: Duration = Duration::from_secs(120);
 /// Bounds on each task, so the storm stays bounded on a fast machine too.
 const MAX_SIGN_UPS: usize = 300;
 const MAX_REFRESHES: usize = 10_000;
@@ -41,7 +46,10 @@ impl Target {
     }
 }
 
-async fn sign_ups(target: Target, task: usize) -> Told {
+/// How many answers a task has had so far.
+type Acks = Arc<AtomicUsize>;
+
+async fn sign_ups(target: Target, task: usize, acks: Acks) -> Told {
     let mut told = Told::default();
     for i in 0..MAX_SIGN_UPS {
         let name = format!("storm{task}-{i}");
@@ -56,11 +64,12 @@ async fn sign_ups(target: Target, task: usize) -> Told {
             }
         }
         told.acknowledged.push(name);
+        acks.fetch_add(1, Ordering::Relaxed);
     }
     told
 }
 
-async fn refreshes(target: Target, first: String) -> Told {
+async fn refreshes(target: Target, first: String, acks: Acks) -> Told {
     let mut told = Told {
         acknowledged: vec![first],
         in_flight: None,
@@ -82,6 +91,7 @@ async fn refreshes(target: Target, first: String) -> Told {
         };
         let next = answer["refresh_token"].as_str().unwrap();
         told.acknowledged.push(next.to_owned());
+        acks.fetch_add(1, Ordering::Relaxed);
     }
     told
 }
@@ -91,6 +101,7 @@ pub(super) async fn storm(server: RunningServer) -> (Vec<Told>, Vec<Told>) {
     let client = Client::builder().no_proxy().build().unwrap();
     let target = Target(client, server.base.clone());
     let mut refreshers = Vec::new();
+    let mut progress: Vec<Acks> = Vec::new();
     for family in 0..3 {
         let credentials = credentials(&format!("family{family}"), PASSWORD);
         let created = server.post("/register", &credentials).await;
@@ -102,12 +113,28 @@ pub(super) async fn storm(server: RunningServer) -> (Vec<Told>, Vec<Told>) {
             .await
             .unwrap();
         let first = body["refresh_token"].as_str().unwrap().to_owned();
-        refreshers.push(tokio::spawn(refreshes(target.clone(), first)));
+        let acks = Acks::default();
+        progress.push(acks.clone());
+        refreshers.push(tokio::spawn(refreshes(target.clone(), first, acks)));
     }
     let sign_ups: Vec<_> = (0..2)
-        .map(|task| tokio::spawn(sign_ups(target.clone(), task)))
+        .map(|task| {
+            let acks = Acks::default();
+            progress.push(acks.clone());
+            tokio::spawn(sign_ups(target.clone(), task, acks))
+        })
         .collect();
-    tokio::time::sleep(STORM).await;
+    let everyone_answered = async {
+        while progress
+            .iter()
+            .any(|acks| acks.load(Ordering::Relaxed) < ACKS_BEFORE_KILL)
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(STORM_LIMIT, everyone_answered)
+        .await
+        .expect("every storm task gets answers");
     server.kill9();
     let sign_ups: Vec<Told> = join_all(sign_ups)
         .await
