@@ -1,6 +1,8 @@
 //! Abuse limits on the sign-in routes: requests per client address and sign-in
 //! attempts per username, with `governor`'s keyed GCRA rate limiters.
 
+mod client;
+
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -14,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use self::client::ClientRules;
 use crate::error::ApiError;
 
 /// A rate as `N/s`, `N/min` or `N/h`, or `off`.
@@ -79,7 +82,7 @@ fn limiter<K: std::hash::Hash + Eq + Clone>(rate: Rate) -> Option<DefaultKeyedRa
 pub struct Limits {
     per_address: Option<DefaultKeyedRateLimiter<IpAddr>>,
     per_username: Option<DefaultKeyedRateLimiter<String>>,
-    trusted_proxies: Vec<IpAddr>,
+    clients: ClientRules,
 }
 
 impl Default for Limits {
@@ -97,7 +100,7 @@ impl Limits {
         Self {
             per_address: limiter(per_address),
             per_username: limiter(per_username),
-            trusted_proxies,
+            clients: ClientRules::new(&trusted_proxies),
         }
     }
 
@@ -128,17 +131,10 @@ impl Limits {
     }
 
     /// The client's address: the socket peer, or, behind a trusted proxy, the
-    /// right-most `X-Forwarded-For` entry that is not itself a trusted proxy.
-    pub fn client_address(&self, peer: IpAddr, forwarded_for: Option<&str>) -> IpAddr {
-        if !self.trusted_proxies.contains(&peer) {
-            return peer;
-        }
-        forwarded_for
-            .into_iter()
-            .flat_map(|list| list.rsplit(','))
-            .filter_map(|hop| hop.trim().parse::<IpAddr>().ok())
-            .find(|hop| !self.trusted_proxies.contains(hop))
-            .unwrap_or(peer)
+    /// right-most hop of `X-Forwarded-For` that is not itself a trusted proxy.
+    /// `forwarded_for` holds every line of that header, in the order received.
+    pub fn client_address(&self, peer: IpAddr, forwarded_for: &[&str]) -> IpAddr {
+        self.clients.client_address(peer, forwarded_for)
     }
 }
 
@@ -160,11 +156,7 @@ pub(crate) async fn per_address(
         // Served without connection info (e.g. `oneshot` in tests): nothing to key on.
         return next.run(request).await;
     };
-    let forwarded = request
-        .headers()
-        .get("x-forwarded-for")
-        .and_then(|value| value.to_str().ok());
-    let client = limits.client_address(peer.ip(), forwarded);
+    let client = limits.clients.client_of(peer.ip(), request.headers());
     match limiter.check_key(&client) {
         Ok(()) => next.run(request).await,
         Err(not_until) => {
@@ -208,25 +200,5 @@ mod tests {
             limits.check_username("bob").is_ok(),
             "limits are per username"
         );
-    }
-
-    #[test]
-    fn forwarded_for_counts_only_behind_a_trusted_proxy() {
-        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
-        let limits = Limits::new(Rate::Off, Rate::Off, vec![proxy]);
-        let client: IpAddr = "203.0.113.7".parse().unwrap();
-        let spoofed = Some("198.51.100.1, 203.0.113.7");
-        assert_eq!(
-            limits.client_address(proxy, spoofed),
-            client,
-            "right-most untrusted hop"
-        );
-        let stranger: IpAddr = "192.0.2.9".parse().unwrap();
-        assert_eq!(
-            limits.client_address(stranger, spoofed),
-            stranger,
-            "untrusted peers cannot claim an address"
-        );
-        assert_eq!(limits.client_address(proxy, Some("garbage")), proxy);
     }
 }

@@ -118,6 +118,29 @@ async fn forwarded_addresses_count_only_from_trusted_proxies() {
     assert_limited(spoofed.await.unwrap()).await;
 }
 
+/// A proxy that appends its own `X-Forwarded-For` line (HAProxy's `option
+/// forwardfor`) leaves the client's line first: the client cannot pick its key.
+#[tokio::test]
+async fn a_client_cannot_choose_its_address_with_a_forwarded_for_line_of_its_own() {
+    let flags = ["--rate-limit", "1/min", "--rate-limit-user", "off"];
+    let app = TestApp::spawn_with(&[&flags[..], &["--trusted-proxy", "127.0.0.1"]].concat()).await;
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let attempt = |spoofed: &'static str| {
+        client
+            .post(app.url("/auth"))
+            // `header` appends: two lines, the client's first, the proxy's last.
+            .header("x-forwarded-for", spoofed)
+            .header("x-forwarded-for", "203.0.113.9")
+            .json(&credentials("x", "wrong password"))
+            .send()
+    };
+    assert_eq!(
+        attempt("198.51.100.1").await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_limited(attempt("198.51.100.2").await.unwrap()).await;
+}
+
 /// A flood of sign-ins beyond the hashers and their queue is turned away at
 /// once with 503, while token checks keep answering.
 #[tokio::test]

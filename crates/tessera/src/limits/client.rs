@@ -1,0 +1,138 @@
+//! Who the client is: the socket peer, or, behind a trusted proxy, the address
+//! that proxy saw, taken from `X-Forwarded-For`.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::http::HeaderMap;
+
+/// How client addresses are worked out.
+#[derive(Debug, Clone, Default)]
+pub(super) struct ClientRules {
+    /// Peers whose `X-Forwarded-For` is believed, in canonical form.
+    trusted_proxies: Vec<IpAddr>,
+}
+
+impl ClientRules {
+    pub(super) fn new(trusted_proxies: &[IpAddr]) -> Self {
+        Self {
+            trusted_proxies: trusted_proxies.iter().map(IpAddr::to_canonical).collect(),
+        }
+    }
+
+    fn is_trusted(&self, address: IpAddr) -> bool {
+        self.trusted_proxies.contains(&address)
+    }
+
+    /// The client's address: the socket peer, or, when the peer is a trusted
+    /// proxy, the right-most hop of `X-Forwarded-For` that is not itself a
+    /// trusted proxy. `forwarded_for` holds every line of the header in the order
+    /// received: proxies that append a line of their own (HAProxy's `option
+    /// forwardfor`) leave the client's own line first, so only the right-most
+    /// hops, the ones our proxies wrote, can be believed.
+    pub(super) fn client_address(&self, peer: IpAddr, forwarded_for: &[&str]) -> IpAddr {
+        let mut nearest = peer.to_canonical();
+        if !self.is_trusted(nearest) {
+            return nearest;
+        }
+        let hops = forwarded_for.iter().rev().flat_map(|line| line.rsplit(','));
+        for hop in hops {
+            match parse_hop(hop) {
+                Some(hop) if self.is_trusted(hop) => nearest = hop,
+                Some(hop) => return hop,
+                // Not an address: whatever stands left of it was not written by
+                // a proxy we trust, so the last trusted hop is all we know.
+                None => return nearest,
+            }
+        }
+        nearest
+    }
+
+    /// [`Self::client_address`] of a request from `peer` with `headers`.
+    pub(super) fn client_of(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+        let lines: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            // A line that is not text counts as a hop that is not an address.
+            .map(|line| line.to_str().unwrap_or(""))
+            .collect();
+        self.client_address(peer, &lines)
+    }
+}
+
+/// One `X-Forwarded-For` hop: an address, possibly with a port (`[v6]:port`).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim();
+    hop.parse::<IpAddr>()
+        .or_else(|_| hop.parse::<SocketAddr>().map(|socket| socket.ip()))
+        .ok()
+        .map(|address| address.to_canonical())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn address(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_behind_a_trusted_proxy() {
+        let proxy = address("10.0.0.1");
+        let rules = ClientRules::new(&[proxy]);
+        let spoofed = ["198.51.100.1, 203.0.113.7"];
+        assert_eq!(
+            rules.client_address(proxy, &spoofed),
+            address("203.0.113.7"),
+            "right-most untrusted hop"
+        );
+        let stranger = address("192.0.2.9");
+        assert_eq!(
+            rules.client_address(stranger, &spoofed),
+            stranger,
+            "untrusted peers cannot claim an address"
+        );
+        assert_eq!(rules.client_address(proxy, &["garbage"]), proxy);
+        assert_eq!(rules.client_address(proxy, &[]), proxy);
+    }
+
+    #[test]
+    fn every_forwarded_for_line_counts_in_order() {
+        let proxy = address("10.0.0.1");
+        let rules = ClientRules::new(&[proxy, address("10.0.0.2")]);
+        // The client sent the first line; the proxy appended the second.
+        let lines = ["198.51.100.1", "203.0.113.7"];
+        assert_eq!(rules.client_address(proxy, &lines), address("203.0.113.7"));
+        let chained = ["198.51.100.1, 203.0.113.7", "10.0.0.2"];
+        assert_eq!(
+            rules.client_address(proxy, &chained),
+            address("203.0.113.7"),
+            "trusted hops are skipped across lines"
+        );
+    }
+
+    #[test]
+    fn a_hop_that_is_not_an_address_ends_the_walk() {
+        let proxy = address("10.0.0.1");
+        let rules = ClientRules::new(&[proxy, address("10.0.0.2")]);
+        assert_eq!(
+            rules.client_address(proxy, &["203.0.113.7, nonsense, 10.0.0.2"]),
+            address("10.0.0.2"),
+            "nothing left of an unreadable hop is believed"
+        );
+        assert_eq!(
+            rules.client_address(proxy, &["[2001:db8::1]:4711", "203.0.113.7:80"]),
+            address("203.0.113.7"),
+            "hops with ports"
+        );
+    }
+
+    #[test]
+    fn mapped_addresses_match_trusted_proxies() {
+        let rules = ClientRules::new(&[address("127.0.0.1")]);
+        assert_eq!(
+            rules.client_address(address("::ffff:127.0.0.1"), &["::ffff:203.0.113.7"]),
+            address("203.0.113.7")
+        );
+    }
+}
