@@ -78,8 +78,36 @@ fn limiter<K: std::hash::Hash + Eq + Clone>(rate: Rate) -> Option<DefaultKeyedRa
     Some(RateLimiter::keyed(quota))
 }
 
+/// Default of `--ipv6-prefix`: IPv6 hosts are usually given a whole /64.
+pub const DEFAULT_IPV6_PREFIX: u8 = 64;
+
+/// How a server's [`Limits`] are set; [`Default`]: no limits at all.
+#[derive(Debug, Clone)]
+pub struct LimitSettings {
+    /// Requests per client address to the limited routes.
+    pub per_address: Rate,
+    /// Sign-in attempts per username.
+    pub per_username: Rate,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Leading bits of an IPv6 address that name one client (at most 128).
+    pub ipv6_prefix: u8,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            per_address: Rate::Off,
+            per_username: Rate::Off,
+            trusted_proxies: Vec::new(),
+            ipv6_prefix: DEFAULT_IPV6_PREFIX,
+        }
+    }
+}
+
 /// The limiters of one server.
 pub struct Limits {
+    /// Keyed by [`ClientRules::limit_key`].
     per_address: Option<DefaultKeyedRateLimiter<IpAddr>>,
     per_username: Option<DefaultKeyedRateLimiter<String>>,
     clients: ClientRules,
@@ -88,19 +116,18 @@ pub struct Limits {
 impl Default for Limits {
     /// No limits at all (library use, tests).
     fn default() -> Self {
-        Self::new(Rate::Off, Rate::Off, Vec::new())
+        Self::new(LimitSettings::default())
     }
 }
 
 impl Limits {
-    /// Limits of `per_address` requests per client address and `per_username`
-    /// sign-in attempts per username. `X-Forwarded-For` is believed only when the
-    /// connection comes from one of `trusted_proxies`.
-    pub fn new(per_address: Rate, per_username: Rate, trusted_proxies: Vec<IpAddr>) -> Self {
+    /// The limits `settings` describe. `X-Forwarded-For` is believed only when
+    /// the connection comes from one of the trusted proxies.
+    pub fn new(settings: LimitSettings) -> Self {
         Self {
-            per_address: limiter(per_address),
-            per_username: limiter(per_username),
-            clients: ClientRules::new(&trusted_proxies),
+            per_address: limiter(settings.per_address),
+            per_username: limiter(settings.per_username),
+            clients: ClientRules::new(&settings.trusted_proxies, settings.ipv6_prefix),
         }
     }
 
@@ -157,7 +184,7 @@ pub(crate) async fn per_address(
         return next.run(request).await;
     };
     let client = limits.clients.client_of(peer.ip(), request.headers());
-    match limiter.check_key(&client) {
+    match limiter.check_key(&limits.clients.limit_key(client)) {
         Ok(()) => next.run(request).await,
         Err(not_until) => {
             let wait = wait_secs(not_until.wait_time_from(DefaultClock::default().now()));
@@ -189,7 +216,10 @@ mod tests {
 
     #[test]
     fn usernames_run_out_then_refill() {
-        let limits = Limits::new(Rate::Off, "2/h".parse().unwrap(), Vec::new());
+        let limits = Limits::new(LimitSettings {
+            per_username: "2/h".parse().unwrap(),
+            ..LimitSettings::default()
+        });
         assert!(limits.check_username("alice").is_ok());
         assert!(limits.check_username("ALICE").is_ok());
         let Err(ApiError::TooManyRequests(wait)) = limits.check_username("alice") else {

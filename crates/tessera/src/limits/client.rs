@@ -1,7 +1,7 @@
 //! Who the client is: the socket peer, or, behind a trusted proxy, the address
 //! that proxy saw, taken from `X-Forwarded-For`.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
 use axum::http::HeaderMap;
 
@@ -10,12 +10,30 @@ use axum::http::HeaderMap;
 pub(super) struct ClientRules {
     /// Peers whose `X-Forwarded-For` is believed, in canonical form.
     trusted_proxies: Vec<IpAddr>,
+    /// Leading bits of an IPv6 address that name one client.
+    ipv6_prefix: u8,
 }
 
 impl ClientRules {
-    pub(super) fn new(trusted_proxies: &[IpAddr]) -> Self {
+    pub(super) fn new(trusted_proxies: &[IpAddr], ipv6_prefix: u8) -> Self {
         Self {
             trusted_proxies: trusted_proxies.iter().map(IpAddr::to_canonical).collect(),
+            ipv6_prefix: ipv6_prefix.min(128),
+        }
+    }
+
+    /// The key a client's per-address limits count under. An IPv6 host is
+    /// usually given a whole /64 and can pick any address in it, so IPv6
+    /// addresses count by their first `ipv6_prefix` bits; IPv4 addresses (and
+    /// IPv4-mapped IPv6 ones) as they are.
+    pub(super) fn limit_key(&self, address: IpAddr) -> IpAddr {
+        match address.to_canonical() {
+            IpAddr::V4(v4) => IpAddr::V4(v4),
+            IpAddr::V6(v6) => {
+                let host_bits = 128 - u32::from(self.ipv6_prefix);
+                let mask = u128::MAX.checked_shl(host_bits).unwrap_or(0);
+                IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask))
+            }
         }
     }
 
@@ -79,7 +97,7 @@ mod tests {
     #[test]
     fn forwarded_for_counts_only_behind_a_trusted_proxy() {
         let proxy = address("10.0.0.1");
-        let rules = ClientRules::new(&[proxy]);
+        let rules = ClientRules::new(&[proxy], 64);
         let spoofed = ["198.51.100.1, 203.0.113.7"];
         assert_eq!(
             rules.client_address(proxy, &spoofed),
@@ -99,7 +117,7 @@ mod tests {
     #[test]
     fn every_forwarded_for_line_counts_in_order() {
         let proxy = address("10.0.0.1");
-        let rules = ClientRules::new(&[proxy, address("10.0.0.2")]);
+        let rules = ClientRules::new(&[proxy, address("10.0.0.2")], 64);
         // The client sent the first line; the proxy appended the second.
         let lines = ["198.51.100.1", "203.0.113.7"];
         assert_eq!(rules.client_address(proxy, &lines), address("203.0.113.7"));
@@ -114,7 +132,7 @@ mod tests {
     #[test]
     fn a_hop_that_is_not_an_address_ends_the_walk() {
         let proxy = address("10.0.0.1");
-        let rules = ClientRules::new(&[proxy, address("10.0.0.2")]);
+        let rules = ClientRules::new(&[proxy, address("10.0.0.2")], 64);
         assert_eq!(
             rules.client_address(proxy, &["203.0.113.7, nonsense, 10.0.0.2"]),
             address("10.0.0.2"),
@@ -129,10 +147,42 @@ mod tests {
 
     #[test]
     fn mapped_addresses_match_trusted_proxies() {
-        let rules = ClientRules::new(&[address("127.0.0.1")]);
+        let rules = ClientRules::new(&[address("127.0.0.1")], 64);
         assert_eq!(
             rules.client_address(address("::ffff:127.0.0.1"), &["::ffff:203.0.113.7"]),
             address("203.0.113.7")
+        );
+    }
+
+    #[test]
+    fn ipv6_clients_count_by_their_prefix() {
+        let rules = ClientRules::new(&[], 64);
+        let key = |text| rules.limit_key(address(text));
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), address("2001:db8:1:2::"));
+        assert_eq!(
+            key("2001:db8:1:2:ffff:ffff:ffff:ffff"),
+            key("2001:db8:1:2::7")
+        );
+        assert_ne!(
+            key("2001:db8:1:3::1"),
+            key("2001:db8:1:2::1"),
+            "another /64"
+        );
+        assert_eq!(key("203.0.113.7"), address("203.0.113.7"), "IPv4 as it is");
+        assert_eq!(
+            key("::ffff:203.0.113.7"),
+            address("203.0.113.7"),
+            "IPv4-mapped counts as IPv4"
+        );
+        let exact = ClientRules::new(&[], 128);
+        assert_eq!(
+            exact.limit_key(address("2001:db8::1")),
+            address("2001:db8::1")
+        );
+        let wide = ClientRules::new(&[], 48);
+        assert_eq!(
+            wide.limit_key(address("2001:db8:1:2::1")),
+            address("2001:db8:1::")
         );
     }
 }
