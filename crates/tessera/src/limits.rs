@@ -2,81 +2,28 @@
 //! attempts per username, with `governor`'s keyed GCRA rate limiters.
 
 mod client;
+mod failures;
+mod rate;
 
-use std::fmt;
+pub use self::client::Client;
+pub use self::failures::MAX_WRONG_CURRENT_PASSWORDS;
+pub use self::rate::Rate;
+
 use std::net::{IpAddr, SocketAddr};
-use std::num::NonZeroU32;
-use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::DefaultKeyedRateLimiter;
+use governor::NotUntil;
 
 use self::client::ClientRules;
+use self::failures::WrongPasswords;
+use self::rate::{limiter, wait_secs};
 use crate::error::ApiError;
-
-/// A rate as `N/s`, `N/min` or `N/h`, or `off`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rate {
-    /// No limit.
-    Off,
-    /// At most `count` per `period`, all of them allowed in a burst.
-    Every {
-        /// Requests allowed per period.
-        count: NonZeroU32,
-        /// The period.
-        period: Duration,
-    },
-}
-
-impl FromStr for Rate {
-    type Err = String;
-
-    fn from_str(value: &str) -> Result<Self, String> {
-        if value.eq_ignore_ascii_case("off") {
-            return Ok(Self::Off);
-        }
-        let (count, unit) = value
-            .split_once('/')
-            .ok_or_else(|| format!("{value:?} is not a rate such as 20/min, 5/s or off"))?;
-        let count = count
-            .trim()
-            .parse::<NonZeroU32>()
-            .map_err(|err| format!("{value:?}: {err}"))?;
-        let period = match unit.trim() {
-            "s" | "sec" | "second" => Duration::from_secs(1),
-            "m" | "min" | "minute" => Duration::from_secs(60),
-            "h" | "hour" => Duration::from_secs(3600),
-            other => {
-                return Err(format!(
-                    "{value:?}: unknown period {other:?} (use s, min or h)"
-                ))
-            }
-        };
-        Ok(Self::Every { count, period })
-    }
-}
-
-impl fmt::Display for Rate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Off => f.write_str("off"),
-            Self::Every { count, period } => write!(f, "{count}/{}s", period.as_secs()),
-        }
-    }
-}
-
-fn limiter<K: std::hash::Hash + Eq + Clone>(rate: Rate) -> Option<DefaultKeyedRateLimiter<K>> {
-    let Rate::Every { count, period } = rate else {
-        return None;
-    };
-    let quota = Quota::with_period(period / count.get())?.allow_burst(count);
-    Some(RateLimiter::keyed(quota))
-}
+use crate::token::unix_now;
 
 /// Default of `--ipv6-prefix`: IPv6 hosts are usually given a whole /64.
 pub const DEFAULT_IPV6_PREFIX: u8 = 64;
@@ -86,7 +33,7 @@ pub const DEFAULT_IPV6_PREFIX: u8 = 64;
 pub struct LimitSettings {
     /// Requests per client address to the limited routes.
     pub per_address: Rate,
-    /// Sign-in attempts per username.
+    /// Sign-in attempts per username; also password changes per account.
     pub per_username: Rate,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpAddr>,
@@ -110,6 +57,9 @@ pub struct Limits {
     /// Keyed by [`ClientRules::limit_key`].
     per_address: Option<DefaultKeyedRateLimiter<IpAddr>>,
     per_username: Option<DefaultKeyedRateLimiter<String>>,
+    /// `POST /password` attempts per user id.
+    password_changes: Option<DefaultKeyedRateLimiter<i64>>,
+    wrong_passwords: WrongPasswords,
     clients: ClientRules,
 }
 
@@ -127,6 +77,8 @@ impl Limits {
         Self {
             per_address: limiter(settings.per_address),
             per_username: limiter(settings.per_username),
+            password_changes: limiter(settings.per_username),
+            wrong_passwords: WrongPasswords::default(),
             clients: ClientRules::new(&settings.trusted_proxies, settings.ipv6_prefix),
         }
     }
@@ -138,11 +90,30 @@ impl Limits {
         };
         limiter
             .check_key(&username.to_ascii_lowercase())
-            .map_err(|not_until| {
-                ApiError::TooManyRequests(wait_secs(
-                    not_until.wait_time_from(DefaultClock::default().now()),
-                ))
-            })
+            .map_err(too_many)
+    }
+
+    /// Counts one `POST /password` attempt of account `user_id` from `client`.
+    pub fn check_password_change(&self, user_id: i64, client: &Client) -> Result<(), ApiError> {
+        let Some(limiter) = &self.password_changes else {
+            return Ok(());
+        };
+        limiter.check_key(&user_id).map_err(|not_until| {
+            tracing::warn!(target: "tessera::audit", event = "rate_limited", user_id, client = %client.address, "too many password changes");
+            too_many(not_until)
+        })
+    }
+
+    /// Counts a current-password check in `session` (whose fresh token is good
+    /// until `valid_until`) before it runs, so checks in flight count too;
+    /// returns the checks counted since the session's last right answer.
+    pub(crate) fn current_password_check(&self, session: &str, valid_until: u64) -> u32 {
+        self.wrong_passwords.count(session, valid_until)
+    }
+
+    /// The current password of `session` was right: its count starts over.
+    pub(crate) fn current_password_right(&self, session: &str) {
+        self.wrong_passwords.succeeded(session);
     }
 
     /// Forgets clients whose limits have fully recovered, so memory stays bounded.
@@ -155,6 +126,11 @@ impl Limits {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
+        if let Some(limiter) = &self.password_changes {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+        self.wrong_passwords.forget_expired(unix_now());
     }
 
     /// The client's address: the socket peer, or, behind a trusted proxy, the
@@ -165,16 +141,14 @@ impl Limits {
     }
 }
 
-/// Middleware for the sign-in routes: 429 with `Retry-After` once a client
-/// address is over its rate.
+/// Middleware for the limited routes: works out the [`Client`] (handlers take
+/// it as an argument), then answers 429 with `Retry-After` once its address is
+/// over its rate.
 pub(crate) async fn per_address(
     State(limits): State<Arc<Limits>>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
-    let Some(limiter) = &limits.per_address else {
-        return next.run(request).await;
-    };
     let Some(ConnectInfo(peer)) = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -184,35 +158,29 @@ pub(crate) async fn per_address(
         return next.run(request).await;
     };
     let client = limits.clients.client_of(peer.ip(), request.headers());
-    match limiter.check_key(&limits.clients.limit_key(client)) {
+    request.extensions_mut().insert(client);
+    let Some(limiter) = &limits.per_address else {
+        return next.run(request).await;
+    };
+    match limiter.check_key(&client.key) {
         Ok(()) => next.run(request).await,
         Err(not_until) => {
-            let wait = wait_secs(not_until.wait_time_from(DefaultClock::default().now()));
-            tracing::warn!(target: "tessera::audit", event = "rate_limited", %client, "too many sign-in requests");
-            ApiError::TooManyRequests(wait).into_response()
+            tracing::warn!(target: "tessera::audit", event = "rate_limited", client = %client.address, "too many requests from one client");
+            too_many(not_until).into_response()
         }
     }
 }
 
-fn wait_secs(wait: Duration) -> u64 {
-    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+/// The 429 for a limiter that said no.
+fn too_many(not_until: NotUntil<<DefaultClock as Clock>::Instant>) -> ApiError {
+    ApiError::TooManyRequests(wait_secs(
+        not_until.wait_time_from(DefaultClock::default().now()),
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rates_parse() {
-        assert_eq!("off".parse::<Rate>(), Ok(Rate::Off));
-        let Rate::Every { count, period } = "20/min".parse::<Rate>().unwrap() else {
-            panic!()
-        };
-        assert_eq!((count.get(), period), (20, Duration::from_secs(60)));
-        for bad in ["20", "0/min", "x/min", "5/fortnight"] {
-            assert!(bad.parse::<Rate>().is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn usernames_run_out_then_refill() {

@@ -1,9 +1,46 @@
 //! Who the client is: the socket peer, or, behind a trusted proxy, the address
 //! that proxy saw, taken from `X-Forwarded-For`.
 
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::convert::Infallible;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::HeaderMap;
+
+/// The client of a request, as the limits see it. The limited routes' middleware
+/// puts it in the request; take it as a handler argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Client {
+    /// Its address (see [`crate::limits::Limits::client_address`]).
+    pub address: IpAddr,
+    /// What its per-address limits count under: the address, or its IPv6 prefix.
+    pub key: IpAddr,
+    /// Whether a trusted proxy says the request came over HTTPS.
+    pub https: bool,
+}
+
+impl Client {
+    /// A request served without connection info (e.g. `oneshot` in tests):
+    /// every such request is the same, unknown client.
+    const UNKNOWN: Self = Self {
+        address: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        key: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        https: false,
+    };
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(parts
+            .extensions
+            .get::<Self>()
+            .copied()
+            .unwrap_or(Self::UNKNOWN))
+    }
+}
 
 /// How client addresses are worked out.
 #[derive(Debug, Clone, Default)]
@@ -65,15 +102,29 @@ impl ClientRules {
         nearest
     }
 
-    /// [`Self::client_address`] of a request from `peer` with `headers`.
-    pub(super) fn client_of(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+    /// The client of a request from `peer` with `headers`.
+    pub(super) fn client_of(&self, peer: IpAddr, headers: &HeaderMap) -> Client {
         let lines: Vec<&str> = headers
             .get_all("x-forwarded-for")
             .iter()
             // A line that is not text counts as a hop that is not an address.
             .map(|line| line.to_str().unwrap_or(""))
             .collect();
-        self.client_address(peer, &lines)
+        let address = self.client_address(peer, &lines);
+        // The scheme the nearest proxy saw, when that proxy is trusted.
+        let https = self.is_trusted(peer.to_canonical())
+            && headers
+                .get_all("x-forwarded-proto")
+                .iter()
+                .next_back()
+                .and_then(|proto| proto.to_str().ok())
+                .and_then(|proto| proto.rsplit(',').next())
+                .is_some_and(|proto| proto.trim().eq_ignore_ascii_case("https"));
+        Client {
+            address,
+            key: self.limit_key(address),
+            https,
+        }
     }
 }
 

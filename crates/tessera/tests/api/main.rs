@@ -12,6 +12,7 @@ mod lifecycle;
 mod limits;
 mod openapi;
 mod outage;
+mod password_guessing;
 mod probes;
 mod process;
 mod properties;
