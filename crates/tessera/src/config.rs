@@ -209,9 +209,17 @@ pub struct ServeArgs {
     /// (`N/s`, `N/min`, `N/h` or `off`); over it: 429 with `Retry-After`. Default: `30/min`.
     #[arg(long, env = "TESSERA_RATE_LIMIT", default_value = "30/min")]
     pub rate_limit: Rate,
-    /// Sign-in attempts per username (any client). Default: `10/min`.
+    /// Sign-in attempts per username from one client address, and per device cookie;
+    /// also `POST /password` attempts per account. `off` turns off every per-username
+    /// limit, `--rate-limit-user-global` included. Default: `10/min`.
     #[arg(long, env = "TESSERA_RATE_LIMIT_USER", default_value = "10/min")]
     pub rate_limit_user: Rate,
+    /// Sign-in attempts per username from all client addresses together, which
+    /// bounds guessing spread over many addresses; clients showing a device cookie
+    /// for the username (from an earlier successful sign-in) are not counted.
+    /// Default: `100/h`.
+    #[arg(long, env = "TESSERA_RATE_LIMIT_USER_GLOBAL", default_value = "100/h")]
+    pub rate_limit_user_global: Rate,
     /// Proxy address whose `X-Forwarded-For` is believed for rate limits (repeatable;
     /// comma-separated in the env). Default: none, so the socket's peer address counts.
     #[arg(
@@ -358,6 +366,7 @@ impl ServeArgs {
         LimitSettings {
             per_address: self.rate_limit,
             per_username: self.rate_limit_user,
+            per_username_global: self.rate_limit_user_global,
             trusted_proxies: self.trusted_proxies.clone(),
             ipv6_prefix: self.ipv6_prefix,
         }
@@ -402,6 +411,7 @@ mod tests {
         assert_eq!(args.refresh_grace, Duration::from_secs(10));
         assert_eq!(args.rate_limit, "30/min".parse().unwrap());
         assert_eq!(args.ipv6_prefix, 64);
+        assert_eq!(args.rate_limit_user_global, "100/h".parse().unwrap());
         assert!(Cli::try_parse_from(["tessera", "serve", "--ipv6-prefix", "129"]).is_err());
         assert!(args.cors_origins.is_empty());
         assert_eq!(args.signup, Signup::Open);

@@ -1,5 +1,10 @@
 //! Abuse limits on the sign-in routes: requests per client address and sign-in
 //! attempts per username, with `governor`'s keyed GCRA rate limiters.
+//!
+//! A username's strict limit counts per client address, so guesses from one
+//! address cannot lock the user out everywhere; a looser budget per username
+//! bounds guesses spread over many addresses. A client showing a device cookie
+//! for the username (see `device`) counts against its device's limit instead.
 
 mod client;
 mod failures;
@@ -33,8 +38,12 @@ pub const DEFAULT_IPV6_PREFIX: u8 = 64;
 pub struct LimitSettings {
     /// Requests per client address to the limited routes.
     pub per_address: Rate,
-    /// Sign-in attempts per username; also password changes per account.
+    /// Sign-in attempts per username and client address, and per device cookie;
+    /// also password changes per account. `Off` turns every per-username limit off.
     pub per_username: Rate,
+    /// Sign-in attempts per username from every client together (but those
+    /// showing a device cookie for it).
+    pub per_username_global: Rate,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpAddr>,
     /// Leading bits of an IPv6 address that name one client (at most 128).
@@ -46,6 +55,7 @@ impl Default for LimitSettings {
         Self {
             per_address: Rate::Off,
             per_username: Rate::Off,
+            per_username_global: Rate::Off,
             trusted_proxies: Vec::new(),
             ipv6_prefix: DEFAULT_IPV6_PREFIX,
         }
@@ -56,7 +66,12 @@ impl Default for LimitSettings {
 pub struct Limits {
     /// Keyed by [`ClientRules::limit_key`].
     per_address: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Keyed by lower-cased username and [`Client::key`].
+    per_user_and_address: Option<DefaultKeyedRateLimiter<(String, IpAddr)>>,
+    /// Keyed by lower-cased username.
     per_username: Option<DefaultKeyedRateLimiter<String>>,
+    /// Keyed by the device cookie's id.
+    per_device: Option<DefaultKeyedRateLimiter<String>>,
     /// `POST /password` attempts per user id.
     password_changes: Option<DefaultKeyedRateLimiter<i64>>,
     wrong_passwords: WrongPasswords,
@@ -76,21 +91,36 @@ impl Limits {
     pub fn new(settings: LimitSettings) -> Self {
         Self {
             per_address: limiter(settings.per_address),
-            per_username: limiter(settings.per_username),
+            per_user_and_address: limiter(settings.per_username),
+            // The global budget is a per-username limit too: off with the others.
+            per_username: limiter::<String>(settings.per_username)
+                .and_then(|_| limiter(settings.per_username_global)),
+            per_device: limiter(settings.per_username),
             password_changes: limiter(settings.per_username),
             wrong_passwords: WrongPasswords::default(),
             clients: ClientRules::new(&settings.trusted_proxies, settings.ipv6_prefix),
         }
     }
 
-    /// Counts one sign-in attempt for `username` (case-folded).
-    pub fn check_username(&self, username: &str) -> Result<(), ApiError> {
-        let Some(limiter) = &self.per_username else {
-            return Ok(());
+    /// Counts one sign-in attempt for `username` (letter case aside) from
+    /// `client`. With `device`, the id of a device cookie this server issued for
+    /// that username, it counts against that device only; without, against the
+    /// username from this client's address and the username's global budget.
+    pub fn check_sign_in(
+        &self,
+        username: &str,
+        client: &Client,
+        device: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let username = username.to_ascii_lowercase();
+        let checked = match device {
+            Some(device) => check(&self.per_device, &device.to_owned()),
+            None => check(&self.per_user_and_address, &(username.clone(), client.key))
+                .and_then(|()| check(&self.per_username, &username)),
         };
-        limiter
-            .check_key(&username.to_ascii_lowercase())
-            .map_err(too_many)
+        checked.inspect_err(|_| {
+            tracing::warn!(target: "tessera::audit", event = "rate_limited", %username, client = %client.address, device = device.is_some(), "too many sign-in attempts");
+        })
     }
 
     /// Counts one `POST /password` attempt of account `user_id` from `client`.
@@ -122,7 +152,15 @@ impl Limits {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
+        if let Some(limiter) = &self.per_user_and_address {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
         if let Some(limiter) = &self.per_username {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+        if let Some(limiter) = &self.per_device {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
@@ -171,6 +209,16 @@ pub(crate) async fn per_address(
     }
 }
 
+/// Counts one request under `key`, if there is a limit.
+fn check<K: std::hash::Hash + Eq + Clone>(
+    limiter: &Option<DefaultKeyedRateLimiter<K>>,
+    key: &K,
+) -> Result<(), ApiError> {
+    limiter
+        .as_ref()
+        .map_or(Ok(()), |limiter| limiter.check_key(key).map_err(too_many))
+}
+
 /// The 429 for a limiter that said no.
 fn too_many(not_until: NotUntil<<DefaultClock as Clock>::Instant>) -> ApiError {
     ApiError::TooManyRequests(wait_secs(
@@ -179,24 +227,4 @@ fn too_many(not_until: NotUntil<<DefaultClock as Clock>::Instant>) -> ApiError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn usernames_run_out_then_refill() {
-        let limits = Limits::new(LimitSettings {
-            per_username: "2/h".parse().unwrap(),
-            ..LimitSettings::default()
-        });
-        assert!(limits.check_username("alice").is_ok());
-        assert!(limits.check_username("ALICE").is_ok());
-        let Err(ApiError::TooManyRequests(wait)) = limits.check_username("alice") else {
-            panic!()
-        };
-        assert!((1..=1800).contains(&wait), "{wait}");
-        assert!(
-            limits.check_username("bob").is_ok(),
-            "limits are per username"
-        );
-    }
-}
+mod tests;

@@ -10,6 +10,7 @@ mod instances;
 mod keys;
 mod lifecycle;
 mod limits;
+mod lockout;
 mod openapi;
 mod outage;
 mod password_guessing;
