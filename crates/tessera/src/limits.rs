@@ -141,6 +141,11 @@ impl Limits {
         self.wrong_passwords.count(session, valid_until)
     }
 
+    /// A counted current-password check of `session` could not run (a 503).
+    pub(crate) fn current_password_unchecked(&self, session: &str) {
+        self.wrong_passwords.uncount(session);
+    }
+
     /// The current password of `session` was right: its count starts over.
     pub(crate) fn current_password_right(&self, session: &str) {
         self.wrong_passwords.succeeded(session);

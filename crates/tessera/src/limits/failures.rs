@@ -28,6 +28,15 @@ impl WrongPasswords {
         entry.0
     }
 
+    /// A counted check of `session` that could not run (store or hashers
+    /// unavailable) does not count after all.
+    pub(super) fn uncount(&self, session: &str) {
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((count, _)) = sessions.get_mut(session) {
+            *count = count.saturating_sub(1);
+        }
+    }
+
     /// The right password starts the count over.
     pub(super) fn succeeded(&self, session: &str) {
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
@@ -53,6 +62,8 @@ mod tests {
         assert_eq!(wrong.count("a", 100), 1);
         assert_eq!(wrong.count("a", 100), 2);
         assert_eq!(wrong.count("b", 100), 1, "per session");
+        wrong.uncount("a");
+        assert_eq!(wrong.count("a", 100), 2, "a check that did not run");
         wrong.succeeded("a");
         assert_eq!(wrong.count("a", 100), 1, "a success starts over");
         wrong.forget_expired(101);

@@ -149,17 +149,14 @@ async fn password_update(
         session::revoke_session(&state, sid, user.id).await?;
         return Err(AuthError::Revoked.into());
     }
-    let stored = state
-        .store
-        .find_user_by_id(user.id)
-        .await?
-        .ok_or(AuthError::UnknownUser)?;
-    if request.current_password.len() > validate::MAX_PASSWORD_LEN
-        || !state
-            .passwords
-            .verify(request.current_password, Some(stored.password_hash))
-            .await?
-    {
+    let right = match check_current(&state, user.id, request.current_password).await {
+        Ok(right) => right,
+        Err(err) => {
+            state.limits.current_password_unchecked(sid);
+            return Err(err);
+        }
+    };
+    if !right {
         let ended = checks >= MAX_WRONG_CURRENT_PASSWORDS;
         tracing::warn!(target: "tessera::audit", event = "password_change_failed", user_id = user.id, session = %sid, client = %client.address, failures = checks, session_ended = ended, "wrong current password");
         if ended {
@@ -173,4 +170,20 @@ async fn password_update(
     session::end_all(&state, user.id, Some(&user.claims.sid)).await?;
     tracing::info!(target: "tessera::audit", event = "password_changed", user_id = user.id, "password changed");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Whether `current` is the password of user `user_id`.
+async fn check_current(state: &AppState, user_id: i64, current: String) -> Result<bool> {
+    let stored = state
+        .store
+        .find_user_by_id(user_id)
+        .await?
+        .ok_or(AuthError::UnknownUser)?;
+    if current.len() > validate::MAX_PASSWORD_LEN {
+        return Ok(false);
+    }
+    state
+        .passwords
+        .verify(current, Some(stored.password_hash))
+        .await
 }
