@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::keys::SigningAlg;
-use crate::limits::Rate;
+use crate::limits::{LimitSettings, Rate, DEFAULT_IPV6_PREFIX};
 use crate::secret::JwtSecret;
 use crate::server::ConnectionLimits;
 use crate::store::{Store, StoreError, StoreOptions};
@@ -215,9 +215,17 @@ pub struct ServeArgs {
     /// (`N/s`, `N/min`, `N/h` or `off`); over it: 429 with `Retry-After`. Default: `30/min`.
     #[arg(long, env = "TESSERA_RATE_LIMIT", default_value = "30/min")]
     pub rate_limit: Rate,
-    /// Sign-in attempts per username (any client). Default: `10/min`.
+    /// Sign-in attempts per username from one client address, and per device cookie;
+    /// also `POST /password` attempts per account. `off` turns off every per-username
+    /// limit, `--rate-limit-user-global` included. Default: `10/min`.
     #[arg(long, env = "TESSERA_RATE_LIMIT_USER", default_value = "10/min")]
     pub rate_limit_user: Rate,
+    /// Sign-in attempts per username from all client addresses together, which
+    /// bounds guessing spread over many addresses; clients showing a device cookie
+    /// for the username (from an earlier successful sign-in) are not counted.
+    /// Default: `100/h`.
+    #[arg(long, env = "TESSERA_RATE_LIMIT_USER_GLOBAL", default_value = "100/h")]
+    pub rate_limit_user_global: Rate,
     /// Proxy address whose `X-Forwarded-For` is believed for rate limits (repeatable;
     /// comma-separated in the env). Default: none, so the socket's peer address counts.
     #[arg(
@@ -226,6 +234,12 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<IpAddr>,
+    /// Leading bits of an IPv6 client address that count as one client for the
+    /// per-address limits (a host usually owns a whole /64); IPv4 addresses, and
+    /// IPv4-mapped IPv6 ones, count one by one. Default: `64`; allowed: 1 to 128.
+    #[arg(long, env = "TESSERA_IPV6_PREFIX", default_value_t = DEFAULT_IPV6_PREFIX,
+          value_parser = clap::value_parser!(u8).range(1..=128))]
+    pub ipv6_prefix: u8,
     /// Browser origin allowed to call the API cross-origin, e.g. `https://app.example`
     /// (repeatable; comma-separated in the env). Default: none (CORS off).
     #[arg(
@@ -353,6 +367,17 @@ impl ServeArgs {
             .collect()
     }
 
+    /// The rate limits and how clients are told apart.
+    pub fn limit_settings(&self) -> LimitSettings {
+        LimitSettings {
+            per_address: self.rate_limit,
+            per_username: self.rate_limit_user,
+            per_username_global: self.rate_limit_user_global,
+            trusted_proxies: self.trusted_proxies.clone(),
+            ipv6_prefix: self.ipv6_prefix,
+        }
+    }
+
     /// Password checks that may wait for a hasher.
     pub fn hash_queue(&self) -> usize {
         self.hash_queue.unwrap_or_else(|| {
@@ -392,6 +417,9 @@ mod tests {
         assert_eq!(args.refresh_ttl, Duration::from_secs(14 * 24 * 3600));
         assert_eq!(args.refresh_grace, Duration::from_secs(10));
         assert_eq!(args.rate_limit, "30/min".parse().unwrap());
+        assert_eq!(args.ipv6_prefix, 64);
+        assert_eq!(args.rate_limit_user_global, "100/h".parse().unwrap());
+        assert!(Cli::try_parse_from(["tessera", "serve", "--ipv6-prefix", "129"]).is_err());
         assert!(args.cors_origins.is_empty());
         assert_eq!(args.signup, Signup::Open);
         assert_eq!(

@@ -1,118 +1,154 @@
 //! Abuse limits on the sign-in routes: requests per client address and sign-in
 //! attempts per username, with `governor`'s keyed GCRA rate limiters.
+//!
+//! A username's strict limit counts per client address, so guesses from one
+//! address cannot lock the user out everywhere; a looser budget per username
+//! bounds guesses spread over many addresses. A client showing a device cookie
+//! for the username (see `device`) counts against its device's limit instead.
 
-use std::fmt;
+mod client;
+mod failures;
+mod rate;
+
+pub use self::client::Client;
+pub use self::failures::MAX_WRONG_CURRENT_PASSWORDS;
+pub use self::rate::Rate;
+
 use std::net::{IpAddr, SocketAddr};
-use std::num::NonZeroU32;
-use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::DefaultKeyedRateLimiter;
+use governor::NotUntil;
 
+use self::client::ClientRules;
+use self::failures::WrongPasswords;
+use self::rate::{limiter, wait_secs};
 use crate::error::ApiError;
+use crate::token::unix_now;
 
-/// A rate as `N/s`, `N/min` or `N/h`, or `off`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rate {
-    /// No limit.
-    Off,
-    /// At most `count` per `period`, all of them allowed in a burst.
-    Every {
-        /// Requests allowed per period.
-        count: NonZeroU32,
-        /// The period.
-        period: Duration,
-    },
+/// Default of `--ipv6-prefix`: IPv6 hosts are usually given a whole /64.
+pub const DEFAULT_IPV6_PREFIX: u8 = 64;
+
+/// How a server's [`Limits`] are set; [`Default`]: no limits at all.
+#[derive(Debug, Clone)]
+pub struct LimitSettings {
+    /// Requests per client address to the limited routes.
+    pub per_address: Rate,
+    /// Sign-in attempts per username and client address, and per device cookie;
+    /// also password changes per account. `Off` turns every per-username limit off.
+    pub per_username: Rate,
+    /// Sign-in attempts per username from every client together (but those
+    /// showing a device cookie for it).
+    pub per_username_global: Rate,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Leading bits of an IPv6 address that name one client (at most 128).
+    pub ipv6_prefix: u8,
 }
 
-impl FromStr for Rate {
-    type Err = String;
-
-    fn from_str(value: &str) -> Result<Self, String> {
-        if value.eq_ignore_ascii_case("off") {
-            return Ok(Self::Off);
-        }
-        let (count, unit) = value
-            .split_once('/')
-            .ok_or_else(|| format!("{value:?} is not a rate such as 20/min, 5/s or off"))?;
-        let count = count
-            .trim()
-            .parse::<NonZeroU32>()
-            .map_err(|err| format!("{value:?}: {err}"))?;
-        let period = match unit.trim() {
-            "s" | "sec" | "second" => Duration::from_secs(1),
-            "m" | "min" | "minute" => Duration::from_secs(60),
-            "h" | "hour" => Duration::from_secs(3600),
-            other => {
-                return Err(format!(
-                    "{value:?}: unknown period {other:?} (use s, min or h)"
-                ))
-            }
-        };
-        Ok(Self::Every { count, period })
-    }
-}
-
-impl fmt::Display for Rate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Off => f.write_str("off"),
-            Self::Every { count, period } => write!(f, "{count}/{}s", period.as_secs()),
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            per_address: Rate::Off,
+            per_username: Rate::Off,
+            per_username_global: Rate::Off,
+            trusted_proxies: Vec::new(),
+            ipv6_prefix: DEFAULT_IPV6_PREFIX,
         }
     }
-}
-
-fn limiter<K: std::hash::Hash + Eq + Clone>(rate: Rate) -> Option<DefaultKeyedRateLimiter<K>> {
-    let Rate::Every { count, period } = rate else {
-        return None;
-    };
-    let quota = Quota::with_period(period / count.get())?.allow_burst(count);
-    Some(RateLimiter::keyed(quota))
 }
 
 /// The limiters of one server.
 pub struct Limits {
+    /// Keyed by [`ClientRules::limit_key`].
     per_address: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Keyed by lower-cased username and [`Client::key`].
+    per_user_and_address: Option<DefaultKeyedRateLimiter<(String, IpAddr)>>,
+    /// Keyed by lower-cased username.
     per_username: Option<DefaultKeyedRateLimiter<String>>,
-    trusted_proxies: Vec<IpAddr>,
+    /// Keyed by the device cookie's id.
+    per_device: Option<DefaultKeyedRateLimiter<String>>,
+    /// `POST /password` attempts per user id.
+    password_changes: Option<DefaultKeyedRateLimiter<i64>>,
+    wrong_passwords: WrongPasswords,
+    clients: ClientRules,
 }
 
 impl Default for Limits {
     /// No limits at all (library use, tests).
     fn default() -> Self {
-        Self::new(Rate::Off, Rate::Off, Vec::new())
+        Self::new(LimitSettings::default())
     }
 }
 
 impl Limits {
-    /// Limits of `per_address` requests per client address and `per_username`
-    /// sign-in attempts per username. `X-Forwarded-For` is believed only when the
-    /// connection comes from one of `trusted_proxies`.
-    pub fn new(per_address: Rate, per_username: Rate, trusted_proxies: Vec<IpAddr>) -> Self {
+    /// The limits `settings` describe. `X-Forwarded-For` is believed only when
+    /// the connection comes from one of the trusted proxies.
+    pub fn new(settings: LimitSettings) -> Self {
         Self {
-            per_address: limiter(per_address),
-            per_username: limiter(per_username),
-            trusted_proxies,
+            per_address: limiter(settings.per_address),
+            per_user_and_address: limiter(settings.per_username),
+            // The global budget is a per-username limit too: off with the others.
+            per_username: limiter::<String>(settings.per_username)
+                .and_then(|_| limiter(settings.per_username_global)),
+            per_device: limiter(settings.per_username),
+            password_changes: limiter(settings.per_username),
+            wrong_passwords: WrongPasswords::default(),
+            clients: ClientRules::new(&settings.trusted_proxies, settings.ipv6_prefix),
         }
     }
 
-    /// Counts one sign-in attempt for `username` (case-folded).
-    pub fn check_username(&self, username: &str) -> Result<(), ApiError> {
-        let Some(limiter) = &self.per_username else {
+    /// Counts one sign-in attempt for `username` (letter case aside) from
+    /// `client`. With `device`, the id of a device cookie this server issued for
+    /// that username, it counts against that device only; without, against the
+    /// username from this client's address and the username's global budget.
+    pub fn check_sign_in(
+        &self,
+        username: &str,
+        client: &Client,
+        device: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let username = username.to_ascii_lowercase();
+        let checked = match device {
+            Some(device) => check(&self.per_device, &device.to_owned()),
+            None => check(&self.per_user_and_address, &(username.clone(), client.key))
+                .and_then(|()| check(&self.per_username, &username)),
+        };
+        checked.inspect_err(|_| {
+            tracing::warn!(target: "tessera::audit", event = "rate_limited", %username, client = %client.address, device = device.is_some(), "too many sign-in attempts");
+        })
+    }
+
+    /// Counts one `POST /password` attempt of account `user_id` from `client`.
+    pub fn check_password_change(&self, user_id: i64, client: &Client) -> Result<(), ApiError> {
+        let Some(limiter) = &self.password_changes else {
             return Ok(());
         };
-        limiter
-            .check_key(&username.to_ascii_lowercase())
-            .map_err(|not_until| {
-                ApiError::TooManyRequests(wait_secs(
-                    not_until.wait_time_from(DefaultClock::default().now()),
-                ))
-            })
+        limiter.check_key(&user_id).map_err(|not_until| {
+            tracing::warn!(target: "tessera::audit", event = "rate_limited", user_id, client = %client.address, "too many password changes");
+            too_many(not_until)
+        })
+    }
+
+    /// Counts a current-password check in `session` (whose fresh token is good
+    /// until `valid_until`) before it runs, so checks in flight count too;
+    /// returns the checks counted since the session's last right answer.
+    pub(crate) fn current_password_check(&self, session: &str, valid_until: u64) -> u32 {
+        self.wrong_passwords.count(session, valid_until)
+    }
+
+    /// A counted current-password check of `session` could not run (a 503).
+    pub(crate) fn current_password_unchecked(&self, session: &str) {
+        self.wrong_passwords.uncount(session);
+    }
+
+    /// The current password of `session` was right: its count starts over.
+    pub(crate) fn current_password_right(&self, session: &str) {
+        self.wrong_passwords.succeeded(session);
     }
 
     /// Forgets clients whose limits have fully recovered, so memory stays bounded.
@@ -121,37 +157,41 @@ impl Limits {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
+        if let Some(limiter) = &self.per_user_and_address {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
         if let Some(limiter) = &self.per_username {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
+        if let Some(limiter) = &self.per_device {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+        if let Some(limiter) = &self.password_changes {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+        self.wrong_passwords.forget_expired(unix_now());
     }
 
     /// The client's address: the socket peer, or, behind a trusted proxy, the
-    /// right-most `X-Forwarded-For` entry that is not itself a trusted proxy.
-    pub fn client_address(&self, peer: IpAddr, forwarded_for: Option<&str>) -> IpAddr {
-        if !self.trusted_proxies.contains(&peer) {
-            return peer;
-        }
-        forwarded_for
-            .into_iter()
-            .flat_map(|list| list.rsplit(','))
-            .filter_map(|hop| hop.trim().parse::<IpAddr>().ok())
-            .find(|hop| !self.trusted_proxies.contains(hop))
-            .unwrap_or(peer)
+    /// right-most hop of `X-Forwarded-For` that is not itself a trusted proxy.
+    /// `forwarded_for` holds every line of that header, in the order received.
+    pub fn client_address(&self, peer: IpAddr, forwarded_for: &[&str]) -> IpAddr {
+        self.clients.client_address(peer, forwarded_for)
     }
 }
 
-/// Middleware for the sign-in routes: 429 with `Retry-After` once a client
-/// address is over its rate.
+/// Middleware for the limited routes: works out the [`Client`] (handlers take
+/// it as an argument), then answers 429 with `Retry-After` once its address is
+/// over its rate.
 pub(crate) async fn per_address(
     State(limits): State<Arc<Limits>>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
-    let Some(limiter) = &limits.per_address else {
-        return next.run(request).await;
-    };
     let Some(ConnectInfo(peer)) = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -160,73 +200,36 @@ pub(crate) async fn per_address(
         // Served without connection info (e.g. `oneshot` in tests): nothing to key on.
         return next.run(request).await;
     };
-    let forwarded = request
-        .headers()
-        .get("x-forwarded-for")
-        .and_then(|value| value.to_str().ok());
-    let client = limits.client_address(peer.ip(), forwarded);
-    match limiter.check_key(&client) {
+    let client = limits.clients.client_of(peer.ip(), request.headers());
+    request.extensions_mut().insert(client);
+    let Some(limiter) = &limits.per_address else {
+        return next.run(request).await;
+    };
+    match limiter.check_key(&client.key) {
         Ok(()) => next.run(request).await,
         Err(not_until) => {
-            let wait = wait_secs(not_until.wait_time_from(DefaultClock::default().now()));
-            tracing::warn!(target: "tessera::audit", event = "rate_limited", %client, "too many sign-in requests");
-            ApiError::TooManyRequests(wait).into_response()
+            tracing::warn!(target: "tessera::audit", event = "rate_limited", client = %client.address, "too many requests from one client");
+            too_many(not_until).into_response()
         }
     }
 }
 
-fn wait_secs(wait: Duration) -> u64 {
-    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+/// Counts one request under `key`, if there is a limit.
+fn check<K: std::hash::Hash + Eq + Clone>(
+    limiter: &Option<DefaultKeyedRateLimiter<K>>,
+    key: &K,
+) -> Result<(), ApiError> {
+    limiter
+        .as_ref()
+        .map_or(Ok(()), |limiter| limiter.check_key(key).map_err(too_many))
+}
+
+/// The 429 for a limiter that said no.
+fn too_many(not_until: NotUntil<<DefaultClock as Clock>::Instant>) -> ApiError {
+    ApiError::TooManyRequests(wait_secs(
+        not_until.wait_time_from(DefaultClock::default().now()),
+    ))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rates_parse() {
-        assert_eq!("off".parse::<Rate>(), Ok(Rate::Off));
-        let Rate::Every { count, period } = "20/min".parse::<Rate>().unwrap() else {
-            panic!()
-        };
-        assert_eq!((count.get(), period), (20, Duration::from_secs(60)));
-        for bad in ["20", "0/min", "x/min", "5/fortnight"] {
-            assert!(bad.parse::<Rate>().is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn usernames_run_out_then_refill() {
-        let limits = Limits::new(Rate::Off, "2/h".parse().unwrap(), Vec::new());
-        assert!(limits.check_username("alice").is_ok());
-        assert!(limits.check_username("ALICE").is_ok());
-        let Err(ApiError::TooManyRequests(wait)) = limits.check_username("alice") else {
-            panic!()
-        };
-        assert!((1..=1800).contains(&wait), "{wait}");
-        assert!(
-            limits.check_username("bob").is_ok(),
-            "limits are per username"
-        );
-    }
-
-    #[test]
-    fn forwarded_for_counts_only_behind_a_trusted_proxy() {
-        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
-        let limits = Limits::new(Rate::Off, Rate::Off, vec![proxy]);
-        let client: IpAddr = "203.0.113.7".parse().unwrap();
-        let spoofed = Some("198.51.100.1, 203.0.113.7");
-        assert_eq!(
-            limits.client_address(proxy, spoofed),
-            client,
-            "right-most untrusted hop"
-        );
-        let stranger: IpAddr = "192.0.2.9".parse().unwrap();
-        assert_eq!(
-            limits.client_address(stranger, spoofed),
-            stranger,
-            "untrusted peers cannot claim an address"
-        );
-        assert_eq!(limits.client_address(proxy, Some("garbage")), proxy);
-    }
-}
+mod tests;

@@ -15,10 +15,11 @@ use crate::limits;
 use crate::state::AppState;
 
 /// Every API route. Those that take a password or a refresh token are rate
-/// limited per client address.
+/// limited per client address (and know their [`limits::Client`]).
 pub(crate) fn router(state: &AppState) -> Router<AppState> {
     let limited = auth::router()
         .merge(session::refresh_router())
+        .merge(session::password_router())
         .route_layer(from_fn_with_state(
             state.limits.clone(),
             limits::per_address,

@@ -91,11 +91,7 @@ impl Server {
         let settings = args.token_settings()?;
         let cors_origins = args.cors_origins()?;
         let connection_limits = args.connection_limits()?;
-        let limits = Arc::new(Limits::new(
-            args.rate_limit,
-            args.rate_limit_user,
-            args.trusted_proxies.clone(),
-        ));
+        let limits = Arc::new(Limits::new(args.limit_settings()));
         let site = args.static_dir.as_deref().map(Site::new).transpose()?;
         create_data_dir(&args.store.data_dir)?;
         let secret_from_env = secret::configured(args.jwt_secret.clone())?;

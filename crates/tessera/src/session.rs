@@ -192,7 +192,8 @@ pub(crate) async fn end_all(state: &AppState, user_id: i64, keep: Option<&str>) 
     Ok(())
 }
 
-async fn revoke_session(state: &AppState, session_id: &str, user_id: i64) -> Result<()> {
+/// Ends session `session_id` of `user_id`: its refresh and access tokens stop working.
+pub(crate) async fn revoke_session(state: &AppState, session_id: &str, user_id: i64) -> Result<()> {
     let now = unix_now();
     let until = revocation_horizon(state, now);
     state

@@ -5,6 +5,7 @@
 //! refresh tokens `refresh+jwt`. Neither is ever accepted as the other.
 
 mod cache;
+mod device;
 #[cfg(test)]
 mod tests;
 mod verify;

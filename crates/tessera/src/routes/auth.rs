@@ -1,14 +1,17 @@
 //! Signing in (`/auth`, `/login`) and signing up (`/register`).
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
 use tessera_shared::{paths, AuthResponse, Credentials, ErrorBody, LoginResponse, UserProfile};
 
 use crate::config::Signup;
+use crate::device;
 use crate::error::{ApiError, Result};
 use crate::extract::json::JsonBody;
+use crate::limits::Client;
 use crate::session;
 use crate::state::AppState;
 use crate::store::StoredUser;
@@ -28,7 +31,7 @@ pub(super) fn router() -> Router<AppState> {
     tag = "sign-in",
     request_body = Credentials,
     responses(
-        (status = 200, description = "Signed in: access and refresh tokens", body = AuthResponse),
+        (status = 200, description = "Signed in: access and refresh tokens", body = AuthResponse, headers(("Set-Cookie" = String, description = "The device cookie (`tessera_device`): lets this client keep signing in while the username is locked by guesses from elsewhere"))),
         (status = 400, description = "Missing or invalid JSON body, or a missing field", body = ErrorBody),
         (status = 401, description = "Bad username or password", body = ErrorBody),
         (status = 413, description = "Request body over 16 KiB", body = ErrorBody),
@@ -38,11 +41,16 @@ pub(super) fn router() -> Router<AppState> {
 )]
 async fn auth_create(
     State(state): State<AppState>,
+    client: Client,
+    headers: HeaderMap,
     JsonBody(credentials): JsonBody<Credentials>,
-) -> Result<Json<AuthResponse>> {
-    let user = check_password(&state, credentials).await?;
+) -> Result<(
+    [(axum::http::HeaderName, HeaderValue); 1],
+    Json<AuthResponse>,
+)> {
+    let (user, cookie) = check_password(&state, &client, &headers, credentials).await?;
     let tokens = session::start(&state, &user, true).await?;
-    Ok(Json(tokens.into_response()?))
+    Ok(([(SET_COOKIE, cookie)], Json(tokens.into_response()?)))
 }
 
 /// `POST /login`, Flask-JWT-Simple's shape.
@@ -52,7 +60,7 @@ async fn auth_create(
     tag = "sign-in",
     request_body = Credentials,
     responses(
-        (status = 200, description = "Signed in: the access token", body = LoginResponse),
+        (status = 200, description = "Signed in: the access token", body = LoginResponse, headers(("Set-Cookie" = String, description = "The device cookie (`tessera_device`): lets this client keep signing in while the username is locked by guesses from elsewhere"))),
         (status = 400, description = "Missing or invalid JSON body, or a missing field", body = ErrorBody),
         (status = 401, description = "Bad username or password", body = ErrorBody),
         (status = 413, description = "Request body over 16 KiB", body = ErrorBody),
@@ -62,13 +70,19 @@ async fn auth_create(
 )]
 async fn login_create(
     State(state): State<AppState>,
+    client: Client,
+    headers: HeaderMap,
     JsonBody(credentials): JsonBody<Credentials>,
-) -> Result<Json<LoginResponse>> {
-    let user = check_password(&state, credentials).await?;
+) -> Result<(
+    [(axum::http::HeaderName, HeaderValue); 1],
+    Json<LoginResponse>,
+)> {
+    let (user, cookie) = check_password(&state, &client, &headers, credentials).await?;
     let tokens = session::start(&state, &user, false).await?;
-    Ok(Json(LoginResponse {
+    let body = LoginResponse {
         jwt: tokens.access.token,
-    }))
+    };
+    Ok(([(SET_COOKIE, cookie)], Json(body)))
 }
 
 /// `POST /register`: 201 with the new profile.
@@ -103,9 +117,15 @@ async fn register_create(
     Ok((StatusCode::CREATED, Json(profile)))
 }
 
-/// Checks credentials. Unknown users and wrong passwords take the same path
-/// through argon2 and get the same answer.
-async fn check_password(state: &AppState, credentials: Credentials) -> Result<StoredUser> {
+/// Checks credentials; on success returns the user and a new device cookie
+/// (`Set-Cookie`). Unknown users and wrong passwords take the same path through
+/// argon2 and get the same answer.
+async fn check_password(
+    state: &AppState,
+    client: &Client,
+    headers: &HeaderMap,
+    credentials: Credentials,
+) -> Result<(StoredUser, HeaderValue)> {
     let Credentials { username, password } = credentials;
     if username.is_empty() {
         return Err(ApiError::BadRequest(
@@ -122,16 +142,23 @@ async fn check_password(state: &AppState, credentials: Credentials) -> Result<St
     if validate::username(&username).is_err() || password.len() > validate::MAX_PASSWORD_LEN {
         return Err(ApiError::BadCredentials);
     }
-    // Per username, whatever the client address: slows password guessing spread
-    // over many addresses. Counted before argon2 so a guesser cannot make us hash.
-    state.limits.check_username(&username)?;
+    // Per username from this address, and per username from everywhere, which
+    // slows guessing spread over many addresses; a client that signed in as this
+    // user before counts per device instead, so such guessing cannot lock it
+    // out. Counted before argon2 so a guesser cannot make us hash.
+    let device = device::trusted_device(&state.tokens, headers, &username);
+    state
+        .limits
+        .check_sign_in(&username, client, device.as_deref())?;
     let user = state.store.find_user_by_name(&username).await?;
     let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
     if !state.passwords.verify(password, stored_hash).await? {
-        tracing::info!(target: "tessera::audit", event = "login_failed", %username, "sign-in refused");
+        tracing::info!(target: "tessera::audit", event = "login_failed", %username, client = %client.address, "sign-in refused");
         return Err(ApiError::BadCredentials);
     }
     let user = user.ok_or(ApiError::BadCredentials)?;
     tracing::info!(target: "tessera::audit", event = "login_ok", user_id = user.id, username = %user.username, "signed in");
-    Ok(user)
+    let cookie =
+        device::issue(&state.tokens, &user.username, client.https).map_err(ApiError::internal)?;
+    Ok((user, cookie))
 }

@@ -11,6 +11,7 @@ use tessera_shared::{
 use crate::error::{ApiError, AuthError, Result};
 use crate::extract::auth_user::{AuthUser, FreshUser};
 use crate::extract::json::JsonBody;
+use crate::limits::{Client, MAX_WRONG_CURRENT_PASSWORDS};
 use crate::session;
 use crate::state::AppState;
 use crate::validate;
@@ -23,7 +24,11 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route(paths::LOGOUT, post(logout_create))
         .route(paths::LOGOUT_ALL, post(logout_all_create))
-        .route(paths::PASSWORD, post(password_update))
+}
+
+/// `POST /password` checks a password, so it is rate limited like the sign-in routes.
+pub(super) fn password_router() -> Router<AppState> {
+    Router::new().route(paths::PASSWORD, post(password_update))
 }
 
 /// `POST /refresh`: a new access token and a new refresh token (rotation).
@@ -98,7 +103,9 @@ async fn logout_all_create(State(state): State<AppState>, user: AuthUser) -> Res
 }
 
 /// `POST /password`: needs a fresh token and the current password; ends every
-/// other session of the user.
+/// other session of the user. Limited per account and per client address; after
+/// [`MAX_WRONG_CURRENT_PASSWORDS`] wrong current passwords in a row the session
+/// itself ends, so a stolen fresh token buys only that many guesses.
 #[utoipa::path(
     post,
     path = paths::PASSWORD,
@@ -111,11 +118,13 @@ async fn logout_all_create(State(state): State<AppState>, user: AuthUser) -> Res
         (status = 401, description = "Missing, invalid or not fresh token (sign in with the password again)", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 challenge"))),
         (status = 403, description = "Current password is incorrect", body = ErrorBody),
         (status = 413, description = "Request body over 16 KiB", body = ErrorBody),
+        (status = 429, description = "Too many password changes for this account or from this client", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 async fn password_update(
     State(state): State<AppState>,
+    client: Client,
     FreshUser(user): FreshUser,
     JsonBody(request): JsonBody<PasswordChangeRequest>,
 ) -> Result<StatusCode> {
@@ -130,22 +139,51 @@ async fn password_update(
         ));
     }
     validate::password(&request.new_password).map_err(ApiError::BadRequest)?;
-    let stored = state
-        .store
-        .find_user_by_id(user.id)
-        .await?
-        .ok_or(AuthError::UnknownUser)?;
-    if request.current_password.len() > validate::MAX_PASSWORD_LEN
-        || !state
-            .passwords
-            .verify(request.current_password, Some(stored.password_hash))
-            .await?
-    {
+    // Counted before argon2, so a guesser cannot make us hash past the limits.
+    state.limits.check_password_change(user.id, &client)?;
+    let sid = user.claims.sid.as_str();
+    let valid_until = user.claims.exp + state.tokens.settings().leeway.as_secs();
+    let checks = state.limits.current_password_check(sid, valid_until);
+    if checks > MAX_WRONG_CURRENT_PASSWORDS {
+        // Guesses sent at once, past the allowance while the first ones were checked.
+        session::revoke_session(&state, sid, user.id).await?;
+        return Err(AuthError::Revoked.into());
+    }
+    let right = match check_current(&state, user.id, request.current_password).await {
+        Ok(right) => right,
+        Err(err) => {
+            state.limits.current_password_unchecked(sid);
+            return Err(err);
+        }
+    };
+    if !right {
+        let ended = checks >= MAX_WRONG_CURRENT_PASSWORDS;
+        tracing::warn!(target: "tessera::audit", event = "password_change_failed", user_id = user.id, session = %sid, client = %client.address, failures = checks, session_ended = ended, "wrong current password");
+        if ended {
+            session::revoke_session(&state, sid, user.id).await?;
+        }
         return Err(ApiError::WrongPassword);
     }
+    state.limits.current_password_right(sid);
     let hash = state.passwords.hash(request.new_password).await?;
     state.store.set_password_hash(user.id, &hash).await?;
     session::end_all(&state, user.id, Some(&user.claims.sid)).await?;
     tracing::info!(target: "tessera::audit", event = "password_changed", user_id = user.id, "password changed");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Whether `current` is the password of user `user_id`.
+async fn check_current(state: &AppState, user_id: i64, current: String) -> Result<bool> {
+    let stored = state
+        .store
+        .find_user_by_id(user_id)
+        .await?
+        .ok_or(AuthError::UnknownUser)?;
+    if current.len() > validate::MAX_PASSWORD_LEN {
+        return Ok(false);
+    }
+    state
+        .passwords
+        .verify(current, Some(stored.password_hash))
+        .await
 }

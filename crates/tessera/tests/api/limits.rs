@@ -118,6 +118,57 @@ async fn forwarded_addresses_count_only_from_trusted_proxies() {
     assert_limited(spoofed.await.unwrap()).await;
 }
 
+/// A proxy that appends its own `X-Forwarded-For` line (HAProxy's `option
+/// forwardfor`) leaves the client's line first: the client cannot pick its key.
+#[tokio::test]
+async fn a_client_cannot_choose_its_address_with_a_forwarded_for_line_of_its_own() {
+    let flags = ["--rate-limit", "1/min", "--rate-limit-user", "off"];
+    let app = TestApp::spawn_with(&[&flags[..], &["--trusted-proxy", "127.0.0.1"]].concat()).await;
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let attempt = |spoofed: &'static str| {
+        client
+            .post(app.url("/auth"))
+            // `header` appends: two lines, the client's first, the proxy's last.
+            .header("x-forwarded-for", spoofed)
+            .header("x-forwarded-for", "203.0.113.9")
+            .json(&credentials("x", "wrong password"))
+            .send()
+    };
+    assert_eq!(
+        attempt("198.51.100.1").await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_limited(attempt("198.51.100.2").await.unwrap()).await;
+}
+
+/// An IPv6 host owns a whole /64: every address in it is one client.
+#[tokio::test]
+async fn ipv6_clients_are_limited_by_their_64() {
+    let flags = ["--rate-limit", "1/min", "--rate-limit-user", "off"];
+    let app = TestApp::spawn_with(&[&flags[..], &["--trusted-proxy", "127.0.0.1"]].concat()).await;
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let attempt = |forwarded: &'static str| {
+        client
+            .post(app.url("/auth"))
+            .header("x-forwarded-for", forwarded)
+            .json(&credentials("x", "wrong password"))
+            .send()
+    };
+    let refused = StatusCode::UNAUTHORIZED;
+    assert_eq!(attempt("2001:db8:1:2::1").await.unwrap().status(), refused);
+    assert_limited(attempt("2001:db8:1:2:ffff::9").await.unwrap()).await;
+    assert_eq!(
+        attempt("2001:db8:1:3::1").await.unwrap().status(),
+        refused,
+        "another /64"
+    );
+    assert_eq!(
+        attempt("::ffff:203.0.113.1").await.unwrap().status(),
+        refused
+    );
+    assert_limited(attempt("203.0.113.1").await.unwrap()).await;
+}
+
 /// A flood of sign-ins beyond the hashers and their queue is turned away at
 /// once with 503, while token checks keep answering.
 #[tokio::test]

@@ -1,0 +1,91 @@
+//! Rates as the flags spell them, and the keyed limiters they make.
+
+use std::fmt;
+use std::num::NonZeroU32;
+use std::str::FromStr;
+use std::time::Duration;
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+/// A rate as `N/s`, `N/min` or `N/h`, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rate {
+    /// No limit.
+    Off,
+    /// At most `count` per `period`, all of them allowed in a burst.
+    Every {
+        /// Requests allowed per period.
+        count: NonZeroU32,
+        /// The period.
+        period: Duration,
+    },
+}
+
+impl FromStr for Rate {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, String> {
+        if value.eq_ignore_ascii_case("off") {
+            return Ok(Self::Off);
+        }
+        let (count, unit) = value
+            .split_once('/')
+            .ok_or_else(|| format!("{value:?} is not a rate such as 20/min, 5/s or off"))?;
+        let count = count
+            .trim()
+            .parse::<NonZeroU32>()
+            .map_err(|err| format!("{value:?}: {err}"))?;
+        let period = match unit.trim() {
+            "s" | "sec" | "second" => Duration::from_secs(1),
+            "m" | "min" | "minute" => Duration::from_secs(60),
+            "h" | "hour" => Duration::from_secs(3600),
+            other => {
+                return Err(format!(
+                    "{value:?}: unknown period {other:?} (use s, min or h)"
+                ))
+            }
+        };
+        Ok(Self::Every { count, period })
+    }
+}
+
+impl fmt::Display for Rate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Off => f.write_str("off"),
+            Self::Every { count, period } => write!(f, "{count}/{}s", period.as_secs()),
+        }
+    }
+}
+
+pub(super) fn limiter<K: std::hash::Hash + Eq + Clone>(
+    rate: Rate,
+) -> Option<DefaultKeyedRateLimiter<K>> {
+    let Rate::Every { count, period } = rate else {
+        return None;
+    };
+    let quota = Quota::with_period(period / count.get())?.allow_burst(count);
+    Some(RateLimiter::keyed(quota))
+}
+
+/// Whole seconds to wait, rounded up.
+pub(super) fn wait_secs(wait: Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_parse() {
+        assert_eq!("off".parse::<Rate>(), Ok(Rate::Off));
+        let Rate::Every { count, period } = "20/min".parse::<Rate>().unwrap() else {
+            panic!()
+        };
+        assert_eq!((count.get(), period), (20, Duration::from_secs(60)));
+        for bad in ["20", "0/min", "x/min", "5/fortnight"] {
+            assert!(bad.parse::<Rate>().is_err(), "{bad}");
+        }
+    }
+}
