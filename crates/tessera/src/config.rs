@@ -99,21 +99,34 @@ pub enum KeysCommand {
 }
 
 /// Where the data lives; shared by `serve`, `user` and `keys`.
+///
+/// The flags are global so that `tessera user add alice --data-dir d` works as
+/// well as `tessera user --data-dir d add alice`.
 #[derive(Debug, Clone, Args)]
 pub struct StoreArgs {
     /// Directory for the embedded database and the generated secret. Default: `./tessera-data`.
-    #[arg(long, env = "TESSERA_DATA_DIR", default_value = "tessera-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "TESSERA_DATA_DIR",
+        default_value = "tessera-data"
+    )]
     pub data_dir: PathBuf,
     /// Database URL: `sqlite://PATH` (embedded) or `postgres://USER@HOST/DB` (shared by
     /// many instances). Default: `sqlite://<data-dir>/tessera.db`.
-    #[arg(long, env = "TESSERA_DATABASE_URL")]
+    #[arg(long, global = true, env = "TESSERA_DATABASE_URL")]
     pub database_url: Option<String>,
     /// Most database connections per process. Default: `10`.
-    #[arg(long, env = "TESSERA_DB_POOL_SIZE", default_value_t = 10)]
+    #[arg(
+        long,
+        global = true,
+        env = "TESSERA_DB_POOL_SIZE",
+        default_value_t = 10
+    )]
     pub db_pool_size: u32,
     /// Longest wait for a database connection, lock or (Postgres) statement before the
     /// request fails with 503. Default: `5s`.
-    #[arg(long, env = "TESSERA_DB_TIMEOUT", default_value = "5s", value_parser = parse_duration)]
+    #[arg(long, global = true, env = "TESSERA_DB_TIMEOUT", default_value = "5s", value_parser = parse_duration)]
     pub db_timeout: Duration,
 }
 
@@ -457,6 +470,70 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    fn store_of(args: &[&str]) -> StoreArgs {
+        let cli = Cli::try_parse_from([&["tessera"], args].concat()).unwrap();
+        match cli.command {
+            Command::User { store, .. } | Command::Keys { store, .. } => store,
+            Command::Serve(serve) => serve.store,
+        }
+    }
+
+    #[test]
+    fn store_flags_go_before_or_after_the_subcommand() {
+        for args in [
+            &[
+                "user",
+                "--data-dir",
+                "d",
+                "--db-pool-size",
+                "3",
+                "add",
+                "alice",
+            ][..],
+            &[
+                "user",
+                "add",
+                "alice",
+                "--data-dir",
+                "d",
+                "--db-pool-size",
+                "3",
+            ],
+            &["user", "list", "--data-dir", "d", "--db-pool-size", "3"],
+            &[
+                "user",
+                "delete",
+                "--data-dir",
+                "d",
+                "alice",
+                "--db-pool-size",
+                "3",
+            ],
+            &["keys", "--data-dir", "d", "--db-pool-size", "3", "list"],
+            &["keys", "list", "--data-dir", "d", "--db-pool-size", "3"],
+            &[
+                "keys",
+                "rotate",
+                "--data-dir",
+                "d",
+                "--signing-alg",
+                "EdDSA",
+                "--db-pool-size",
+                "3",
+            ],
+        ] {
+            let store = store_of(args);
+            assert_eq!(store.data_dir, PathBuf::from("d"), "{args:?}");
+            assert_eq!(store.db_pool_size, 3, "{args:?}");
+        }
+        let url = ["--database-url", "postgres://u@h/db"];
+        let user = store_of(&[&["user", "add", "bob"][..], &url].concat());
+        assert_eq!(user.database_url(), "postgres://u@h/db");
+        let defaults = store_of(&["keys", "list"]);
+        assert_eq!(defaults.data_dir, PathBuf::from("tessera-data"));
+        assert_eq!(defaults.db_pool_size, 10);
     }
 
     #[test]
