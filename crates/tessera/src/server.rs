@@ -59,6 +59,23 @@ pub enum StartupError {
         /// The I/O failure.
         source: io::Error,
     },
+    /// The data dir or the database is open to other accounts, and Tessera may
+    /// not (or will not) change that.
+    #[error(
+        "{} can be read by other accounts (mode {mode:04o}, owner uid {owner}) and is not this \
+         account's to make private (or is a shared dir); run `chmod go= {}` as its owner or \
+         choose another --data-dir",
+        path.display(),
+        path.display()
+    )]
+    NotPrivate {
+        /// The dir or file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+        /// Its owner's uid.
+        owner: u32,
+    },
     /// The user store could not be opened.
     #[error("cannot open the user store: {0}")]
     Store(#[from] StoreError),
@@ -97,7 +114,7 @@ impl Server {
             args.trusted_proxies.clone(),
         ));
         let site = args.static_dir.as_deref().map(Site::new).transpose()?;
-        create_data_dir(&args.store.data_dir)?;
+        crate::data_dir::prepare(&args.store)?;
         let secret_from_env = secret::configured(args.jwt_secret.clone())?;
         let secret_source = describe(secret_from_env.is_some(), args.jwt_secret.is_some());
         let (dir, alg) = (args.store.data_dir.join(keys::KEYS_DIR), args.signing_alg);
@@ -350,19 +367,6 @@ fn request_log() -> TraceLayer<
                 .level(Level::INFO)
                 .latency_unit(LatencyUnit::Micros),
         )
-}
-
-pub(crate) fn create_data_dir(path: &std::path::Path) -> Result<(), StartupError> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(path)
-        .map_err(|source| StartupError::DataDir {
-            path: path.to_owned(),
-            source,
-        })
 }
 
 fn describe(configured: bool, explicit: bool) -> &'static str {
