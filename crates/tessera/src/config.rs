@@ -241,8 +241,18 @@ pub struct ServeArgs {
     /// maximum at start) is lower.
     #[arg(long, env = "TESSERA_MAX_CONNECTIONS")]
     pub max_connections: Option<usize>,
-    /// Longest wait for a request's headers, idle time on a keep-alive connection
-    /// included; then the connection is closed. Default: `10s`; allowed: 1s to 5m.
+    /// Most connections open at once from one client address (IPv6: one /64); more
+    /// are closed at once, so one client cannot take every slot. `--trusted-proxy`
+    /// addresses are exempt. Default: `64`.
+    #[arg(
+        long,
+        env = "TESSERA_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 64
+    )]
+    pub max_connections_per_address: usize,
+    /// Longest wait for a request's headers, and longest a connection (HTTP/1.1 or
+    /// HTTP/2) may stay open with no request in flight; then it is closed.
+    /// Default: `10s`; allowed: 1s to 5m.
     #[arg(long, env = "TESSERA_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub header_timeout: Duration,
     /// Algorithm that signs new tokens: `HS256`, `EdDSA`, `ES256` or `RS256`. Default: `HS256`.
@@ -281,6 +291,9 @@ pub enum ConfigError {
     /// No connection at all would be accepted.
     #[error("--max-connections must be at least 1")]
     MaxConnections,
+    /// No client could open a connection.
+    #[error("--max-connections-per-address must be at least 1")]
+    MaxConnectionsPerAddress,
 }
 
 impl ServeArgs {
@@ -324,8 +337,12 @@ impl ServeArgs {
         if max_connections == 0 {
             return Err(ConfigError::MaxConnections);
         }
+        if self.max_connections_per_address == 0 {
+            return Err(ConfigError::MaxConnectionsPerAddress);
+        }
         Ok(ConnectionLimits {
             max_connections,
+            max_connections_per_address: self.max_connections_per_address,
             header_timeout: self.header_timeout,
         })
     }
@@ -417,16 +434,26 @@ mod tests {
         let limits = serve(&[]).connection_limits().unwrap();
         assert_eq!(limits.header_timeout, Duration::from_secs(10));
         assert!((16..=10_000).contains(&limits.max_connections));
-        let chosen = serve(&["--max-connections", "50", "--header-timeout", "2s"]);
+        assert_eq!(limits.max_connections_per_address, 64);
+        let chosen = serve(&[
+            "--max-connections",
+            "50",
+            "--max-connections-per-address",
+            "5",
+            "--header-timeout",
+            "2s",
+        ]);
         assert_eq!(
             chosen.connection_limits().unwrap(),
             ConnectionLimits {
                 max_connections: 50,
+                max_connections_per_address: 5,
                 header_timeout: Duration::from_secs(2),
             }
         );
         for refused in [
             &["--max-connections", "0"][..],
+            &["--max-connections-per-address", "0"],
             &["--header-timeout", "0s"],
             &["--header-timeout", "10m"],
         ] {

@@ -1,6 +1,8 @@
 //! Starting and stopping the HTTP server.
 
 mod connections;
+mod idle;
+mod per_address;
 
 use std::future::Future;
 use std::io;
@@ -100,6 +102,7 @@ pub struct Server {
     tokens: Arc<TokenService>,
     limits: Arc<Limits>,
     connection_limits: ConnectionLimits,
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Server {
@@ -156,6 +159,7 @@ impl Server {
             hash_concurrency = args.hash_concurrency(),
             token_cache = args.token_cache,
             max_connections = connection_limits.max_connections,
+            max_connections_per_address = connection_limits.max_connections_per_address,
             header_timeout = ?connection_limits.header_timeout,
             rate_limit = %args.rate_limit,
             rate_limit_user = %args.rate_limit_user,
@@ -178,6 +182,7 @@ impl Server {
             store,
             tokens,
             connection_limits,
+            trusted_proxies: args.trusted_proxies,
         })
     }
 
@@ -199,7 +204,14 @@ impl Server {
                 limits.forget_idle();
             }
         });
-        connections::serve(self.listener, self.router, self.connection_limits, shutdown).await;
+        connections::serve(
+            self.listener,
+            self.router,
+            self.connection_limits,
+            self.trusted_proxies,
+            shutdown,
+        )
+        .await;
         follower.abort();
         key_watcher.abort();
         forgetter.abort();
