@@ -6,7 +6,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use crate::config::{KeysCommand, StoreArgs, UserCommand};
 use crate::keys::{self, KeyError};
 use crate::password;
-use crate::server::{create_data_dir, StartupError};
+use crate::server::StartupError;
 use crate::store::{Store, StoreError};
 use crate::validate;
 
@@ -29,7 +29,7 @@ pub enum UserCommandError {
 
 /// Runs one user command, writing its result to standard output.
 pub async fn run(command: UserCommand, store: &StoreArgs) -> Result<(), UserCommandError> {
-    create_data_dir(&store.data_dir)?;
+    crate::data_dir::prepare(store)?;
     let users = store.open().await.map_err(StartupError::from)?;
     let result = match command {
         UserCommand::Add {

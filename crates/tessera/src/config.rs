@@ -13,6 +13,8 @@ use crate::server::ConnectionLimits;
 use crate::store::{Store, StoreError, StoreOptions};
 use crate::token::TokenSettings;
 
+mod redact;
+
 /// Tessera: a JWT authentication server.
 #[derive(Debug, Parser)]
 #[command(name = "tessera", version, about, long_about = None)]
@@ -99,21 +101,34 @@ pub enum KeysCommand {
 }
 
 /// Where the data lives; shared by `serve`, `user` and `keys`.
+///
+/// The flags are global so that `tessera user add alice --data-dir d` works as
+/// well as `tessera user --data-dir d add alice`.
 #[derive(Debug, Clone, Args)]
 pub struct StoreArgs {
     /// Directory for the embedded database and the generated secret. Default: `./tessera-data`.
-    #[arg(long, env = "TESSERA_DATA_DIR", default_value = "tessera-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "TESSERA_DATA_DIR",
+        default_value = "tessera-data"
+    )]
     pub data_dir: PathBuf,
     /// Database URL: `sqlite://PATH` (embedded) or `postgres://USER@HOST/DB` (shared by
     /// many instances). Default: `sqlite://<data-dir>/tessera.db`.
-    #[arg(long, env = "TESSERA_DATABASE_URL")]
+    #[arg(long, global = true, env = "TESSERA_DATABASE_URL")]
     pub database_url: Option<String>,
     /// Most database connections per process. Default: `10`.
-    #[arg(long, env = "TESSERA_DB_POOL_SIZE", default_value_t = 10)]
+    #[arg(
+        long,
+        global = true,
+        env = "TESSERA_DB_POOL_SIZE",
+        default_value_t = 10
+    )]
     pub db_pool_size: u32,
     /// Longest wait for a database connection, lock or (Postgres) statement before the
     /// request fails with 503. Default: `5s`.
-    #[arg(long, env = "TESSERA_DB_TIMEOUT", default_value = "5s", value_parser = parse_duration)]
+    #[arg(long, global = true, env = "TESSERA_DB_TIMEOUT", default_value = "5s", value_parser = parse_duration)]
     pub db_timeout: Duration,
 }
 
@@ -129,17 +144,7 @@ impl StoreArgs {
 
     /// The database URL with any password masked, for logs.
     pub fn database_url_for_log(&self) -> String {
-        let url = self.database_url();
-        match (url.find("://"), url.rfind('@')) {
-            (Some(scheme), Some(at)) if at > scheme => {
-                let credentials = &url[scheme + 3..at];
-                match credentials.split_once(':') {
-                    Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                    None => url,
-                }
-            }
-            _ => url,
-        }
+        redact::mask_url_passwords(&self.database_url())
     }
 
     /// The database URL in effect.
@@ -256,8 +261,18 @@ pub struct ServeArgs {
     /// maximum at start) is lower.
     #[arg(long, env = "TESSERA_MAX_CONNECTIONS")]
     pub max_connections: Option<usize>,
-    /// Longest wait for a request's headers, idle time on a keep-alive connection
-    /// included; then the connection is closed. Default: `10s`; allowed: 1s to 5m.
+    /// Most connections open at once from one client address (IPv6: one /64); more
+    /// are closed at once, so one client cannot take every slot. `--trusted-proxy`
+    /// addresses are exempt. Default: `64`.
+    #[arg(
+        long,
+        env = "TESSERA_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 64
+    )]
+    pub max_connections_per_address: usize,
+    /// Longest wait for a request's headers, and longest a connection (HTTP/1.1 or
+    /// HTTP/2) may stay open with no request in flight; then it is closed.
+    /// Default: `10s`; allowed: 1s to 5m.
     #[arg(long, env = "TESSERA_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub header_timeout: Duration,
     /// Algorithm that signs new tokens: `HS256`, `EdDSA`, `ES256` or `RS256`. Default: `HS256`.
@@ -296,6 +311,9 @@ pub enum ConfigError {
     /// No connection at all would be accepted.
     #[error("--max-connections must be at least 1")]
     MaxConnections,
+    /// No client could open a connection.
+    #[error("--max-connections-per-address must be at least 1")]
+    MaxConnectionsPerAddress,
 }
 
 impl ServeArgs {
@@ -339,8 +357,12 @@ impl ServeArgs {
         if max_connections == 0 {
             return Err(ConfigError::MaxConnections);
         }
+        if self.max_connections_per_address == 0 {
+            return Err(ConfigError::MaxConnectionsPerAddress);
+        }
         Ok(ConnectionLimits {
             max_connections,
+            max_connections_per_address: self.max_connections_per_address,
             header_timeout: self.header_timeout,
         })
     }
@@ -447,33 +469,31 @@ mod tests {
         let limits = serve(&[]).connection_limits().unwrap();
         assert_eq!(limits.header_timeout, Duration::from_secs(10));
         assert!((16..=10_000).contains(&limits.max_connections));
-        let chosen = serve(&["--max-connections", "50", "--header-timeout", "2s"]);
+        assert_eq!(limits.max_connections_per_address, 64);
+        let chosen = serve(&[
+            "--max-connections",
+            "50",
+            "--max-connections-per-address",
+            "5",
+            "--header-timeout",
+            "2s",
+        ]);
         assert_eq!(
             chosen.connection_limits().unwrap(),
             ConnectionLimits {
                 max_connections: 50,
+                max_connections_per_address: 5,
                 header_timeout: Duration::from_secs(2),
             }
         );
         for refused in [
             &["--max-connections", "0"][..],
+            &["--max-connections-per-address", "0"],
             &["--header-timeout", "0s"],
             &["--header-timeout", "10m"],
         ] {
             assert!(serve(refused).connection_limits().is_err(), "{refused:?}");
         }
-    }
-
-    #[test]
-    fn logged_database_urls_hide_passwords() {
-        let mut args = serve(&[]).store;
-        args.database_url = Some("postgres://tessera:hunter2@db:5432/auth".to_owned());
-        assert_eq!(
-            args.database_url_for_log(),
-            "postgres://tessera:***@db:5432/auth"
-        );
-        args.database_url = Some("postgres://tessera@db/auth".to_owned());
-        assert_eq!(args.database_url_for_log(), "postgres://tessera@db/auth");
     }
 
     #[test]
@@ -492,6 +512,70 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    fn store_of(args: &[&str]) -> StoreArgs {
+        let cli = Cli::try_parse_from([&["tessera"], args].concat()).unwrap();
+        match cli.command {
+            Command::User { store, .. } | Command::Keys { store, .. } => store,
+            Command::Serve(serve) => serve.store,
+        }
+    }
+
+    #[test]
+    fn store_flags_go_before_or_after_the_subcommand() {
+        for args in [
+            &[
+                "user",
+                "--data-dir",
+                "d",
+                "--db-pool-size",
+                "3",
+                "add",
+                "alice",
+            ][..],
+            &[
+                "user",
+                "add",
+                "alice",
+                "--data-dir",
+                "d",
+                "--db-pool-size",
+                "3",
+            ],
+            &["user", "list", "--data-dir", "d", "--db-pool-size", "3"],
+            &[
+                "user",
+                "delete",
+                "--data-dir",
+                "d",
+                "alice",
+                "--db-pool-size",
+                "3",
+            ],
+            &["keys", "--data-dir", "d", "--db-pool-size", "3", "list"],
+            &["keys", "list", "--data-dir", "d", "--db-pool-size", "3"],
+            &[
+                "keys",
+                "rotate",
+                "--data-dir",
+                "d",
+                "--signing-alg",
+                "EdDSA",
+                "--db-pool-size",
+                "3",
+            ],
+        ] {
+            let store = store_of(args);
+            assert_eq!(store.data_dir, PathBuf::from("d"), "{args:?}");
+            assert_eq!(store.db_pool_size, 3, "{args:?}");
+        }
+        let url = ["--database-url", "postgres://u@h/db"];
+        let user = store_of(&[&["user", "add", "bob"][..], &url].concat());
+        assert_eq!(user.database_url(), "postgres://u@h/db");
+        let defaults = store_of(&["keys", "list"]);
+        assert_eq!(defaults.data_dir, PathBuf::from("tessera-data"));
+        assert_eq!(defaults.db_pool_size, 10);
     }
 
     #[test]

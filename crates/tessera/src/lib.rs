@@ -39,6 +39,7 @@
 
 pub mod cli;
 pub mod config;
+mod data_dir;
 mod device;
 pub mod error;
 pub mod extract;

@@ -11,6 +11,11 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Whatever this process creates (the database and its journals, keys, the
+    // data dir) is for this account only; the paths that matter also get
+    // explicit modes, this covers any file SQLite adds.
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     // Logs go to stderr; stdout carries only results (the listen address, CLI output).
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)

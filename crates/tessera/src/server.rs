@@ -1,6 +1,8 @@
 //! Starting and stopping the HTTP server.
 
 mod connections;
+mod idle;
+mod per_address;
 
 use std::future::Future;
 use std::io;
@@ -59,6 +61,23 @@ pub enum StartupError {
         /// The I/O failure.
         source: io::Error,
     },
+    /// The data dir or the database is open to other accounts, and Tessera may
+    /// not (or will not) change that.
+    #[error(
+        "{} can be read by other accounts (mode {mode:04o}, owner uid {owner}) and is not this \
+         account's to make private (or is a shared dir); run `chmod go= {}` as its owner or \
+         choose another --data-dir",
+        path.display(),
+        path.display()
+    )]
+    NotPrivate {
+        /// The dir or file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+        /// Its owner's uid.
+        owner: u32,
+    },
     /// The user store could not be opened.
     #[error("cannot open the user store: {0}")]
     Store(#[from] StoreError),
@@ -83,6 +102,7 @@ pub struct Server {
     tokens: Arc<TokenService>,
     limits: Arc<Limits>,
     connection_limits: ConnectionLimits,
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Server {
@@ -93,7 +113,7 @@ impl Server {
         let connection_limits = args.connection_limits()?;
         let limits = Arc::new(Limits::new(args.limit_settings()));
         let site = args.static_dir.as_deref().map(Site::new).transpose()?;
-        create_data_dir(&args.store.data_dir)?;
+        crate::data_dir::prepare(&args.store)?;
         let secret_from_env = secret::configured(args.jwt_secret.clone())?;
         let secret_source = describe(secret_from_env.is_some(), args.jwt_secret.is_some());
         let (dir, alg) = (args.store.data_dir.join(keys::KEYS_DIR), args.signing_alg);
@@ -139,6 +159,7 @@ impl Server {
             hash_concurrency = args.hash_concurrency(),
             token_cache = args.token_cache,
             max_connections = connection_limits.max_connections,
+            max_connections_per_address = connection_limits.max_connections_per_address,
             header_timeout = ?connection_limits.header_timeout,
             rate_limit = %args.rate_limit,
             rate_limit_user = %args.rate_limit_user,
@@ -161,6 +182,7 @@ impl Server {
             store,
             tokens,
             connection_limits,
+            trusted_proxies: args.trusted_proxies,
         })
     }
 
@@ -182,7 +204,14 @@ impl Server {
                 limits.forget_idle();
             }
         });
-        connections::serve(self.listener, self.router, self.connection_limits, shutdown).await;
+        connections::serve(
+            self.listener,
+            self.router,
+            self.connection_limits,
+            self.trusted_proxies,
+            shutdown,
+        )
+        .await;
         follower.abort();
         key_watcher.abort();
         forgetter.abort();
@@ -350,19 +379,6 @@ fn request_log() -> TraceLayer<
                 .level(Level::INFO)
                 .latency_unit(LatencyUnit::Micros),
         )
-}
-
-pub(crate) fn create_data_dir(path: &std::path::Path) -> Result<(), StartupError> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(path)
-        .map_err(|source| StartupError::DataDir {
-            path: path.to_owned(),
-            source,
-        })
 }
 
 fn describe(configured: bool, explicit: bool) -> &'static str {

@@ -4,14 +4,16 @@
 //! forever: a client that opens connections and sends nothing (or a header a
 //! byte a minute) holds a socket and a task per connection until the process
 //! runs out of file descriptors. This accept loop bounds the open connections
-//! (past the bound, new ones wait in the kernel's backlog), gives every request
-//! head a deadline (which also closes idle keep-alive connections), and caps the
-//! head's size. Otherwise it serves as `axum::serve` does: HTTP/1.1 and HTTP/2,
-//! the peer address as `ConnectInfo`, and a graceful shutdown.
+//! (past the bound, new ones wait in the kernel's backlog) and each client
+//! address's share of them (past it, new ones are closed at once), gives every
+//! request head a deadline, closes connections that have had nothing in flight
+//! for as long (HTTP/1.1 keep-alive and HTTP/2 alike), and caps the head's size.
+//! Otherwise it serves as `axum::serve` does: HTTP/1.1 and HTTP/2, the peer
+//! address as `ConnectInfo`, and a graceful shutdown.
 
 use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,6 +26,9 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 use tower::ServiceExt as _;
 
+use super::idle::Activity;
+use super::per_address::PerAddress;
+
 /// Largest request head (request line and headers) accepted, in bytes; a larger
 /// one gets 431. Generous for cookies and an 8 KiB `Authorization`.
 pub const MAX_HEADER_BYTES: usize = 32 * 1024;
@@ -33,21 +38,27 @@ pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 pub struct ConnectionLimits {
     /// Most connections open at once; more wait in the listen backlog until one closes.
     pub max_connections: usize,
-    /// Longest wait for a complete request head, idle keep-alive time included;
-    /// then the connection is closed.
+    /// Most connections open at once from one client address (IPv6: one /64);
+    /// more are closed at once. Trusted proxies are exempt.
+    pub max_connections_per_address: usize,
+    /// Longest wait for a complete request head, and longest time a connection
+    /// may stay open with no request in flight; then the connection is closed.
     pub header_timeout: Duration,
 }
 
-/// Serves `router` on `listener` within `limits` until `shutdown` completes,
-/// then lets the requests in flight finish.
+/// Serves `router` on `listener` within `limits` (from which the addresses of
+/// `trusted_proxies` are exempt per address) until `shutdown` completes, then
+/// lets the requests in flight finish.
 pub(super) async fn serve(
     listener: TcpListener,
     router: Router,
     limits: ConnectionLimits,
+    trusted_proxies: Vec<IpAddr>,
     shutdown: impl Future<Output = ()>,
 ) {
     let builder = connection_builder(limits.header_timeout);
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let per_address = PerAddress::new(limits.max_connections_per_address, trusted_proxies);
     // Connections watch `stop` to begin a graceful close; each holds a `running`
     // receiver, so `all_done` resolves once every one has finished.
     let (stop, stopping) = watch::channel(());
@@ -68,12 +79,28 @@ pub(super) async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let Some(address_slot) = per_address.admit(peer.ip()) else {
+            tracing::debug!(%peer, "closed a connection: its address has its share open");
+            continue; // dropping the stream closes it, and frees the slot
+        };
         // Responses are written whole; waiting to coalesce them only adds latency.
         let _ = stream.set_nodelay(true);
-        let service = router.clone().map_request(move |mut request: Request<_>| {
-            request.extensions_mut().insert(ConnectInfo(peer));
-            request.map(axum::body::Body::new)
-        });
+        let activity = Activity::new();
+        let tracked = activity.clone();
+        let service = router
+            .clone()
+            .map_request(move |mut request: Request<_>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request.map(axum::body::Body::new)
+            })
+            .map_future(move |response| {
+                let in_flight = tracked.begin();
+                async move {
+                    response
+                        .await
+                        .map(|response| in_flight.until_sent(response))
+                }
+            });
         let hyper_service = TowerToHyperService::new(service);
         let (builder, stop, running) = (builder.clone(), stop.clone(), running.clone());
         tokio::spawn(async move {
@@ -88,10 +115,9 @@ pub(super) async fn serve(
                 () = stop.closed() => false,
             };
             if !spoke {
-                return drop((slot, running));
+                return drop((slot, address_slot, running));
             }
-            let connection =
-                builder.serve_connection_with_upgrades(TokioIo::new(stream), hyper_service);
+            let connection = builder.serve_connection(TokioIo::new(stream), hyper_service);
             tokio::pin!(connection);
             tokio::select! {
                 served = connection.as_mut() => log_failure(served, peer),
@@ -99,8 +125,18 @@ pub(super) async fn serve(
                     connection.as_mut().graceful_shutdown();
                     log_failure(connection.await, peer);
                 }
+                () = activity.idle_for(limits.header_timeout) => {
+                    // Say goodbye (HTTP/2: GOAWAY, which a client may leave
+                    // unanswered); if the connection is still open after as
+                    // long again with nothing in flight, drop it.
+                    connection.as_mut().graceful_shutdown();
+                    tokio::select! {
+                        served = connection.as_mut() => log_failure(served, peer),
+                        () = activity.idle_for(limits.header_timeout) => {}
+                    }
+                }
             }
-            drop((slot, running));
+            drop((slot, address_slot, running));
         });
     }
     drop(listener); // new connections are refused from here on
@@ -108,7 +144,8 @@ pub(super) async fn serve(
     all_done.closed().await;
 }
 
-/// HTTP/1.1 and HTTP/2 with the head limits.
+/// HTTP/1.1 and HTTP/2 with the head limits. No upgrades and no extended
+/// CONNECT (RFC 8441): nothing here speaks WebSockets or tunnels.
 fn connection_builder(header_timeout: Duration) -> Builder<TokioExecutor> {
     let mut builder = Builder::new(TokioExecutor::new());
     builder
@@ -116,15 +153,14 @@ fn connection_builder(header_timeout: Duration) -> Builder<TokioExecutor> {
         .timer(TokioTimer::new())
         .header_read_timeout(header_timeout)
         .max_buf_size(MAX_HEADER_BYTES);
-    // HTTP/2 has no head deadline; idle connections are bounded by the connection
-    // limit, and pings find the dead ones.
+    // HTTP/2 has no head deadline: idle connections are closed by the accept
+    // loop's idle timer, and pings find the dead ones sooner.
     builder
         .http2()
         .timer(TokioTimer::new())
         .keep_alive_interval(Duration::from_secs(20))
         .keep_alive_timeout(Duration::from_secs(20))
-        .max_header_list_size(MAX_HEADER_BYTES as u32)
-        .enable_connect_protocol();
+        .max_header_list_size(MAX_HEADER_BYTES as u32);
     builder
 }
 

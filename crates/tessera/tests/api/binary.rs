@@ -236,3 +236,79 @@ fn user_add_without_a_terminal_explains_how_to_pipe_the_password() {
         stderr(&output)
     );
 }
+
+#[test]
+fn store_flags_work_before_and_after_the_user_and_keys_subcommands() {
+    // The environment names another dir, so only the flag can lead to `chosen`.
+    let (elsewhere, chosen) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let chosen_dir = chosen.path().to_str().unwrap();
+    let password = format!("{PASSWORD}\n");
+    let after = user_add(
+        elsewhere.path(),
+        "alice",
+        &password,
+        &["--data-dir", chosen_dir],
+    );
+    assert!(after.status.success(), "{}", stderr(&after));
+    let mut before = tessera(elsewhere.path())
+        .args([
+            "user",
+            "--data-dir",
+            chosen_dir,
+            "add",
+            "bob",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = before.stdin.take().unwrap();
+    stdin.write_all(password.as_bytes()).unwrap();
+    drop(stdin);
+    let before = before.wait_with_output().unwrap();
+    assert!(before.status.success(), "{}", stderr(&before));
+    for listing in [
+        &["user", "list", "--data-dir", chosen_dir][..],
+        &["user", "--data-dir", chosen_dir, "list"],
+    ] {
+        let listed = stdout(&run(elsewhere.path(), listing));
+        assert!(
+            listed.contains("alice") && listed.contains("bob"),
+            "{listing:?}: {listed}"
+        );
+    }
+
+    let rotated = run(
+        elsewhere.path(),
+        &[
+            "keys",
+            "rotate",
+            "--signing-alg",
+            "EdDSA",
+            "--data-dir",
+            chosen_dir,
+        ],
+    );
+    assert!(rotated.status.success(), "{}", stderr(&rotated));
+    for listing in [
+        &["keys", "list", "--data-dir", chosen_dir][..],
+        &["keys", "--data-dir", chosen_dir, "list"],
+    ] {
+        let listed = run(elsewhere.path(), listing);
+        assert!(listed.status.success(), "{}", stderr(&listed));
+        assert!(
+            stdout(&listed).contains("EdDSA"),
+            "{listing:?}: {}",
+            stdout(&listed)
+        );
+    }
+    assert!(
+        std::fs::read_dir(elsewhere.path())
+            .unwrap()
+            .next()
+            .is_none(),
+        "nothing was written to the dir from the environment"
+    );
+}

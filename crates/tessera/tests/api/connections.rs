@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 
 use crate::helpers::TestApp;
 
@@ -122,6 +122,125 @@ async fn shutdown_does_not_wait_for_silent_or_idle_clients() {
         started.elapsed() < Duration::from_secs(3),
         "shutdown took {:?}",
         started.elapsed()
+    );
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+}
+
+/// `GET /healthz` with `Connection: close` on a new connection from `source`;
+/// everything the server sent before it closed the connection.
+async fn healthz_from(source: &str, server: std::net::SocketAddr) -> Vec<u8> {
+    let socket = TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{source}:0").parse().unwrap()).unwrap();
+    let mut stream = socket.connect(server).await.unwrap();
+    // A connection closed at once may refuse the write; the read tells the rest.
+    let _ = stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await;
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer));
+    let _ = read
+        .await
+        .expect("the server answers or closes the connection");
+    answer
+}
+
+fn is_ok(answer: &[u8]) -> bool {
+    answer.starts_with(b"HTTP/1.1 200")
+}
+
+#[tokio::test]
+async fn connections_past_an_addresss_share_are_closed_while_others_are_served() {
+    let app = TestApp::spawn_with(&["--max-connections-per-address", "2"]).await;
+    let held = [
+        idle_after_one_request(&app).await,
+        idle_after_one_request(&app).await,
+    ];
+    let refused = healthz_from("127.0.0.1", app.addr).await;
+    assert!(
+        refused.is_empty(),
+        "a third connection from 127.0.0.1 is closed unanswered: {:?}",
+        String::from_utf8_lossy(&refused)
+    );
+    assert!(
+        is_ok(&healthz_from("127.0.0.2", app.addr).await),
+        "another address is served"
+    );
+    drop(held);
+    // The server notices the closed connections in its own time.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !is_ok(&healthz_from("127.0.0.1", app.addr).await) {
+        assert!(Instant::now() < deadline, "127.0.0.1 is served again");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// An HTTP/2 frame: type, flags, stream 0, payload.
+fn h2_frame(kind: u8, flags: u8, payload: &[u8]) -> Vec<u8> {
+    let length = u32::try_from(payload.len()).unwrap().to_be_bytes();
+    let mut frame = vec![length[1], length[2], length[3], kind, flags, 0, 0, 0, 0];
+    frame.extend_from_slice(payload);
+    frame
+}
+
+/// The (type, flags) of each HTTP/2 frame in `bytes`.
+fn h2_frames(mut bytes: &[u8]) -> Vec<(u8, u8)> {
+    let mut frames = Vec::new();
+    while bytes.len() >= 9 {
+        let length =
+            usize::from(bytes[0]) << 16 | usize::from(bytes[1]) << 8 | usize::from(bytes[2]);
+        frames.push((bytes[3], bytes[4]));
+        bytes = &bytes[(9 + length).min(bytes.len())..];
+    }
+    frames
+}
+
+#[tokio::test]
+async fn an_http2_connection_with_no_request_is_closed_at_the_header_timeout() {
+    const SETTINGS: u8 = 0x4;
+    const PING: u8 = 0x6;
+    const GOAWAY: u8 = 0x7;
+    const ACK: u8 = 0x1;
+    let app = TestApp::spawn_with(&["--header-timeout", "1s"]).await;
+    let (mut from_server, mut to_server) = TcpStream::connect(app.addr).await.unwrap().into_split();
+    to_server
+        .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+        .await
+        .unwrap();
+    to_server
+        .write_all(&h2_frame(SETTINGS, 0, &[]))
+        .await
+        .unwrap();
+    // Pings are answered, but they are not requests: they must not keep it open.
+    let pinger = tokio::spawn(async move {
+        while to_server
+            .write_all(&h2_frame(PING, 0, &[7; 8]))
+            .await
+            .is_ok()
+        {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), async {
+        let mut buffer = [0u8; 1024];
+        loop {
+            match from_server.read(&mut buffer).await {
+                Ok(0) | Err(_) => return,
+                Ok(read) => received.extend_from_slice(&buffer[..read]),
+            }
+        }
+    });
+    read.await
+        .expect("the server closes an idle HTTP/2 connection");
+    pinger.abort();
+    let frames = h2_frames(&received);
+    assert!(
+        frames.contains(&(PING, ACK)),
+        "pings were answered: {frames:?}"
+    );
+    assert!(
+        frames.iter().any(|(kind, _)| *kind == GOAWAY),
+        "said goodbye: {frames:?}"
     );
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
 }

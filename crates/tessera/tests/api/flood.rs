@@ -84,6 +84,9 @@ async fn a_thousand_concurrent_sign_ins_stay_bounded_and_token_checks_stay_fast(
         "2",
         "--hash-queue",
         "64",
+        // All thousand connections come from this one address.
+        "--max-connections-per-address",
+        "2000",
     ];
     let server = RunningServer::start_with(data.path(), &flags, &[]);
     let alice = credentials("alice", PASSWORD);

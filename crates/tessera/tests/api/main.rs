@@ -3,6 +3,7 @@
 mod binary;
 mod connections;
 mod crash;
+mod data_dir;
 mod database;
 mod flood;
 mod helpers;
