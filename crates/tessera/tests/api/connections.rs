@@ -38,6 +38,7 @@ async fn idle_after_one_request(app: &TestApp) -> TcpStream {
 }
 
 #[tokio::test]
+#[ignore = "slow tier: measures when connections are closed"]
 async fn silent_and_slow_clients_are_cut_off_at_the_header_timeout() {
     let app = TestApp::spawn_with(&["--header-timeout", "1s"]).await;
     // Connected, says nothing.
@@ -63,26 +64,29 @@ async fn silent_and_slow_clients_are_cut_off_at_the_header_timeout() {
 #[tokio::test]
 async fn connections_beyond_the_limit_wait_for_a_free_slot() {
     let app = TestApp::spawn_with(&["--max-connections", "2"]).await;
+    // Answered once each, so the server has certainly accepted both.
     let held = [
-        TcpStream::connect(app.addr).await.unwrap(),
-        TcpStream::connect(app.addr).await.unwrap(),
+        idle_after_one_request(&app).await,
+        idle_after_one_request(&app).await,
     ];
-    // Give the server a moment to accept both.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let fresh_client = || {
+    let fresh_client = |timeout| {
         reqwest::Client::builder()
             .no_proxy()
-            .timeout(Duration::from_millis(700))
+            .timeout(timeout)
             .build()
             .unwrap()
     };
-    let waiting = fresh_client().get(app.url("/healthz")).send().await;
+    let waiting = fresh_client(Duration::from_millis(700))
+        .get(app.url("/healthz"))
+        .send()
+        .await;
     assert!(
         waiting.is_err_and(|err| err.is_timeout()),
         "a third connection is not served while two are open"
     );
     drop(held);
-    let served = fresh_client()
+    // Served once the server has noticed a slot is free, in its own time.
+    let served = fresh_client(Duration::from_secs(60))
         .get(app.url("/healthz"))
         .send()
         .await
@@ -111,6 +115,7 @@ async fn request_heads_are_capped_at_32_kib() {
 }
 
 #[tokio::test]
+#[ignore = "slow tier: measures how long a shutdown takes"]
 async fn shutdown_does_not_wait_for_silent_or_idle_clients() {
     let app = TestApp::spawn().await; // the default 10 s header timeout
     let _silent = TcpStream::connect(app.addr).await.unwrap();
@@ -119,7 +124,9 @@ async fn shutdown_does_not_wait_for_silent_or_idle_clients() {
     let started = Instant::now();
     let app = app.restart().await;
     assert!(
-        started.elapsed() < Duration::from_secs(3),
+        // Waiting for the silent client would take the 10 s header timeout;
+        // the margin below it is for a loaded machine.
+        started.elapsed() < Duration::from_secs(8),
         "shutdown took {:?}",
         started.elapsed()
     );
@@ -167,7 +174,7 @@ async fn connections_past_an_addresss_share_are_closed_while_others_are_served()
     );
     drop(held);
     // The server notices the closed connections in its own time.
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while !is_ok(&healthz_from("127.0.0.1", app.addr).await) {
         assert!(Instant::now() < deadline, "127.0.0.1 is served again");
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -195,6 +202,7 @@ fn h2_frames(mut bytes: &[u8]) -> Vec<(u8, u8)> {
 }
 
 #[tokio::test]
+#[ignore = "slow tier: measures when connections are closed"]
 async fn an_http2_connection_with_no_request_is_closed_at_the_header_timeout() {
     const SETTINGS: u8 = 0x4;
     const PING: u8 = 0x6;

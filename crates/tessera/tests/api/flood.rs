@@ -159,6 +159,8 @@ async fn a_burst_of_two_hundred_sign_ins_is_served_not_refused() {
         "60s",
         "--request-timeout",
         "120s",
+        "--max-connections-per-address",
+        "1000",
     ];
     let server = RunningServer::start_with(data.path(), &flags, &[]);
     let alice = credentials("alice", PASSWORD);
