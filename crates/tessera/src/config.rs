@@ -363,6 +363,7 @@ impl ServeArgs {
         Ok(ConnectionLimits {
             max_connections,
             max_connections_per_address: self.max_connections_per_address,
+            ipv6_prefix: self.ipv6_prefix,
             header_timeout: self.header_timeout,
         })
     }
@@ -483,6 +484,7 @@ mod tests {
             ConnectionLimits {
                 max_connections: 50,
                 max_connections_per_address: 5,
+                ipv6_prefix: 64,
                 header_timeout: Duration::from_secs(2),
             }
         );

@@ -24,6 +24,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::DefaultKeyedRateLimiter;
 use governor::NotUntil;
 
+pub(crate) use self::client::client_unit;
 use self::client::ClientRules;
 use self::failures::WrongPasswords;
 use self::rate::{limiter, wait_secs};

@@ -64,14 +64,7 @@ impl ClientRules {
     /// addresses count by their first `ipv6_prefix` bits; IPv4 addresses (and
     /// IPv4-mapped IPv6 ones) as they are.
     pub(super) fn limit_key(&self, address: IpAddr) -> IpAddr {
-        match address.to_canonical() {
-            IpAddr::V4(v4) => IpAddr::V4(v4),
-            IpAddr::V6(v6) => {
-                let host_bits = 128 - u32::from(self.ipv6_prefix);
-                let mask = u128::MAX.checked_shl(host_bits).unwrap_or(0);
-                IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask))
-            }
-        }
+        client_unit(address, self.ipv6_prefix)
     }
 
     fn is_trusted(&self, address: IpAddr) -> bool {
@@ -124,6 +117,20 @@ impl ClientRules {
             address,
             key: self.limit_key(address),
             https,
+        }
+    }
+}
+
+/// The unit a client is counted by: its IPv4 address (IPv4-mapped IPv6 ones
+/// included), or the first `ipv6_prefix` bits of its IPv6 address, since a host
+/// is usually given a whole /64 and can pick any address in it.
+pub(crate) fn client_unit(address: IpAddr, ipv6_prefix: u8) -> IpAddr {
+    match address.to_canonical() {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => {
+            let host_bits = 128 - u32::from(ipv6_prefix.min(128));
+            let mask = u128::MAX.checked_shl(host_bits).unwrap_or(0);
+            IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask))
         }
     }
 }

@@ -38,9 +38,12 @@ pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 pub struct ConnectionLimits {
     /// Most connections open at once; more wait in the listen backlog until one closes.
     pub max_connections: usize,
-    /// Most connections open at once from one client address (IPv6: one /64);
-    /// more are closed at once. Trusted proxies are exempt.
+    /// Most connections open at once from one client address (IPv6: one
+    /// `ipv6_prefix`); more are closed at once. Trusted proxies are exempt.
     pub max_connections_per_address: usize,
+    /// How many leading bits of an IPv6 address name one client (a host is
+    /// usually given a whole /64).
+    pub ipv6_prefix: u8,
     /// Longest wait for a complete request head, and longest time a connection
     /// may stay open with no request in flight; then the connection is closed.
     pub header_timeout: Duration,
@@ -58,7 +61,11 @@ pub(super) async fn serve(
 ) {
     let builder = connection_builder(limits.header_timeout);
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
-    let per_address = PerAddress::new(limits.max_connections_per_address, trusted_proxies);
+    let per_address = PerAddress::new(
+        limits.max_connections_per_address,
+        trusted_proxies,
+        limits.ipv6_prefix,
+    );
     // Connections watch `stop` to begin a graceful close; each holds a `running`
     // receiver, so `all_done` resolves once every one has finished.
     let (stop, stopping) = watch::channel(());

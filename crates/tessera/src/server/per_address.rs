@@ -7,23 +7,28 @@
 //! proxies are exempt: every client behind one shares its address.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::limits::client_unit;
 
 /// The open connections of every client address.
 #[derive(Debug)]
 pub(super) struct PerAddress {
     cap: usize,
     exempt: Vec<IpAddr>,
+    ipv6_prefix: u8,
     open: Mutex<HashMap<IpAddr, usize>>,
 }
 
 impl PerAddress {
-    /// At most `cap` connections per address, none counted for `exempt` ones.
-    pub(super) fn new(cap: usize, exempt: Vec<IpAddr>) -> Arc<Self> {
+    /// At most `cap` connections per client (an IPv6 client is its first
+    /// `ipv6_prefix` bits), none counted for `exempt` addresses.
+    pub(super) fn new(cap: usize, exempt: Vec<IpAddr>, ipv6_prefix: u8) -> Arc<Self> {
         Arc::new(Self {
             cap: cap.max(1),
             exempt: exempt.into_iter().map(|ip| ip.to_canonical()).collect(),
+            ipv6_prefix,
             open: Mutex::new(HashMap::new()),
         })
     }
@@ -38,7 +43,7 @@ impl PerAddress {
                 client: None,
             });
         }
-        let client = client_of(peer);
+        let client = client_unit(peer, self.ipv6_prefix);
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
         let count = open.entry(client).or_insert(0);
         if *count >= self.cap {
@@ -86,17 +91,6 @@ impl Drop for AddressSlot {
     }
 }
 
-/// The unit a client is counted by: its IPv4 address, or its IPv6 /64.
-fn client_of(peer: IpAddr) -> IpAddr {
-    match peer {
-        IpAddr::V4(_) => peer,
-        IpAddr::V6(v6) => {
-            let prefix = u128::from(v6) & !((1u128 << 64) - 1);
-            IpAddr::V6(Ipv6Addr::from(prefix))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,7 +101,7 @@ mod tests {
 
     #[test]
     fn each_address_gets_its_share_and_slots_come_back() {
-        let limits = PerAddress::new(2, vec![ip("10.0.0.9")]);
+        let limits = PerAddress::new(2, vec![ip("10.0.0.9")], 64);
         let first = limits.admit(ip("10.0.0.1")).unwrap();
         let _second = limits.admit(ip("::ffff:10.0.0.1")).unwrap();
         assert!(limits.admit(ip("10.0.0.1")).is_none(), "a third is refused");
@@ -129,7 +123,7 @@ mod tests {
 
     #[test]
     fn ipv6_clients_count_per_64() {
-        let limits = PerAddress::new(1, Vec::new());
+        let limits = PerAddress::new(1, Vec::new(), 64);
         let _held = limits.admit(ip("2001:db8:1:2::1")).unwrap();
         assert!(limits.admit(ip("2001:db8:1:2:ffff::7")).is_none());
         assert!(limits.admit(ip("2001:db8:1:3::1")).is_some());
@@ -137,7 +131,7 @@ mod tests {
 
     #[test]
     fn addresses_without_connections_are_forgotten() {
-        let limits = PerAddress::new(3, Vec::new());
+        let limits = PerAddress::new(3, Vec::new(), 64);
         let slots: Vec<_> = (1..=50)
             .map(|n| limits.admit(IpAddr::from([10, 0, 0, n])))
             .collect();
