@@ -13,6 +13,7 @@ use crate::error::ApiError;
 mod argon;
 mod hashers;
 mod pace;
+mod progress;
 mod race;
 
 use argon::Memory;
@@ -161,10 +162,20 @@ impl Passwords {
             let passwords = self.clone();
             let delay = inner.pace.rescue_after();
             tokio::spawn(async move {
-                tokio::time::sleep(delay).await;
-                if let Some(rescue) = &passwords.inner.rescue {
-                    if !race.is_answered() {
+                let Some(rescue) = &passwords.inner.rescue else {
+                    return;
+                };
+                // A copy that shares the cores with this server's own work
+                // (a sign-in flood) is left to finish; one that other
+                // processes starve gets help.
+                loop {
+                    tokio::time::sleep(delay).await;
+                    if race.is_answered() {
+                        return;
+                    }
+                    if race.is_starved() {
                         let _ = rescue.submit(race.job());
+                        return;
                     }
                 }
             });

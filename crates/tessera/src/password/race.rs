@@ -10,6 +10,7 @@ use tokio::sync::{oneshot, OwnedSemaphorePermit};
 use super::argon::Memory;
 use super::hashers::Job;
 use super::pace::{thread_cpu_time, Pace};
+use super::progress::Progress;
 
 /// The work of one hash and where its answer goes.
 pub(super) struct Race<T> {
@@ -20,6 +21,7 @@ pub(super) struct Race<T> {
     finish: Mutex<Option<(oneshot::Sender<T>, OwnedSemaphorePermit)>>,
     answered: AtomicBool,
     submitted: Instant,
+    progress: Progress,
     pace: Arc<Pace>,
 }
 
@@ -36,6 +38,7 @@ impl<T: Send + 'static> Race<T> {
             finish: Mutex::new(Some((answer, permit))),
             answered: AtomicBool::new(false),
             submitted: Instant::now(),
+            progress: Progress::new(),
             pace,
         })
     }
@@ -51,10 +54,16 @@ impl<T: Send + 'static> Race<T> {
         self.answered.load(Ordering::Acquire)
     }
 
+    /// Whether the first copy is starved (or never started) and needs help.
+    pub(super) fn is_starved(&self) -> bool {
+        self.progress.is_starved()
+    }
+
     fn run(&self, memory: &mut Memory) {
         if self.is_answered() {
             return; // the other lane was faster; nothing to compute
         }
+        self.progress.begin();
         let cpu_before = thread_cpu_time();
         let outcome = (self.work)(memory);
         self.pace
