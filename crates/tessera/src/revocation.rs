@@ -26,6 +26,9 @@ pub struct Revocations {
     recent: ArcSwap<Denied>,
     /// Serialises writers, and holds the store cursor.
     writer: Mutex<Cursor>,
+    /// Seconds past its `until` an entry is still kept: verification accepts a
+    /// token until `exp` plus the leeway, so its revocation must last as long.
+    leeway: u64,
 }
 
 /// How many recent entries trigger a merge into the settled map.
@@ -54,9 +57,18 @@ struct Cursor {
 }
 
 impl Revocations {
-    /// An empty list.
+    /// An empty list for tokens checked without leeway.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty list whose entries outlive their `until` by `leeway`, the clock
+    /// skew token verification tolerates on `exp`.
+    pub fn with_leeway(leeway: Duration) -> Self {
+        Self {
+            leeway: leeway.as_secs(),
+            ..Self::default()
+        }
     }
 
     /// Whether the token `jti` or its session `sid` has been revoked.
@@ -103,10 +115,15 @@ impl Revocations {
         self.publish(recent, None);
     }
 
-    /// Forgets entries whose tokens have expired anyway.
+    /// Forgets entries whose tokens are refused anyway: expired, leeway included.
     pub fn purge(&self, now: u64) {
         let _cursor = self.write();
-        self.publish(Denied::clone(&self.recent.load()), Some(now));
+        self.publish(Denied::clone(&self.recent.load()), Some(self.horizon(now)));
+    }
+
+    /// Entries whose `until` is before this no longer matter at `now`.
+    pub fn horizon(&self, now: u64) -> u64 {
+        now.saturating_sub(self.leeway)
     }
 
     /// How many entries are held (tokens + sessions).
@@ -132,7 +149,9 @@ impl Revocations {
     /// any other sharing the store: the CLI, other instances).
     pub async fn sync(&self, store: &Store) -> Result<usize, crate::store::StoreError> {
         let after = self.write().last_row;
-        let rows = store.revocations_after(after, unix_now()).await?;
+        let rows = store
+            .revocations_after(after, self.horizon(unix_now()))
+            .await?;
         self.apply(&rows);
         Ok(rows.len())
     }
@@ -140,7 +159,7 @@ impl Revocations {
     /// Re-reads every unexpired revocation (idempotent). Catches rows whose ids
     /// were taken before, but committed after, rows already seen.
     pub async fn reload(&self, store: &Store) -> Result<usize, crate::store::StoreError> {
-        let rows = store.revocations_after(0, unix_now()).await?;
+        let rows = store.revocations_after(0, self.horizon(unix_now())).await?;
         self.apply(&rows);
         Ok(rows.len())
     }
@@ -154,7 +173,7 @@ impl Revocations {
     }
 
     /// Stores `recent`, or, when it has grown to [`MERGE_AT`] entries or a purge
-    /// asks for it (dropping what expired before `purge`), merges it into
+    /// asks for it (dropping entries whose `until` is before `purge`), merges it into
     /// `settled`. Called with the writer lock held.
     fn publish(&self, recent: Denied, purge: Option<u64>) {
         if purge.is_none() && recent.len() < MERGE_AT {
@@ -262,6 +281,18 @@ mod tests {
         for reader in readers {
             reader.join().unwrap();
         }
+    }
+
+    #[test]
+    fn revoked_tokens_stay_denied_while_the_leeway_accepts_them() {
+        let list = Revocations::with_leeway(Duration::from_secs(5));
+        list.revoke_token("t1", 100);
+        list.apply(&[row(1, "session", "s1", 100)]);
+        list.purge(105);
+        assert!(list.is_revoked("t1", "-"), "exp + leeway has not passed");
+        assert!(list.is_revoked("-", "s1"));
+        list.purge(106);
+        assert!(!list.is_revoked("t1", "-") && !list.is_revoked("-", "s1"));
     }
 
     #[test]

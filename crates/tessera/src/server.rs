@@ -229,7 +229,10 @@ async fn follow_revocations(store: Store, tokens: Arc<TokenService>) {
                 if let Err(err) = tokens.revocations().reload(&store).await {
                     tracing::warn!(error = %err, "cannot re-read revocations");
                 }
-                if let Err(err) = store.purge_expired(now, session_horizon).await {
+                // Rows must outlive the tokens they deny by the leeway too, or a
+                // server starting meanwhile would not load them.
+                let horizon = tokens.revocations().horizon(now);
+                if let Err(err) = store.purge_expired(horizon, session_horizon).await {
                     tracing::warn!(error = %err, "cannot purge expired sessions");
                 }
             }

@@ -178,8 +178,8 @@ impl TokenService {
         Self {
             keys,
             verified: cache::Verified::new(settings.verified_cache),
+            revocations: Revocations::with_leeway(settings.leeway),
             settings,
-            revocations: Revocations::new(),
             last_miss_reload: AtomicU64::new(0),
         }
     }
