@@ -1,6 +1,7 @@
 //! End-to-end tests of the HTTP API and the `tessera` binary, over real sockets.
 
 mod binary;
+mod collation;
 mod connections;
 mod crash;
 mod database;

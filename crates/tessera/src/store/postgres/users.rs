@@ -13,6 +13,10 @@ const SELECT_USER: &str = "SELECT u.id, u.username, u.password_hash, \
      ARRAY(SELECT r.role FROM user_roles r WHERE r.user_id = u.id ORDER BY r.role) AS roles \
      FROM users u";
 
+/// The case-insensitive name key, as in the unique index `users_username_ci`:
+/// ASCII folding whatever the database's collation (see migration 0002).
+const NAME_KEY: &str = "lower(u.username COLLATE \"C\")";
+
 #[derive(FromRow)]
 struct UserRow {
     id: i64,
@@ -67,7 +71,7 @@ impl PgStore {
         username: &str,
     ) -> Result<Option<StoredUser>, StoreError> {
         let row = sqlx::query_as::<_, UserRow>(&format!(
-            "{SELECT_USER} WHERE lower(u.username) = lower($1)"
+            "{SELECT_USER} WHERE {NAME_KEY} = lower($1 COLLATE \"C\")"
         ))
         .bind(username)
         .fetch_optional(&self.pool)
@@ -116,11 +120,12 @@ impl PgStore {
         let mut tx = self.pool.begin().await?;
         // Lock the user row first, then revoke its sessions before the delete's
         // cascade takes them along.
-        let id: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM users WHERE lower(username) = lower($1) FOR UPDATE")
-                .bind(username)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let id: Option<i64> = sqlx::query_scalar(&format!(
+            "SELECT id FROM users u WHERE {NAME_KEY} = lower($1 COLLATE \"C\") FOR UPDATE"
+        ))
+        .bind(username)
+        .fetch_optional(&mut *tx)
+        .await?;
         let Some(id) = id else {
             return Ok(None);
         };
