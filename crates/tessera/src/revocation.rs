@@ -48,6 +48,21 @@ impl Denied {
     fn len(&self) -> usize {
         self.tokens.len() + self.sessions.len()
     }
+
+    /// Whether `row` is here already, for at least as long.
+    fn holds(&self, row: &RevocationRow) -> bool {
+        let set = if row.kind == "session" {
+            &self.sessions
+        } else {
+            &self.tokens
+        };
+        set.get(&row.value).is_some_and(|held| *held >= until(row))
+    }
+}
+
+/// Until when a stored row denies.
+fn until(row: &RevocationRow) -> u64 {
+    u64::try_from(row.expires_at).unwrap_or(0)
 }
 
 #[derive(Debug, Default)]
@@ -93,24 +108,33 @@ impl Revocations {
         });
     }
 
-    /// Applies rows read from the store (idempotent).
+    /// Applies rows read from the store (idempotent: rows already held change
+    /// nothing, so re-reading them costs no copy).
     pub fn apply(&self, rows: &[RevocationRow]) {
         if rows.is_empty() {
             return;
         }
         let mut cursor = self.write();
-        let mut recent = Denied::clone(&self.recent.load());
-        for row in rows {
+        cursor.last_row = rows
+            .iter()
+            .map(|row| row.id)
+            .fold(cursor.last_row, i64::max);
+        let (settled, held) = (self.settled.load(), self.recent.load());
+        let mut fresh = rows
+            .iter()
+            .filter(|row| !settled.holds(row) && !held.holds(row))
+            .peekable();
+        if fresh.peek().is_none() {
+            return;
+        }
+        let mut recent = Denied::clone(&held);
+        for row in fresh {
             let set = if row.kind == "session" {
                 &mut recent.sessions
             } else {
                 &mut recent.tokens
             };
-            set.insert(
-                row.value.clone(),
-                u64::try_from(row.expires_at).unwrap_or(0),
-            );
-            cursor.last_row = cursor.last_row.max(row.id);
+            set.insert(row.value.clone(), until(row));
         }
         self.publish(recent, None);
     }
@@ -146,9 +170,10 @@ impl Revocations {
     }
 
     /// Loads rows added to the store since the last call (by this process or
-    /// any other sharing the store: the CLI, other instances).
+    /// any other sharing the store: the CLI, other instances), reading the last
+    /// [`REREAD_ROWS`] ids below the cursor again.
     pub async fn sync(&self, store: &Store) -> Result<usize, crate::store::StoreError> {
-        let after = self.write().last_row;
+        let after = self.write().last_row.saturating_sub(REREAD_ROWS);
         let rows = store
             .revocations_after(after, self.horizon(unix_now()))
             .await?;
@@ -198,6 +223,15 @@ impl Revocations {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
+
+/// How many ids below its cursor each [`Revocations::sync`] reads again. Ids are
+/// taken when a row is inserted, not when it commits, so on Postgres a
+/// transaction can commit a row below ids the follower already read; should its
+/// notification be missed as well (the listener reconnecting), this window
+/// catches it at the next poll rather than at the full re-read a minute later.
+/// It would take this many revocations committed meanwhile to push a late row
+/// out of the window.
+pub const REREAD_ROWS: i64 = 1024;
 
 /// How often a server looks for revocations written elsewhere.
 pub const SYNC_INTERVAL: Duration = Duration::from_secs(1);
@@ -300,5 +334,17 @@ mod tests {
         let list = Revocations::new();
         list.apply(&[row(3, "token", "a", 10), row(7, "token", "b", 10)]);
         assert_eq!(list.write().last_row, 7);
+    }
+
+    #[test]
+    fn reapplying_held_rows_changes_nothing_and_later_expiries_win() {
+        let list = Revocations::new();
+        list.apply(&[row(1, "token", "a", 10), row(2, "session", "s", 10)]);
+        let before = list.recent.load_full();
+        list.apply(&[row(1, "token", "a", 10), row(2, "session", "s", 10)]);
+        assert!(Arc::ptr_eq(&before, &list.recent.load_full()), "no copy");
+        list.apply(&[row(5, "token", "a", 20)]);
+        list.purge(15);
+        assert!(list.is_revoked("a", "-") && !list.is_revoked("-", "s"));
     }
 }

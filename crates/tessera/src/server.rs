@@ -195,7 +195,8 @@ impl Server {
 /// Keeps the in-memory deny list in step with the store and purges what has
 /// expired. Revocations by the CLI or other instances arrive through Postgres
 /// notifications at once where there are any, and through polling (every
-/// second, plus a full re-read with each purge) always, which also covers
+/// second, re-reading a window of ids below the cursor for rows committed out
+/// of id order, plus a full re-read with each purge) always, which also covers
 /// notifications missed while the feed reconnected.
 async fn follow_revocations(store: Store, tokens: Arc<TokenService>) {
     let mut feed = match store.revocation_feed().await {

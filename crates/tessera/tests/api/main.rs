@@ -6,6 +6,7 @@ mod connections;
 mod crash;
 mod database;
 mod flood;
+mod follower;
 mod helpers;
 mod instances;
 mod keys;
