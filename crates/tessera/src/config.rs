@@ -178,6 +178,11 @@ pub struct ServeArgs {
     /// (browser tabs racing) before a replay counts as theft. Default: `10s`; at most `60s`.
     #[arg(long, env = "TESSERA_REFRESH_GRACE", default_value = "10s", value_parser = parse_duration)]
     pub refresh_grace: Duration,
+    /// Absolute session lifetime: a session ends this long after its password
+    /// sign-in however often it is refreshed (refresh tokens' `exp` is capped to
+    /// it). Default: `30d`; allowed: 1s to 365d.
+    #[arg(long, env = "TESSERA_SESSION_MAX_AGE", default_value = "30d", value_parser = parse_duration)]
+    pub session_max_age: Duration,
     /// `iss` claim to issue and require. Default: none (not issued, not checked).
     #[arg(long, env = "TESSERA_ISSUER")]
     pub issuer: Option<String>,
@@ -270,6 +275,9 @@ pub enum ConfigError {
     /// The refresh grace window is over a minute: a stolen token could be replayed that long.
     #[error("--refresh-grace must be at most 60s (got {0:?})")]
     RefreshGrace(Duration),
+    /// The absolute session lifetime is outside 1 s ..= 365 d.
+    #[error("--session-max-age must be between 1s and 365d (got {0:?})")]
+    SessionMaxAge(Duration),
     /// The header timeout is outside 1 s ..= 5 min.
     #[error("--header-timeout must be between 1s and 5m (got {0:?})")]
     HeaderTimeout(Duration),
@@ -296,10 +304,15 @@ impl ServeArgs {
         if self.refresh_grace > Duration::from_secs(60) {
             return Err(ConfigError::RefreshGrace(self.refresh_grace));
         }
+        let max_age_range = Duration::from_secs(1)..=Duration::from_secs(365 * 24 * 3600);
+        if !max_age_range.contains(&self.session_max_age) {
+            return Err(ConfigError::SessionMaxAge(self.session_max_age));
+        }
         Ok(TokenSettings {
             access_ttl: self.access_ttl,
             refresh_ttl: self.refresh_ttl,
             refresh_grace: self.refresh_grace,
+            session_max_age: self.session_max_age,
             leeway: self.leeway,
             issuer: self.issuer.clone(),
             audience: self.audience.clone(),
@@ -384,6 +397,11 @@ mod tests {
         assert_eq!(args.leeway, Duration::from_secs(5));
         assert_eq!(args.refresh_ttl, Duration::from_secs(14 * 24 * 3600));
         assert_eq!(args.refresh_grace, Duration::from_secs(10));
+        assert_eq!(args.session_max_age, Duration::from_secs(30 * 24 * 3600));
+        assert_eq!(
+            args.token_settings().unwrap().session_max_age,
+            TokenSettings::default().session_max_age
+        );
         assert_eq!(args.rate_limit, "30/min".parse().unwrap());
         assert!(args.cors_origins.is_empty());
         assert_eq!(args.signup, Signup::Open);
@@ -402,6 +420,12 @@ mod tests {
             .token_settings()
             .is_err());
         assert!(serve(&["--refresh-grace", "2m"]).token_settings().is_err());
+        assert!(serve(&["--session-max-age", "0s"])
+            .token_settings()
+            .is_err());
+        assert!(serve(&["--session-max-age", "400d"])
+            .token_settings()
+            .is_err());
         assert!(serve(&["--access-ttl", "1h", "--leeway", "0s"])
             .token_settings()
             .is_ok());

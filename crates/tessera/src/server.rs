@@ -131,6 +131,7 @@ impl Server {
             access_ttl = ?args.access_ttl,
             refresh_ttl = ?args.refresh_ttl,
             refresh_grace = ?args.refresh_grace,
+            session_max_age = ?args.session_max_age,
             issuer = ?args.issuer,
             audience = ?args.audience,
             leeway = ?args.leeway,

@@ -37,7 +37,8 @@ impl Tokens {
 }
 
 /// Starts a session for `user`, who just proved their password: a fresh access
-/// token, plus a refresh token when `with_refresh`.
+/// token, plus a refresh token when `with_refresh`. Refused like a wrong
+/// password if the password changed since `user` was read.
 pub(crate) async fn start(
     state: &AppState,
     user: &StoredUser,
@@ -51,7 +52,8 @@ pub(crate) async fn start(
         .access_at(&grant, now, new_id(), NoExtraClaims {})
         .map_err(ApiError::internal)?;
     let refresh = if with_refresh {
-        let exp = now + state.tokens.settings().refresh_ttl.as_secs();
+        let settings = state.tokens.settings();
+        let exp = now + settings.refresh_ttl.min(settings.session_max_age).as_secs();
         let token = state
             .tokens
             .refresh_at(user.id, &session_id, now, exp, new_id())
@@ -63,10 +65,20 @@ pub(crate) async fn start(
     let first_refresh = refresh
         .as_ref()
         .map(|token| (token.jti.as_str(), token.exp));
-    state
+    let created = state
         .store
-        .create_session(&session_id, user.id, now, first_refresh)
+        .create_session(
+            &session_id,
+            user.id,
+            user.credential_version,
+            now,
+            first_refresh,
+        )
         .await?;
+    if !created {
+        tracing::info!(target: "tessera::audit", event = "login_failed", user_id = user.id, "password changed during sign-in");
+        return Err(ApiError::BadCredentials);
+    }
     Ok(Tokens { access, refresh })
 }
 
@@ -79,13 +91,23 @@ pub(crate) async fn refresh(state: &AppState, token: &str) -> Result<Tokens> {
     }
     let now = unix_now();
     let (successor, access_jti) = (new_id(), new_id());
-    let successor_exp = now + state.tokens.settings().refresh_ttl.as_secs();
+    let settings = state.tokens.settings();
+    let successor_exp = now + settings.refresh_ttl.as_secs();
     match state
         .store
-        .rotate_refresh(&claims.jti, &successor, &access_jti, now, successor_exp)
+        .rotate_refresh(
+            &claims.jti,
+            &successor,
+            &access_jti,
+            now,
+            successor_exp,
+            settings.session_max_age.as_secs(),
+        )
         .await?
     {
-        Rotation::Rotated => {
+        Rotation::Rotated {
+            expires_at: successor_exp,
+        } => {
             let user = current_user(state, user_id).await?;
             let grant = grant(&user, &claims.sid, false);
             let access = state

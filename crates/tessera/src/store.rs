@@ -33,6 +33,9 @@ pub struct StoredUser {
     pub created_at: String,
     /// Granted roles, sorted.
     pub roles: Vec<String>,
+    /// Bumped by every password change; a session is only created for the
+    /// version read along with the hash it was checked against.
+    pub credential_version: i64,
 }
 
 impl From<StoredUser> for UserProfile {
@@ -86,8 +89,12 @@ pub struct RefreshRecord {
 /// Outcome of trying to use a refresh token once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rotation {
-    /// This call used the token; the successor is stored.
-    Rotated,
+    /// This call used the token; the successor is stored, expiring at
+    /// `expires_at` (capped to the session's absolute lifetime).
+    Rotated {
+        /// Unix time the successor expires.
+        expires_at: u64,
+    },
     /// The token was not usable: already used (the record says when and for
     /// what), its session revoked, or expired.
     Refused(RefreshRecord),
@@ -237,7 +244,8 @@ impl Store {
         dispatch!(self, db => db.list_users().await)
     }
 
-    /// Replaces user `id`'s password hash.
+    /// Replaces user `id`'s password hash and bumps its credential version, so
+    /// sign-ins that checked the old hash cannot start a session any more.
     pub async fn set_password_hash(&self, id: i64, password_hash: &str) -> Result<(), StoreError> {
         dispatch!(self, db => db.set_password_hash(id, password_hash).await)
     }
@@ -249,20 +257,28 @@ impl Store {
         dispatch!(self, db => db.delete_user(username).await)
     }
 
-    /// Records a new session for `user_id`, with its first refresh token `(jti, expires_at)` if any.
+    /// Records a new session for `user_id`, with its first refresh token `(jti,
+    /// expires_at)` if any, provided the user's credential is still at
+    /// `credential_version` (checked in the statement that creates the session,
+    /// so a password change that commits first always wins). `false` when it
+    /// is not (or the user is gone): nothing was created.
     pub async fn create_session(
         &self,
         session_id: &str,
         user_id: i64,
+        credential_version: i64,
         now: u64,
         refresh: Option<(&str, u64)>,
-    ) -> Result<(), StoreError> {
-        dispatch!(self, db => db.create_session(session_id, user_id, now, refresh).await)
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, db => db.create_session(session_id, user_id, credential_version, now, refresh).await)
     }
 
     /// Uses refresh token `jti` exactly once: a conditional update, so of any
     /// number of concurrent callers (in this process or another) one wins and
-    /// stores `successor_jti`; the others get [`Rotation::Refused`].
+    /// stores `successor_jti`; the others get [`Rotation::Refused`]. The
+    /// successor expires at `successor_expires_at` or when its session turns
+    /// `session_max_age` seconds old, whichever comes first; a session already
+    /// that old is refused.
     pub async fn rotate_refresh(
         &self,
         jti: &str,
@@ -270,10 +286,11 @@ impl Store {
         access_jti: &str,
         now: u64,
         successor_expires_at: u64,
+        session_max_age: u64,
     ) -> Result<Rotation, StoreError> {
-        let rotated = dispatch!(self, db => db.rotate_refresh(jti, successor_jti, access_jti, now, successor_expires_at).await)?;
-        if rotated {
-            return Ok(Rotation::Rotated);
+        let rotated = dispatch!(self, db => db.rotate_refresh(jti, successor_jti, access_jti, now, successor_expires_at, session_max_age).await)?;
+        if let Some(expires_at) = rotated {
+            return Ok(Rotation::Rotated { expires_at });
         }
         Ok(match self.refresh_record(jti).await? {
             Some(record) => Rotation::Refused(record),

@@ -18,6 +18,7 @@ mod probes;
 mod process;
 mod properties;
 mod register;
+mod session_age;
 mod sign_in;
 mod site;
 mod tokens;

@@ -8,7 +8,7 @@ use crate::store::{StoreError, StoredUser, SESSION_REVOCATION_SECS};
 use crate::token::unix_now;
 
 /// Columns of a user, its creation time as RFC 3339 UTC, and its roles as an array.
-const SELECT_USER: &str = "SELECT u.id, u.username, u.password_hash, \
+const SELECT_USER: &str = "SELECT u.id, u.username, u.password_hash, u.credential_version, \
      to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at, \
      ARRAY(SELECT r.role FROM user_roles r WHERE r.user_id = u.id ORDER BY r.role) AS roles \
      FROM users u";
@@ -22,6 +22,7 @@ struct UserRow {
     id: i64,
     username: String,
     password_hash: String,
+    credential_version: i64,
     created_at: String,
     roles: Vec<String>,
 }
@@ -32,6 +33,7 @@ impl From<UserRow> for StoredUser {
             id: row.id,
             username: row.username,
             password_hash: row.password_hash,
+            credential_version: row.credential_version,
             created_at: row.created_at,
             roles: row.roles,
         }
@@ -105,7 +107,7 @@ impl PgStore {
         id: i64,
         password_hash: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        sqlx::query("UPDATE users SET password_hash = $1, credential_version = credential_version + 1 WHERE id = $2")
             .bind(password_hash)
             .bind(id)
             .execute(&self.pool)

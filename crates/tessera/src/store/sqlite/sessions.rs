@@ -8,21 +8,33 @@ impl SqliteStore {
         &self,
         session_id: &str,
         user_id: i64,
+        credential_version: i64,
         now: u64,
         refresh: Option<(&str, u64)>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("INSERT INTO sessions (id, user_id, created_at) VALUES (?, ?, ?)")
-            .bind(session_id)
-            .bind(user_id)
-            .bind(now as i64)
-            .execute(&mut *tx)
-            .await?;
+        // One statement: SQLite's single writer means a password change commits
+        // either before it (no row) or after it (and then revokes this session).
+        let created = sqlx::query(
+            "INSERT INTO sessions (id, user_id, created_at) \
+             SELECT ?, id, ? FROM users WHERE id = ? AND credential_version = ?",
+        )
+        .bind(session_id)
+        .bind(now as i64)
+        .bind(user_id)
+        .bind(credential_version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            > 0;
+        if !created {
+            return Ok(false);
+        }
         if let Some((jti, expires_at)) = refresh {
             insert_refresh(&mut tx, jti, session_id, now, expires_at).await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     pub(in crate::store) async fn rotate_refresh(
@@ -32,12 +44,13 @@ impl SqliteStore {
         access_jti: &str,
         now: u64,
         successor_expires_at: u64,
-    ) -> Result<bool, StoreError> {
+        session_max_age: u64,
+    ) -> Result<Option<u64>, StoreError> {
         let mut tx = self.pool.begin().await?;
         let session: Option<String> = sqlx::query_scalar(
             "UPDATE refresh_tokens SET used_at = ?, successor_jti = ?, access_jti = ? \
              WHERE jti = ? AND used_at IS NULL AND expires_at >= ? \
-             AND session_id IN (SELECT id FROM sessions WHERE revoked_at IS NULL) \
+             AND session_id IN (SELECT id FROM sessions WHERE revoked_at IS NULL AND created_at > ?) \
              RETURNING session_id",
         )
         .bind(now as i64)
@@ -45,14 +58,20 @@ impl SqliteStore {
         .bind(access_jti)
         .bind(jti)
         .bind(now as i64)
+        .bind(now.saturating_sub(session_max_age) as i64)
         .fetch_optional(&mut *tx)
         .await?;
         let Some(session) = session else {
-            return Ok(false);
+            return Ok(None);
         };
-        insert_refresh(&mut tx, successor_jti, &session, now, successor_expires_at).await?;
+        let created_at: i64 = sqlx::query_scalar("SELECT created_at FROM sessions WHERE id = ?")
+            .bind(&session)
+            .fetch_one(&mut *tx)
+            .await?;
+        let expires_at = successor_expires_at.min(secs(created_at) + session_max_age);
+        insert_refresh(&mut tx, successor_jti, &session, now, expires_at).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(Some(expires_at))
     }
 
     pub(in crate::store) async fn refresh_record(
@@ -132,4 +151,9 @@ async fn insert_refresh(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// A stored Unix time as unsigned seconds.
+fn secs(stored: i64) -> u64 {
+    u64::try_from(stored).unwrap_or(0)
 }

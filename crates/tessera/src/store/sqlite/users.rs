@@ -8,7 +8,7 @@ use crate::store::{StoreError, StoredUser, SESSION_REVOCATION_SECS};
 use crate::token::unix_now;
 
 /// Columns of a user plus its roles, space-separated (role names hold no spaces).
-const SELECT_USER: &str = "SELECT u.id, u.username, u.password_hash, u.created_at, \
+const SELECT_USER: &str = "SELECT u.id, u.username, u.password_hash, u.credential_version, u.created_at, \
      COALESCE((SELECT group_concat(r.role, ' ') FROM user_roles r WHERE r.user_id = u.id), '') AS roles \
      FROM users u";
 
@@ -17,6 +17,7 @@ struct UserRow {
     id: i64,
     username: String,
     password_hash: String,
+    credential_version: i64,
     created_at: String,
     roles: String,
 }
@@ -29,6 +30,7 @@ impl From<UserRow> for StoredUser {
             id: row.id,
             username: row.username,
             password_hash: row.password_hash,
+            credential_version: row.credential_version,
             created_at: row.created_at,
             roles,
         }
@@ -102,7 +104,7 @@ impl SqliteStore {
         id: i64,
         password_hash: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+        sqlx::query("UPDATE users SET password_hash = ?, credential_version = credential_version + 1 WHERE id = ?")
             .bind(password_hash)
             .bind(id)
             .execute(&self.pool)
