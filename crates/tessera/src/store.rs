@@ -102,6 +102,17 @@ pub enum Rotation {
     Unknown,
 }
 
+/// Outcome of deleting a user with [`Store::delete_user_unless_last_admin`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletion {
+    /// The user with this id was deleted and its sessions revoked.
+    Deleted(i64),
+    /// There is no such user.
+    NoSuchUser,
+    /// The user is the only one holding the `admin` role; nothing changed.
+    LastAdmin,
+}
+
 /// Store failures.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -254,7 +265,21 @@ impl Store {
     /// [`SESSION_REVOCATION_SECS`]), so its live tokens stop working on every server
     /// following the revocations. `None` when there was no such user.
     pub async fn delete_user(&self, username: &str) -> Result<Option<i64>, StoreError> {
-        dispatch!(self, db => db.delete_user(username).await)
+        let deletion = dispatch!(self, db => db.delete_user(username, false).await)?;
+        Ok(match deletion {
+            Deletion::Deleted(id) => Some(id),
+            Deletion::NoSuchUser | Deletion::LastAdmin => None,
+        })
+    }
+
+    /// [`Self::delete_user`], unless the user is the last one holding the
+    /// `admin` role. Checked in the deleting transaction, so two administrators
+    /// deleting each other at once cannot both succeed.
+    pub async fn delete_user_unless_last_admin(
+        &self,
+        username: &str,
+    ) -> Result<Deletion, StoreError> {
+        dispatch!(self, db => db.delete_user(username, true).await)
     }
 
     /// Records a new session for `user_id`, with its first refresh token `(jti,

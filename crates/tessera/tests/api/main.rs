@@ -1,5 +1,6 @@
 //! End-to-end tests of the HTTP API and the `tessera` binary, over real sockets.
 
+mod admin;
 mod binary;
 mod collation;
 mod connections;

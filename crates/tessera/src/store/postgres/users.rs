@@ -4,7 +4,7 @@ use sqlx::FromRow;
 use tessera_shared::UserProfile;
 
 use super::PgStore;
-use crate::store::{StoreError, StoredUser, SESSION_REVOCATION_SECS};
+use crate::store::{Deletion, StoreError, StoredUser, SESSION_REVOCATION_SECS};
 use crate::token::unix_now;
 
 /// Columns of a user, its creation time as RFC 3339 UTC, and its roles as an array.
@@ -118,7 +118,8 @@ impl PgStore {
     pub(in crate::store) async fn delete_user(
         &self,
         username: &str,
-    ) -> Result<Option<i64>, StoreError> {
+        protect_last_admin: bool,
+    ) -> Result<Deletion, StoreError> {
         let mut tx = self.pool.begin().await?;
         // Lock the user row first, then revoke its sessions before the delete's
         // cascade takes them along.
@@ -129,8 +130,20 @@ impl PgStore {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(id) = id else {
-            return Ok(None);
+            return Ok(Deletion::NoSuchUser);
         };
+        if protect_last_admin {
+            // Locking every admin grant serialises deletions of admins; one that
+            // waited sees the grants of users deleted meanwhile gone.
+            let admins: Vec<i64> = sqlx::query_scalar(
+                "SELECT user_id FROM user_roles WHERE role = 'admin' ORDER BY user_id FOR UPDATE",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            if admins == [id] {
+                return Ok(Deletion::LastAdmin);
+            }
+        }
         let until = (unix_now() + SESSION_REVOCATION_SECS) as i64;
         sqlx::query(
             "INSERT INTO revocations (kind, value, expires_at) \
@@ -145,6 +158,6 @@ impl PgStore {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(Some(id))
+        Ok(Deletion::Deleted(id))
     }
 }

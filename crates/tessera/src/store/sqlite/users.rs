@@ -4,7 +4,7 @@ use sqlx::FromRow;
 use tessera_shared::UserProfile;
 
 use super::SqliteStore;
-use crate::store::{StoreError, StoredUser, SESSION_REVOCATION_SECS};
+use crate::store::{Deletion, StoreError, StoredUser, SESSION_REVOCATION_SECS};
 use crate::token::unix_now;
 
 /// Columns of a user plus its roles, space-separated (role names hold no spaces).
@@ -115,7 +115,8 @@ impl SqliteStore {
     pub(in crate::store) async fn delete_user(
         &self,
         username: &str,
-    ) -> Result<Option<i64>, StoreError> {
+        protect_last_admin: bool,
+    ) -> Result<Deletion, StoreError> {
         let mut tx = self.pool.begin().await?;
         // A write first, so the transaction takes SQLite's write lock at once;
         // and before the delete, whose cascade would take the sessions along.
@@ -127,19 +128,35 @@ impl SqliteStore {
         .bind(username)
         .fetch_all(&mut *tx)
         .await?;
+        // Under the write lock taken above, so no other deletion interleaves.
+        // `username` compares without case (the column is NOCASE).
+        if protect_last_admin {
+            let last: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM user_roles r JOIN users u ON u.id = r.user_id \
+                 WHERE r.role = 'admin' AND u.username = ?1) \
+                 AND NOT EXISTS (SELECT 1 FROM user_roles r JOIN users u ON u.id = r.user_id \
+                 WHERE r.role = 'admin' AND u.username <> ?1)",
+            )
+            .bind(username)
+            .fetch_one(&mut *tx)
+            .await?;
+            if last {
+                return Ok(Deletion::LastAdmin);
+            }
+        }
         let id: Option<i64> =
             sqlx::query_scalar("DELETE FROM users WHERE username = ? RETURNING id")
                 .bind(username)
                 .fetch_optional(&mut *tx)
                 .await?;
         let Some(id) = id else {
-            return Ok(None);
+            return Ok(Deletion::NoSuchUser);
         };
         let until = unix_now() + SESSION_REVOCATION_SECS;
         for session in &sessions {
             super::revocations::insert(&mut tx, "session", session, until).await?;
         }
         tx.commit().await?;
-        Ok(Some(id))
+        Ok(Deletion::Deleted(id))
     }
 }
