@@ -175,7 +175,9 @@ pub struct ServeArgs {
     #[arg(long, env = "TESSERA_REFRESH_TTL", default_value = "14d", value_parser = parse_duration)]
     pub refresh_ttl: Duration,
     /// How long a just-used refresh token may be replayed for the same new pair
-    /// (browser tabs racing) before a replay counts as theft. Default: `10s`; at most `60s`.
+    /// (browser tabs racing) before a replay counts as theft; only by the client
+    /// (address and user agent) that used it, anyone else's replay is theft at
+    /// once. Default: `10s`; at most `60s`.
     #[arg(long, env = "TESSERA_REFRESH_GRACE", default_value = "10s", value_parser = parse_duration)]
     pub refresh_grace: Duration,
     /// Absolute session lifetime: a session ends this long after its password

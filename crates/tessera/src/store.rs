@@ -82,8 +82,29 @@ pub struct RefreshRecord {
     pub successor_jti: Option<String>,
     /// The access token issued with the successor.
     pub access_jti: Option<String>,
+    /// Digest of the client that exchanged it (see `extract::client::Client`).
+    pub used_by: Option<String>,
     /// Whether the session has been revoked.
     pub session_revoked: bool,
+}
+
+/// One use of a refresh token, as [`Store::rotate_refresh`] records it.
+#[derive(Debug, Clone, Copy)]
+pub struct RotateRefresh<'a> {
+    /// The token presented.
+    pub jti: &'a str,
+    /// The refresh token it is exchanged for.
+    pub successor_jti: &'a str,
+    /// The access token issued with the successor.
+    pub access_jti: &'a str,
+    /// Unix time of the exchange.
+    pub now: u64,
+    /// When the successor expires, before the session's max age caps it.
+    pub successor_expires_at: u64,
+    /// Absolute session lifetime, seconds.
+    pub session_max_age: u64,
+    /// Digest of the client exchanging it.
+    pub used_by: &'a str,
 }
 
 /// Outcome of trying to use a refresh token once.
@@ -298,26 +319,18 @@ impl Store {
         dispatch!(self, db => db.create_session(session_id, user_id, credential_version, now, refresh).await)
     }
 
-    /// Uses refresh token `jti` exactly once: a conditional update, so of any
-    /// number of concurrent callers (in this process or another) one wins and
-    /// stores `successor_jti`; the others get [`Rotation::Refused`]. The
-    /// successor expires at `successor_expires_at` or when its session turns
-    /// `session_max_age` seconds old, whichever comes first; a session already
-    /// that old is refused.
-    pub async fn rotate_refresh(
-        &self,
-        jti: &str,
-        successor_jti: &str,
-        access_jti: &str,
-        now: u64,
-        successor_expires_at: u64,
-        session_max_age: u64,
-    ) -> Result<Rotation, StoreError> {
-        let rotated = dispatch!(self, db => db.rotate_refresh(jti, successor_jti, access_jti, now, successor_expires_at, session_max_age).await)?;
+    /// Uses refresh token `use.jti` exactly once: a conditional update, so of
+    /// any number of concurrent callers (in this process or another) one wins
+    /// and stores the successor and who used it; the others get
+    /// [`Rotation::Refused`]. The successor expires at `successor_expires_at` or
+    /// when its session turns `session_max_age` seconds old, whichever comes
+    /// first; a session already that old is refused.
+    pub async fn rotate_refresh(&self, used: &RotateRefresh<'_>) -> Result<Rotation, StoreError> {
+        let rotated = dispatch!(self, db => db.rotate_refresh(used).await)?;
         if let Some(expires_at) = rotated {
             return Ok(Rotation::Rotated { expires_at });
         }
-        Ok(match self.refresh_record(jti).await? {
+        Ok(match self.refresh_record(used.jti).await? {
             Some(record) => Rotation::Refused(record),
             None => Rotation::Unknown,
         })

@@ -10,6 +10,7 @@ use tessera_shared::{
 
 use crate::error::{ApiError, AuthError, Result};
 use crate::extract::auth_user::{AuthUser, FreshUser};
+use crate::extract::client::Client;
 use crate::extract::json::JsonBody;
 use crate::session;
 use crate::state::AppState;
@@ -43,6 +44,7 @@ pub(super) fn router() -> Router<AppState> {
 )]
 async fn refresh_create(
     State(state): State<AppState>,
+    client: Client,
     JsonBody(request): JsonBody<RefreshRequest>,
 ) -> Result<Json<AuthResponse>> {
     if request.refresh_token.is_empty() {
@@ -50,7 +52,7 @@ async fn refresh_create(
             "Missing refresh_token parameter".to_owned(),
         ));
     }
-    let tokens = session::refresh(&state, &request.refresh_token).await?;
+    let tokens = session::refresh(&state, &request.refresh_token, &client).await?;
     Ok(Json(tokens.into_response()?))
 }
 

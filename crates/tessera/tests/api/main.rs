@@ -8,6 +8,7 @@ mod crash;
 mod database;
 mod flood;
 mod follower;
+mod grace;
 mod helpers;
 mod instances;
 mod keys;

@@ -2,7 +2,7 @@
 //! across any number of instances.
 
 use super::{revocations, PgStore};
-use crate::store::{RefreshRecord, StoreError};
+use crate::store::{RefreshRecord, RotateRefresh, StoreError};
 
 impl PgStore {
     pub(in crate::store) async fn create_session(
@@ -42,36 +42,32 @@ impl PgStore {
 
     pub(in crate::store) async fn rotate_refresh(
         &self,
-        jti: &str,
-        successor_jti: &str,
-        access_jti: &str,
-        now: u64,
-        successor_expires_at: u64,
-        session_max_age: u64,
+        used: &RotateRefresh<'_>,
     ) -> Result<Option<u64>, StoreError> {
         let mut tx = self.pool.begin().await?;
         // Concurrent callers queue on the row lock; once the first commits, the
         // others re-check `used_at IS NULL` against the new row and match nothing.
         let session: Option<(String, i64)> = sqlx::query_as(
-            "UPDATE refresh_tokens t SET used_at = $1, successor_jti = $2, access_jti = $3 \
+            "UPDATE refresh_tokens t SET used_at = $1, successor_jti = $2, access_jti = $3, used_by = $6 \
              FROM sessions s \
              WHERE t.jti = $4 AND t.used_at IS NULL AND t.expires_at >= $1 \
              AND s.id = t.session_id AND s.revoked_at IS NULL AND s.created_at > $5 \
              RETURNING t.session_id, s.created_at",
         )
-        .bind(now as i64)
-        .bind(successor_jti)
-        .bind(access_jti)
-        .bind(jti)
-        .bind(now.saturating_sub(session_max_age) as i64)
+        .bind(used.now as i64)
+        .bind(used.successor_jti)
+        .bind(used.access_jti)
+        .bind(used.jti)
+        .bind(used.now.saturating_sub(used.session_max_age) as i64)
+        .bind(used.used_by)
         .fetch_optional(&mut *tx)
         .await?;
         let Some((session, created_at)) = session else {
             return Ok(None);
         };
-        let deadline = u64::try_from(created_at).unwrap_or(0) + session_max_age;
-        let expires_at = successor_expires_at.min(deadline);
-        insert_refresh(&mut tx, successor_jti, &session, now, expires_at).await?;
+        let deadline = u64::try_from(created_at).unwrap_or(0) + used.session_max_age;
+        let expires_at = used.successor_expires_at.min(deadline);
+        insert_refresh(&mut tx, used.successor_jti, &session, used.now, expires_at).await?;
         tx.commit().await?;
         Ok(Some(expires_at))
     }
@@ -82,7 +78,7 @@ impl PgStore {
     ) -> Result<Option<RefreshRecord>, StoreError> {
         let record = sqlx::query_as::<_, RefreshRecord>(
             "SELECT t.jti, t.session_id, s.user_id, t.issued_at, t.expires_at, t.used_at, \
-             t.successor_jti, t.access_jti, s.revoked_at IS NOT NULL AS session_revoked \
+             t.successor_jti, t.access_jti, t.used_by, s.revoked_at IS NOT NULL AS session_revoked \
              FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.jti = $1",
         )
         .bind(jti)

@@ -1,7 +1,7 @@
 //! Sessions and their refresh-token families.
 
 use super::{revocations, SqliteStore};
-use crate::store::{RefreshRecord, StoreError};
+use crate::store::{RefreshRecord, RotateRefresh, StoreError};
 
 impl SqliteStore {
     pub(in crate::store) async fn create_session(
@@ -39,26 +39,22 @@ impl SqliteStore {
 
     pub(in crate::store) async fn rotate_refresh(
         &self,
-        jti: &str,
-        successor_jti: &str,
-        access_jti: &str,
-        now: u64,
-        successor_expires_at: u64,
-        session_max_age: u64,
+        used: &RotateRefresh<'_>,
     ) -> Result<Option<u64>, StoreError> {
         let mut tx = self.pool.begin().await?;
         let session: Option<String> = sqlx::query_scalar(
-            "UPDATE refresh_tokens SET used_at = ?, successor_jti = ?, access_jti = ? \
+            "UPDATE refresh_tokens SET used_at = ?, successor_jti = ?, access_jti = ?, used_by = ? \
              WHERE jti = ? AND used_at IS NULL AND expires_at >= ? \
              AND session_id IN (SELECT id FROM sessions WHERE revoked_at IS NULL AND created_at > ?) \
              RETURNING session_id",
         )
-        .bind(now as i64)
-        .bind(successor_jti)
-        .bind(access_jti)
-        .bind(jti)
-        .bind(now as i64)
-        .bind(now.saturating_sub(session_max_age) as i64)
+        .bind(used.now as i64)
+        .bind(used.successor_jti)
+        .bind(used.access_jti)
+        .bind(used.used_by)
+        .bind(used.jti)
+        .bind(used.now as i64)
+        .bind(used.now.saturating_sub(used.session_max_age) as i64)
         .fetch_optional(&mut *tx)
         .await?;
         let Some(session) = session else {
@@ -68,8 +64,10 @@ impl SqliteStore {
             .bind(&session)
             .fetch_one(&mut *tx)
             .await?;
-        let expires_at = successor_expires_at.min(secs(created_at) + session_max_age);
-        insert_refresh(&mut tx, successor_jti, &session, now, expires_at).await?;
+        let expires_at = used
+            .successor_expires_at
+            .min(secs(created_at) + used.session_max_age);
+        insert_refresh(&mut tx, used.successor_jti, &session, used.now, expires_at).await?;
         tx.commit().await?;
         Ok(Some(expires_at))
     }
@@ -80,7 +78,7 @@ impl SqliteStore {
     ) -> Result<Option<RefreshRecord>, StoreError> {
         let record = sqlx::query_as::<_, RefreshRecord>(
             "SELECT t.jti, t.session_id, s.user_id, t.issued_at, t.expires_at, t.used_at, \
-             t.successor_jti, t.access_jti, s.revoked_at IS NOT NULL AS session_revoked \
+             t.successor_jti, t.access_jti, t.used_by, s.revoked_at IS NOT NULL AS session_revoked \
              FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.jti = ?",
         )
         .bind(jti)
