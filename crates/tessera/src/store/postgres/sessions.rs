@@ -31,6 +31,7 @@ impl PgStore {
         .rows_affected()
             > 0;
         if !created {
+            tx.rollback().await?;
             return Ok(false);
         }
         if let Some((jti, expires_at)) = refresh {

@@ -130,6 +130,7 @@ impl PgStore {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(id) = id else {
+            tx.rollback().await?;
             return Ok(Deletion::NoSuchUser);
         };
         if protect_last_admin {
@@ -141,6 +142,9 @@ impl PgStore {
             .fetch_all(&mut *tx)
             .await?;
             if admins == [id] {
+                // Explicitly: a dropped transaction's rollback waits for the
+                // connection's next use, holding the locks until then.
+                tx.rollback().await?;
                 return Ok(Deletion::LastAdmin);
             }
         }

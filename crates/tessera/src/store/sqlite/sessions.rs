@@ -28,6 +28,7 @@ impl SqliteStore {
         .rows_affected()
             > 0;
         if !created {
+            tx.rollback().await?;
             return Ok(false);
         }
         if let Some((jti, expires_at)) = refresh {

@@ -141,6 +141,9 @@ impl SqliteStore {
             .fetch_one(&mut *tx)
             .await?;
             if last {
+                // Explicitly: a dropped transaction's rollback waits for the
+                // connection's next use, holding the write lock until then.
+                tx.rollback().await?;
                 return Ok(Deletion::LastAdmin);
             }
         }
@@ -150,6 +153,7 @@ impl SqliteStore {
                 .fetch_optional(&mut *tx)
                 .await?;
         let Some(id) = id else {
+            tx.rollback().await?;
             return Ok(Deletion::NoSuchUser);
         };
         let until = unix_now() + SESSION_REVOCATION_SECS;
