@@ -180,9 +180,16 @@ pub struct ServeArgs {
     #[arg(long, env = "TESSERA_REFRESH_TTL", default_value = "14d", value_parser = parse_duration)]
     pub refresh_ttl: Duration,
     /// How long a just-used refresh token may be replayed for the same new pair
-    /// (browser tabs racing) before a replay counts as theft. Default: `10s`; at most `60s`.
+    /// (browser tabs racing) before a replay counts as theft; only by the client
+    /// (address and user agent) that used it, anyone else's replay is theft at
+    /// once. Default: `10s`; at most `60s`.
     #[arg(long, env = "TESSERA_REFRESH_GRACE", default_value = "10s", value_parser = parse_duration)]
     pub refresh_grace: Duration,
+    /// Absolute session lifetime: a session ends this long after its password
+    /// sign-in however often it is refreshed (refresh tokens' `exp` is capped to
+    /// it). Default: `30d`; allowed: 1s to 365d.
+    #[arg(long, env = "TESSERA_SESSION_MAX_AGE", default_value = "30d", value_parser = parse_duration)]
+    pub session_max_age: Duration,
     /// `iss` claim to issue and require. Default: none (not issued, not checked).
     #[arg(long, env = "TESSERA_ISSUER")]
     pub issuer: Option<String>,
@@ -305,6 +312,9 @@ pub enum ConfigError {
     /// The refresh grace window is over a minute: a stolen token could be replayed that long.
     #[error("--refresh-grace must be at most 60s (got {0:?})")]
     RefreshGrace(Duration),
+    /// The absolute session lifetime is outside 1 s ..= 365 d.
+    #[error("--session-max-age must be between 1s and 365d (got {0:?})")]
+    SessionMaxAge(Duration),
     /// The header timeout is outside 1 s ..= 5 min.
     #[error("--header-timeout must be between 1s and 5m (got {0:?})")]
     HeaderTimeout(Duration),
@@ -334,10 +344,15 @@ impl ServeArgs {
         if self.refresh_grace > Duration::from_secs(60) {
             return Err(ConfigError::RefreshGrace(self.refresh_grace));
         }
+        let max_age_range = Duration::from_secs(1)..=Duration::from_secs(365 * 24 * 3600);
+        if !max_age_range.contains(&self.session_max_age) {
+            return Err(ConfigError::SessionMaxAge(self.session_max_age));
+        }
         Ok(TokenSettings {
             access_ttl: self.access_ttl,
             refresh_ttl: self.refresh_ttl,
             refresh_grace: self.refresh_grace,
+            session_max_age: self.session_max_age,
             leeway: self.leeway,
             issuer: self.issuer.clone(),
             audience: self.audience.clone(),
@@ -439,6 +454,11 @@ mod tests {
         assert_eq!(args.leeway, Duration::from_secs(5));
         assert_eq!(args.refresh_ttl, Duration::from_secs(14 * 24 * 3600));
         assert_eq!(args.refresh_grace, Duration::from_secs(10));
+        assert_eq!(args.session_max_age, Duration::from_secs(30 * 24 * 3600));
+        assert_eq!(
+            args.token_settings().unwrap().session_max_age,
+            TokenSettings::default().session_max_age
+        );
         assert_eq!(args.rate_limit, "30/min".parse().unwrap());
         assert_eq!(args.ipv6_prefix, 64);
         assert_eq!(args.rate_limit_user_global, "100/h".parse().unwrap());
@@ -460,6 +480,12 @@ mod tests {
             .token_settings()
             .is_err());
         assert!(serve(&["--refresh-grace", "2m"]).token_settings().is_err());
+        assert!(serve(&["--session-max-age", "0s"])
+            .token_settings()
+            .is_err());
+        assert!(serve(&["--session-max-age", "400d"])
+            .token_settings()
+            .is_err());
         assert!(serve(&["--access-ttl", "1h", "--leeway", "0s"])
             .token_settings()
             .is_ok());

@@ -45,6 +45,12 @@ pub enum ApiError {
     /// 409: the username is taken.
     #[error("Username is already taken")]
     UsernameTaken,
+    /// 409: an administrator asked to delete their own account.
+    #[error("You cannot delete your own account")]
+    OwnAccount,
+    /// 409: deleting the user would leave no administrator.
+    #[error("Cannot delete the last administrator")]
+    LastAdmin,
     /// 413: the body is over the limit.
     #[error("Request body is too large")]
     PayloadTooLarge,
@@ -78,7 +84,7 @@ impl ApiError {
             Self::SignupClosed | Self::WrongPassword => StatusCode::FORBIDDEN,
             Self::NotFound | Self::UnknownUser => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::UsernameTaken => StatusCode::CONFLICT,
+            Self::UsernameTaken | Self::OwnAccount | Self::LastAdmin => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable | Self::Busy | Self::Timeout => StatusCode::SERVICE_UNAVAILABLE,

@@ -26,6 +26,9 @@ pub struct Revocations {
     recent: ArcSwap<Denied>,
     /// Serialises writers, and holds the store cursor.
     writer: Mutex<Cursor>,
+    /// Seconds past its `until` an entry is still kept: verification accepts a
+    /// token until `exp` plus the leeway, so its revocation must last as long.
+    leeway: u64,
 }
 
 /// How many recent entries trigger a merge into the settled map.
@@ -45,6 +48,21 @@ impl Denied {
     fn len(&self) -> usize {
         self.tokens.len() + self.sessions.len()
     }
+
+    /// Whether `row` is here already, for at least as long.
+    fn holds(&self, row: &RevocationRow) -> bool {
+        let set = if row.kind == "session" {
+            &self.sessions
+        } else {
+            &self.tokens
+        };
+        set.get(&row.value).is_some_and(|held| *held >= until(row))
+    }
+}
+
+/// Until when a stored row denies.
+fn until(row: &RevocationRow) -> u64 {
+    u64::try_from(row.expires_at).unwrap_or(0)
 }
 
 #[derive(Debug, Default)]
@@ -54,9 +72,18 @@ struct Cursor {
 }
 
 impl Revocations {
-    /// An empty list.
+    /// An empty list for tokens checked without leeway.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty list whose entries outlive their `until` by `leeway`, the clock
+    /// skew token verification tolerates on `exp`.
+    pub fn with_leeway(leeway: Duration) -> Self {
+        Self {
+            leeway: leeway.as_secs(),
+            ..Self::default()
+        }
     }
 
     /// Whether the token `jti` or its session `sid` has been revoked.
@@ -81,32 +108,46 @@ impl Revocations {
         });
     }
 
-    /// Applies rows read from the store (idempotent).
+    /// Applies rows read from the store (idempotent: rows already held change
+    /// nothing, so re-reading them costs no copy).
     pub fn apply(&self, rows: &[RevocationRow]) {
         if rows.is_empty() {
             return;
         }
         let mut cursor = self.write();
-        let mut recent = Denied::clone(&self.recent.load());
-        for row in rows {
+        cursor.last_row = rows
+            .iter()
+            .map(|row| row.id)
+            .fold(cursor.last_row, i64::max);
+        let (settled, held) = (self.settled.load(), self.recent.load());
+        let mut fresh = rows
+            .iter()
+            .filter(|row| !settled.holds(row) && !held.holds(row))
+            .peekable();
+        if fresh.peek().is_none() {
+            return;
+        }
+        let mut recent = Denied::clone(&held);
+        for row in fresh {
             let set = if row.kind == "session" {
                 &mut recent.sessions
             } else {
                 &mut recent.tokens
             };
-            set.insert(
-                row.value.clone(),
-                u64::try_from(row.expires_at).unwrap_or(0),
-            );
-            cursor.last_row = cursor.last_row.max(row.id);
+            set.insert(row.value.clone(), until(row));
         }
         self.publish(recent, None);
     }
 
-    /// Forgets entries whose tokens have expired anyway.
+    /// Forgets entries whose tokens are refused anyway: expired, leeway included.
     pub fn purge(&self, now: u64) {
         let _cursor = self.write();
-        self.publish(Denied::clone(&self.recent.load()), Some(now));
+        self.publish(Denied::clone(&self.recent.load()), Some(self.horizon(now)));
+    }
+
+    /// Entries whose `until` is before this no longer matter at `now`.
+    pub fn horizon(&self, now: u64) -> u64 {
+        now.saturating_sub(self.leeway)
     }
 
     /// How many entries are held (tokens + sessions).
@@ -129,10 +170,13 @@ impl Revocations {
     }
 
     /// Loads rows added to the store since the last call (by this process or
-    /// any other sharing the store: the CLI, other instances).
+    /// any other sharing the store: the CLI, other instances), reading the last
+    /// [`REREAD_ROWS`] ids below the cursor again.
     pub async fn sync(&self, store: &Store) -> Result<usize, crate::store::StoreError> {
-        let after = self.write().last_row;
-        let rows = store.revocations_after(after, unix_now()).await?;
+        let after = self.write().last_row.saturating_sub(REREAD_ROWS);
+        let rows = store
+            .revocations_after(after, self.horizon(unix_now()))
+            .await?;
         self.apply(&rows);
         Ok(rows.len())
     }
@@ -140,7 +184,7 @@ impl Revocations {
     /// Re-reads every unexpired revocation (idempotent). Catches rows whose ids
     /// were taken before, but committed after, rows already seen.
     pub async fn reload(&self, store: &Store) -> Result<usize, crate::store::StoreError> {
-        let rows = store.revocations_after(0, unix_now()).await?;
+        let rows = store.revocations_after(0, self.horizon(unix_now())).await?;
         self.apply(&rows);
         Ok(rows.len())
     }
@@ -154,7 +198,7 @@ impl Revocations {
     }
 
     /// Stores `recent`, or, when it has grown to [`MERGE_AT`] entries or a purge
-    /// asks for it (dropping what expired before `purge`), merges it into
+    /// asks for it (dropping entries whose `until` is before `purge`), merges it into
     /// `settled`. Called with the writer lock held.
     fn publish(&self, recent: Denied, purge: Option<u64>) {
         if purge.is_none() && recent.len() < MERGE_AT {
@@ -179,6 +223,15 @@ impl Revocations {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
+
+/// How many ids below its cursor each [`Revocations::sync`] reads again. Ids are
+/// taken when a row is inserted, not when it commits, so on Postgres a
+/// transaction can commit a row below ids the follower already read; should its
+/// notification be missed as well (the listener reconnecting), this window
+/// catches it at the next poll rather than at the full re-read a minute later.
+/// It would take this many revocations committed meanwhile to push a late row
+/// out of the window.
+pub const REREAD_ROWS: i64 = 1024;
 
 /// How often a server looks for revocations written elsewhere.
 pub const SYNC_INTERVAL: Duration = Duration::from_secs(1);
@@ -265,9 +318,33 @@ mod tests {
     }
 
     #[test]
+    fn revoked_tokens_stay_denied_while_the_leeway_accepts_them() {
+        let list = Revocations::with_leeway(Duration::from_secs(5));
+        list.revoke_token("t1", 100);
+        list.apply(&[row(1, "session", "s1", 100)]);
+        list.purge(105);
+        assert!(list.is_revoked("t1", "-"), "exp + leeway has not passed");
+        assert!(list.is_revoked("-", "s1"));
+        list.purge(106);
+        assert!(!list.is_revoked("t1", "-") && !list.is_revoked("-", "s1"));
+    }
+
+    #[test]
     fn applying_rows_advances_the_cursor() {
         let list = Revocations::new();
         list.apply(&[row(3, "token", "a", 10), row(7, "token", "b", 10)]);
         assert_eq!(list.write().last_row, 7);
+    }
+
+    #[test]
+    fn reapplying_held_rows_changes_nothing_and_later_expiries_win() {
+        let list = Revocations::new();
+        list.apply(&[row(1, "token", "a", 10), row(2, "session", "s", 10)]);
+        let before = list.recent.load_full();
+        list.apply(&[row(1, "token", "a", 10), row(2, "session", "s", 10)]);
+        assert!(Arc::ptr_eq(&before, &list.recent.load_full()), "no copy");
+        list.apply(&[row(5, "token", "a", 20)]);
+        list.purge(15);
+        assert!(list.is_revoked("a", "-") && !list.is_revoked("-", "s"));
     }
 }

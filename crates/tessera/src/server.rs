@@ -151,6 +151,7 @@ impl Server {
             access_ttl = ?args.access_ttl,
             refresh_ttl = ?args.refresh_ttl,
             refresh_grace = ?args.refresh_grace,
+            session_max_age = ?args.session_max_age,
             issuer = ?args.issuer,
             audience = ?args.audience,
             leeway = ?args.leeway,
@@ -224,7 +225,8 @@ impl Server {
 /// Keeps the in-memory deny list in step with the store and purges what has
 /// expired. Revocations by the CLI or other instances arrive through Postgres
 /// notifications at once where there are any, and through polling (every
-/// second, plus a full re-read with each purge) always, which also covers
+/// second, re-reading a window of ids below the cursor for rows committed out
+/// of id order, plus a full re-read with each purge) always, which also covers
 /// notifications missed while the feed reconnected.
 async fn follow_revocations(store: Store, tokens: Arc<TokenService>) {
     let mut feed = match store.revocation_feed().await {
@@ -258,7 +260,10 @@ async fn follow_revocations(store: Store, tokens: Arc<TokenService>) {
                 if let Err(err) = tokens.revocations().reload(&store).await {
                     tracing::warn!(error = %err, "cannot re-read revocations");
                 }
-                if let Err(err) = store.purge_expired(now, session_horizon).await {
+                // Rows must outlive the tokens they deny by the leeway too, or a
+                // server starting meanwhile would not load them.
+                let horizon = tokens.revocations().horizon(now);
+                if let Err(err) = store.purge_expired(horizon, session_horizon).await {
                     tracing::warn!(error = %err, "cannot purge expired sessions");
                 }
             }

@@ -10,8 +10,9 @@ use tessera_shared::AuthResponse;
 
 use crate::error::{ApiError, AuthError, Result};
 use crate::extract::auth_user::AuthUser;
+use crate::extract::client::Client;
 use crate::state::AppState;
-use crate::store::{RefreshRecord, Rotation, StoredUser};
+use crate::store::{RefreshRecord, RotateRefresh, Rotation, StoredUser};
 use crate::token::{new_id, unix_now, Grant, IssuedToken, NoExtraClaims};
 
 /// What a sign-in or refresh hands out.
@@ -37,7 +38,8 @@ impl Tokens {
 }
 
 /// Starts a session for `user`, who just proved their password: a fresh access
-/// token, plus a refresh token when `with_refresh`.
+/// token, plus a refresh token when `with_refresh`. Refused like a wrong
+/// password if the password changed since `user` was read.
 pub(crate) async fn start(
     state: &AppState,
     user: &StoredUser,
@@ -51,7 +53,8 @@ pub(crate) async fn start(
         .access_at(&grant, now, new_id(), NoExtraClaims {})
         .map_err(ApiError::internal)?;
     let refresh = if with_refresh {
-        let exp = now + state.tokens.settings().refresh_ttl.as_secs();
+        let settings = state.tokens.settings();
+        let exp = now + settings.refresh_ttl.min(settings.session_max_age).as_secs();
         let token = state
             .tokens
             .refresh_at(user.id, &session_id, now, exp, new_id())
@@ -63,15 +66,25 @@ pub(crate) async fn start(
     let first_refresh = refresh
         .as_ref()
         .map(|token| (token.jti.as_str(), token.exp));
-    state
+    let created = state
         .store
-        .create_session(&session_id, user.id, now, first_refresh)
+        .create_session(
+            &session_id,
+            user.id,
+            user.credential_version,
+            now,
+            first_refresh,
+        )
         .await?;
+    if !created {
+        tracing::info!(target: "tessera::audit", event = "login_failed", user_id = user.id, "password changed during sign-in");
+        return Err(ApiError::BadCredentials);
+    }
     Ok(Tokens { access, refresh })
 }
 
-/// Exchanges refresh token `token` for a new pair, exactly once.
-pub(crate) async fn refresh(state: &AppState, token: &str) -> Result<Tokens> {
+/// Exchanges refresh token `token`, presented by `client`, for a new pair, exactly once.
+pub(crate) async fn refresh(state: &AppState, token: &str, client: &Client) -> Result<Tokens> {
     let claims = state.tokens.verify_refresh(token)?;
     let user_id: i64 = claims.sub.parse().map_err(|_| AuthError::MalformedToken)?;
     if state.tokens.revocations().is_revoked("", &claims.sid) {
@@ -79,13 +92,24 @@ pub(crate) async fn refresh(state: &AppState, token: &str) -> Result<Tokens> {
     }
     let now = unix_now();
     let (successor, access_jti) = (new_id(), new_id());
-    let successor_exp = now + state.tokens.settings().refresh_ttl.as_secs();
+    let settings = state.tokens.settings();
+    let successor_exp = now + settings.refresh_ttl.as_secs();
     match state
         .store
-        .rotate_refresh(&claims.jti, &successor, &access_jti, now, successor_exp)
+        .rotate_refresh(&RotateRefresh {
+            jti: &claims.jti,
+            successor_jti: &successor,
+            access_jti: &access_jti,
+            now,
+            successor_expires_at: successor_exp,
+            session_max_age: settings.session_max_age.as_secs(),
+            used_by: &client.0,
+        })
         .await?
     {
-        Rotation::Rotated => {
+        Rotation::Rotated {
+            expires_at: successor_exp,
+        } => {
             let user = current_user(state, user_id).await?;
             let grant = grant(&user, &claims.sid, false);
             let access = state
@@ -100,13 +124,18 @@ pub(crate) async fn refresh(state: &AppState, token: &str) -> Result<Tokens> {
                 refresh: Some(refresh.map_err(ApiError::internal)?),
             })
         }
-        Rotation::Refused(record) => reused(state, record, now).await,
+        Rotation::Refused(record) => reused(state, record, now, client).await,
         Rotation::Unknown => Err(AuthError::RefreshInvalid.into()),
     }
 }
 
 /// A refresh token that was already used (or whose session ended).
-async fn reused(state: &AppState, record: RefreshRecord, now: u64) -> Result<Tokens> {
+async fn reused(
+    state: &AppState,
+    record: RefreshRecord,
+    now: u64,
+    client: &Client,
+) -> Result<Tokens> {
     if record.session_revoked || secs(record.expires_at) < now {
         return Err(AuthError::RefreshInvalid.into());
     }
@@ -117,7 +146,14 @@ async fn reused(state: &AppState, record: RefreshRecord, now: u64) -> Result<Tok
     };
     let grace = state.tokens.settings().refresh_grace.as_secs();
     let used_at = secs(used_at);
-    if now < used_at + grace {
+    // Only the client that used the token can be its own racing tabs; anyone
+    // else replaying it this soon has a copy. (Tokens used before clients were
+    // recorded have no `used_by`.)
+    let same_client = record
+        .used_by
+        .as_deref()
+        .is_none_or(|used_by| used_by == client.0);
+    if now < used_at + grace && same_client {
         // Tabs racing: hand out the very pair the first caller got.
         let next = state
             .store
@@ -146,6 +182,7 @@ async fn reused(state: &AppState, record: RefreshRecord, now: u64) -> Result<Tok
         event = "refresh_reuse_detected",
         user_id = record.user_id,
         session = %record.session_id,
+        other_client = !same_client,
         "refresh token reuse detected; revoking the session"
     );
     revoke_session(state, &record.session_id, record.user_id).await?;

@@ -33,6 +33,9 @@ pub struct StoredUser {
     pub created_at: String,
     /// Granted roles, sorted.
     pub roles: Vec<String>,
+    /// Bumped by every password change; a session is only created for the
+    /// version read along with the hash it was checked against.
+    pub credential_version: i64,
 }
 
 impl From<StoredUser> for UserProfile {
@@ -79,20 +82,56 @@ pub struct RefreshRecord {
     pub successor_jti: Option<String>,
     /// The access token issued with the successor.
     pub access_jti: Option<String>,
+    /// Digest of the client that exchanged it (see `extract::client::Client`).
+    pub used_by: Option<String>,
     /// Whether the session has been revoked.
     pub session_revoked: bool,
+}
+
+/// One use of a refresh token, as [`Store::rotate_refresh`] records it.
+#[derive(Debug, Clone, Copy)]
+pub struct RotateRefresh<'a> {
+    /// The token presented.
+    pub jti: &'a str,
+    /// The refresh token it is exchanged for.
+    pub successor_jti: &'a str,
+    /// The access token issued with the successor.
+    pub access_jti: &'a str,
+    /// Unix time of the exchange.
+    pub now: u64,
+    /// When the successor expires, before the session's max age caps it.
+    pub successor_expires_at: u64,
+    /// Absolute session lifetime, seconds.
+    pub session_max_age: u64,
+    /// Digest of the client exchanging it.
+    pub used_by: &'a str,
 }
 
 /// Outcome of trying to use a refresh token once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rotation {
-    /// This call used the token; the successor is stored.
-    Rotated,
+    /// This call used the token; the successor is stored, expiring at
+    /// `expires_at` (capped to the session's absolute lifetime).
+    Rotated {
+        /// Unix time the successor expires.
+        expires_at: u64,
+    },
     /// The token was not usable: already used (the record says when and for
     /// what), its session revoked, or expired.
     Refused(RefreshRecord),
     /// No such token (never issued here, or purged with its session).
     Unknown,
+}
+
+/// Outcome of deleting a user with [`Store::delete_user_unless_last_admin`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletion {
+    /// The user with this id was deleted and its sessions revoked.
+    Deleted(i64),
+    /// There is no such user.
+    NoSuchUser,
+    /// The user is the only one holding the `admin` role; nothing changed.
+    LastAdmin,
 }
 
 /// Store failures.
@@ -237,7 +276,8 @@ impl Store {
         dispatch!(self, db => db.list_users().await)
     }
 
-    /// Replaces user `id`'s password hash.
+    /// Replaces user `id`'s password hash and bumps its credential version, so
+    /// sign-ins that checked the old hash cannot start a session any more.
     pub async fn set_password_hash(&self, id: i64, password_hash: &str) -> Result<(), StoreError> {
         dispatch!(self, db => db.set_password_hash(id, password_hash).await)
     }
@@ -246,36 +286,51 @@ impl Store {
     /// [`SESSION_REVOCATION_SECS`]), so its live tokens stop working on every server
     /// following the revocations. `None` when there was no such user.
     pub async fn delete_user(&self, username: &str) -> Result<Option<i64>, StoreError> {
-        dispatch!(self, db => db.delete_user(username).await)
+        let deletion = dispatch!(self, db => db.delete_user(username, false).await)?;
+        Ok(match deletion {
+            Deletion::Deleted(id) => Some(id),
+            Deletion::NoSuchUser | Deletion::LastAdmin => None,
+        })
     }
 
-    /// Records a new session for `user_id`, with its first refresh token `(jti, expires_at)` if any.
+    /// [`Self::delete_user`], unless the user is the last one holding the
+    /// `admin` role. Checked in the deleting transaction, so two administrators
+    /// deleting each other at once cannot both succeed.
+    pub async fn delete_user_unless_last_admin(
+        &self,
+        username: &str,
+    ) -> Result<Deletion, StoreError> {
+        dispatch!(self, db => db.delete_user(username, true).await)
+    }
+
+    /// Records a new session for `user_id`, with its first refresh token `(jti,
+    /// expires_at)` if any, provided the user's credential is still at
+    /// `credential_version` (checked in the statement that creates the session,
+    /// so a password change that commits first always wins). `false` when it
+    /// is not (or the user is gone): nothing was created.
     pub async fn create_session(
         &self,
         session_id: &str,
         user_id: i64,
+        credential_version: i64,
         now: u64,
         refresh: Option<(&str, u64)>,
-    ) -> Result<(), StoreError> {
-        dispatch!(self, db => db.create_session(session_id, user_id, now, refresh).await)
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, db => db.create_session(session_id, user_id, credential_version, now, refresh).await)
     }
 
-    /// Uses refresh token `jti` exactly once: a conditional update, so of any
-    /// number of concurrent callers (in this process or another) one wins and
-    /// stores `successor_jti`; the others get [`Rotation::Refused`].
-    pub async fn rotate_refresh(
-        &self,
-        jti: &str,
-        successor_jti: &str,
-        access_jti: &str,
-        now: u64,
-        successor_expires_at: u64,
-    ) -> Result<Rotation, StoreError> {
-        let rotated = dispatch!(self, db => db.rotate_refresh(jti, successor_jti, access_jti, now, successor_expires_at).await)?;
-        if rotated {
-            return Ok(Rotation::Rotated);
+    /// Uses refresh token `use.jti` exactly once: a conditional update, so of
+    /// any number of concurrent callers (in this process or another) one wins
+    /// and stores the successor and who used it; the others get
+    /// [`Rotation::Refused`]. The successor expires at `successor_expires_at` or
+    /// when its session turns `session_max_age` seconds old, whichever comes
+    /// first; a session already that old is refused.
+    pub async fn rotate_refresh(&self, used: &RotateRefresh<'_>) -> Result<Rotation, StoreError> {
+        let rotated = dispatch!(self, db => db.rotate_refresh(used).await)?;
+        if let Some(expires_at) = rotated {
+            return Ok(Rotation::Rotated { expires_at });
         }
-        Ok(match self.refresh_record(jti).await? {
+        Ok(match self.refresh_record(used.jti).await? {
             Some(record) => Rotation::Refused(record),
             None => Rotation::Unknown,
         })

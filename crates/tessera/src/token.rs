@@ -114,6 +114,9 @@ pub struct TokenSettings {
     /// How long a just-used refresh token may be presented again and get the
     /// same new pair (tabs racing). Defaults to 10 seconds.
     pub refresh_grace: Duration,
+    /// Absolute session lifetime: refreshing never extends a session (nor its
+    /// refresh tokens' `exp`) past its sign-in plus this. Defaults to 30 days.
+    pub session_max_age: Duration,
     /// Clock skew tolerated on `exp` and `nbf`, whole seconds. Defaults to 5 seconds.
     pub leeway: Duration,
     /// `iss` to issue and require. Defaults to none.
@@ -133,6 +136,7 @@ impl Default for TokenSettings {
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(14 * 24 * 3600),
             refresh_grace: Duration::from_secs(10),
+            session_max_age: Duration::from_secs(30 * 24 * 3600),
             leeway: Duration::from_secs(5),
             issuer: None,
             audience: None,
@@ -179,8 +183,8 @@ impl TokenService {
         Self {
             keys,
             verified: cache::Verified::new(settings.verified_cache),
+            revocations: Revocations::with_leeway(settings.leeway),
             settings,
-            revocations: Revocations::new(),
             last_miss_reload: AtomicU64::new(0),
         }
     }

@@ -7,8 +7,9 @@ use axum::{Json, Router};
 use tessera_shared::{paths, ErrorBody, UserProfile};
 
 use crate::error::{ApiError, Result};
-use crate::extract::auth_user::{Admin, WithRole};
+use crate::extract::auth_user::{Admin, FreshUser, WithRole};
 use crate::state::AppState;
+use crate::store::Deletion;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -39,7 +40,9 @@ async fn users_index(
     Ok(Json(state.store.list_users().await?))
 }
 
-/// `DELETE /admin/users/{username}`: deletes the account and ends its sessions at once.
+/// `DELETE /admin/users/{username}`: deletes the account and ends its sessions
+/// at once. Destructive, so it takes a fresh token; and it never deletes the
+/// caller nor the last administrator.
 #[utoipa::path(
     delete,
     path = "/admin/users/{username}",
@@ -48,19 +51,31 @@ async fn users_index(
     params(("username" = String, Path, description = "The account to delete")),
     responses(
         (status = 204, description = "Account deleted and its sessions ended"),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 challenge"))),
+        (status = 401, description = "Missing, malformed, expired, revoked or not fresh token (sign in with the password again)", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 challenge"))),
         (status = 403, description = "The token lacks the `admin` role", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 `insufficient_scope` challenge"))),
         (status = 404, description = "No such user", body = ErrorBody),
+        (status = 409, description = "The account is the caller's own, or the last administrator", body = ErrorBody),
         (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 async fn users_destroy(
     State(state): State<AppState>,
     WithRole(admin, _): WithRole<Admin>,
+    _fresh: FreshUser,
     Path(username): Path<String>,
 ) -> Result<StatusCode> {
-    let Some(id) = state.store.delete_user(&username).await? else {
-        return Err(ApiError::UnknownUser);
+    let target = state
+        .store
+        .find_user_by_name(&username)
+        .await?
+        .ok_or(ApiError::UnknownUser)?;
+    if target.id == admin.id {
+        return Err(ApiError::OwnAccount);
+    }
+    let id = match state.store.delete_user_unless_last_admin(&username).await? {
+        Deletion::Deleted(id) => id,
+        Deletion::NoSuchUser => return Err(ApiError::UnknownUser),
+        Deletion::LastAdmin => return Err(ApiError::LastAdmin),
     };
     // The store wrote the revocations; take them into memory now rather than
     // at the next sync, so the user's tokens fail from this response on.

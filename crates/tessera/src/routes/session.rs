@@ -10,6 +10,7 @@ use tessera_shared::{
 
 use crate::error::{ApiError, AuthError, Result};
 use crate::extract::auth_user::{AuthUser, FreshUser};
+use crate::extract::client::Client;
 use crate::extract::json::JsonBody;
 use crate::limits::{Client, MAX_WRONG_CURRENT_PASSWORDS};
 use crate::session;
@@ -48,6 +49,7 @@ pub(super) fn password_router() -> Router<AppState> {
 )]
 async fn refresh_create(
     State(state): State<AppState>,
+    client: Client,
     JsonBody(request): JsonBody<RefreshRequest>,
 ) -> Result<Json<AuthResponse>> {
     if request.refresh_token.is_empty() {
@@ -55,7 +57,7 @@ async fn refresh_create(
             "Missing refresh_token parameter".to_owned(),
         ));
     }
-    let tokens = session::refresh(&state, &request.refresh_token).await?;
+    let tokens = session::refresh(&state, &request.refresh_token, &client).await?;
     Ok(Json(tokens.into_response()?))
 }
 

@@ -68,3 +68,59 @@ impl Drop for TestSchema {
         }
     }
 }
+
+/// A Postgres database of its own, created with `options` (e.g. a locale), and
+/// dropped afterwards: for what a schema cannot vary, such as the collation.
+pub(crate) struct TestDatabase {
+    pub(crate) name: String,
+}
+
+impl TestDatabase {
+    pub(crate) async fn create(options: &str) -> Self {
+        let name = format!("tessera_test_{}", uuid::Uuid::new_v4().simple());
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&postgres_url())
+            .await
+            .expect("Postgres must be reachable for these tests (see TESSERA_TEST_POSTGRES_URL)");
+        pool.execute(format!("CREATE DATABASE {name} TEMPLATE template0 {options}").as_str())
+            .await
+            .unwrap();
+        pool.close().await;
+        Self { name }
+    }
+
+    /// The database's URL: the test server's, with this database's name.
+    pub(crate) fn url(&self) -> String {
+        let server = postgres_url();
+        let server = server.split('?').next().unwrap_or_default();
+        let base = server.rsplit_once('/').map_or(server, |(base, _)| base);
+        format!("{base}/{}", self.name)
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let statement = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let name = self.name.clone();
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let pool = PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect(&postgres_url())
+                    .await?;
+                pool.execute(statement.as_str()).await?;
+                pool.close().await;
+                Ok::<_, sqlx::Error>(())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("warning: could not drop test database {name}");
+        }
+    }
+}

@@ -1,11 +1,15 @@
 //! End-to-end tests of the HTTP API and the `tessera` binary, over real sockets.
 
+mod admin;
 mod binary;
+mod collation;
 mod connections;
 mod crash;
 mod data_dir;
 mod database;
 mod flood;
+mod follower;
+mod grace;
 mod helpers;
 mod instances;
 mod keys;
@@ -19,6 +23,7 @@ mod probes;
 mod process;
 mod properties;
 mod register;
+mod session_age;
 mod sign_in;
 mod site;
 mod tokens;

@@ -2,60 +2,75 @@
 //! across any number of instances.
 
 use super::{revocations, PgStore};
-use crate::store::{RefreshRecord, StoreError};
+use crate::store::{RefreshRecord, RotateRefresh, StoreError};
 
 impl PgStore {
     pub(in crate::store) async fn create_session(
         &self,
         session_id: &str,
         user_id: i64,
+        credential_version: i64,
         now: u64,
         refresh: Option<(&str, u64)>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("INSERT INTO sessions (id, user_id, created_at) VALUES ($1, $2, $3)")
-            .bind(session_id)
-            .bind(user_id)
-            .bind(now as i64)
-            .execute(&mut *tx)
-            .await?;
+        // FOR SHARE waits for a password change in progress and then re-checks
+        // the version against the committed row; a change that starts later
+        // waits for this session to commit, and then revokes it.
+        let created = sqlx::query(
+            "INSERT INTO sessions (id, user_id, created_at) \
+             SELECT $1, u.id, $2 FROM users u WHERE u.id = $3 AND u.credential_version = $4 \
+             FOR SHARE",
+        )
+        .bind(session_id)
+        .bind(now as i64)
+        .bind(user_id)
+        .bind(credential_version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            > 0;
+        if !created {
+            tx.rollback().await?;
+            return Ok(false);
+        }
         if let Some((jti, expires_at)) = refresh {
             insert_refresh(&mut tx, jti, session_id, now, expires_at).await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     pub(in crate::store) async fn rotate_refresh(
         &self,
-        jti: &str,
-        successor_jti: &str,
-        access_jti: &str,
-        now: u64,
-        successor_expires_at: u64,
-    ) -> Result<bool, StoreError> {
+        used: &RotateRefresh<'_>,
+    ) -> Result<Option<u64>, StoreError> {
         let mut tx = self.pool.begin().await?;
         // Concurrent callers queue on the row lock; once the first commits, the
         // others re-check `used_at IS NULL` against the new row and match nothing.
-        let session: Option<String> = sqlx::query_scalar(
-            "UPDATE refresh_tokens t SET used_at = $1, successor_jti = $2, access_jti = $3 \
+        let session: Option<(String, i64)> = sqlx::query_as(
+            "UPDATE refresh_tokens t SET used_at = $1, successor_jti = $2, access_jti = $3, used_by = $6 \
              FROM sessions s \
              WHERE t.jti = $4 AND t.used_at IS NULL AND t.expires_at >= $1 \
-             AND s.id = t.session_id AND s.revoked_at IS NULL \
-             RETURNING t.session_id",
+             AND s.id = t.session_id AND s.revoked_at IS NULL AND s.created_at > $5 \
+             RETURNING t.session_id, s.created_at",
         )
-        .bind(now as i64)
-        .bind(successor_jti)
-        .bind(access_jti)
-        .bind(jti)
+        .bind(used.now as i64)
+        .bind(used.successor_jti)
+        .bind(used.access_jti)
+        .bind(used.jti)
+        .bind(used.now.saturating_sub(used.session_max_age) as i64)
+        .bind(used.used_by)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(session) = session else {
-            return Ok(false);
+        let Some((session, created_at)) = session else {
+            return Ok(None);
         };
-        insert_refresh(&mut tx, successor_jti, &session, now, successor_expires_at).await?;
+        let deadline = u64::try_from(created_at).unwrap_or(0) + used.session_max_age;
+        let expires_at = used.successor_expires_at.min(deadline);
+        insert_refresh(&mut tx, used.successor_jti, &session, used.now, expires_at).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(Some(expires_at))
     }
 
     pub(in crate::store) async fn refresh_record(
@@ -64,7 +79,7 @@ impl PgStore {
     ) -> Result<Option<RefreshRecord>, StoreError> {
         let record = sqlx::query_as::<_, RefreshRecord>(
             "SELECT t.jti, t.session_id, s.user_id, t.issued_at, t.expires_at, t.used_at, \
-             t.successor_jti, t.access_jti, s.revoked_at IS NOT NULL AS session_revoked \
+             t.successor_jti, t.access_jti, t.used_by, s.revoked_at IS NOT NULL AS session_revoked \
              FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.jti = $1",
         )
         .bind(jti)

@@ -4,20 +4,25 @@ use sqlx::FromRow;
 use tessera_shared::UserProfile;
 
 use super::PgStore;
-use crate::store::{StoreError, StoredUser, SESSION_REVOCATION_SECS};
+use crate::store::{Deletion, StoreError, StoredUser, SESSION_REVOCATION_SECS};
 use crate::token::unix_now;
 
 /// Columns of a user, its creation time as RFC 3339 UTC, and its roles as an array.
-const SELECT_USER: &str = "SELECT u.id, u.username, u.password_hash, \
+const SELECT_USER: &str = "SELECT u.id, u.username, u.password_hash, u.credential_version, \
      to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at, \
      ARRAY(SELECT r.role FROM user_roles r WHERE r.user_id = u.id ORDER BY r.role) AS roles \
      FROM users u";
+
+/// The case-insensitive name key, as in the unique index `users_username_ci`:
+/// ASCII folding whatever the database's collation (see migration 0002).
+const NAME_KEY: &str = "lower(u.username COLLATE \"C\")";
 
 #[derive(FromRow)]
 struct UserRow {
     id: i64,
     username: String,
     password_hash: String,
+    credential_version: i64,
     created_at: String,
     roles: Vec<String>,
 }
@@ -28,6 +33,7 @@ impl From<UserRow> for StoredUser {
             id: row.id,
             username: row.username,
             password_hash: row.password_hash,
+            credential_version: row.credential_version,
             created_at: row.created_at,
             roles: row.roles,
         }
@@ -67,7 +73,7 @@ impl PgStore {
         username: &str,
     ) -> Result<Option<StoredUser>, StoreError> {
         let row = sqlx::query_as::<_, UserRow>(&format!(
-            "{SELECT_USER} WHERE lower(u.username) = lower($1)"
+            "{SELECT_USER} WHERE {NAME_KEY} = lower($1 COLLATE \"C\")"
         ))
         .bind(username)
         .fetch_optional(&self.pool)
@@ -101,7 +107,7 @@ impl PgStore {
         id: i64,
         password_hash: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        sqlx::query("UPDATE users SET password_hash = $1, credential_version = credential_version + 1 WHERE id = $2")
             .bind(password_hash)
             .bind(id)
             .execute(&self.pool)
@@ -112,18 +118,36 @@ impl PgStore {
     pub(in crate::store) async fn delete_user(
         &self,
         username: &str,
-    ) -> Result<Option<i64>, StoreError> {
+        protect_last_admin: bool,
+    ) -> Result<Deletion, StoreError> {
         let mut tx = self.pool.begin().await?;
         // Lock the user row first, then revoke its sessions before the delete's
         // cascade takes them along.
-        let id: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM users WHERE lower(username) = lower($1) FOR UPDATE")
-                .bind(username)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let id: Option<i64> = sqlx::query_scalar(&format!(
+            "SELECT id FROM users u WHERE {NAME_KEY} = lower($1 COLLATE \"C\") FOR UPDATE"
+        ))
+        .bind(username)
+        .fetch_optional(&mut *tx)
+        .await?;
         let Some(id) = id else {
-            return Ok(None);
+            tx.rollback().await?;
+            return Ok(Deletion::NoSuchUser);
         };
+        if protect_last_admin {
+            // Locking every admin grant serialises deletions of admins; one that
+            // waited sees the grants of users deleted meanwhile gone.
+            let admins: Vec<i64> = sqlx::query_scalar(
+                "SELECT user_id FROM user_roles WHERE role = 'admin' ORDER BY user_id FOR UPDATE",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            if admins == [id] {
+                // Explicitly: a dropped transaction's rollback waits for the
+                // connection's next use, holding the locks until then.
+                tx.rollback().await?;
+                return Ok(Deletion::LastAdmin);
+            }
+        }
         let until = (unix_now() + SESSION_REVOCATION_SECS) as i64;
         sqlx::query(
             "INSERT INTO revocations (kind, value, expires_at) \
@@ -138,6 +162,6 @@ impl PgStore {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(Some(id))
+        Ok(Deletion::Deleted(id))
     }
 }

@@ -4,11 +4,11 @@ use sqlx::FromRow;
 use tessera_shared::UserProfile;
 
 use super::SqliteStore;
-use crate::store::{StoreError, StoredUser, SESSION_REVOCATION_SECS};
+use crate::store::{Deletion, StoreError, StoredUser, SESSION_REVOCATION_SECS};
 use crate::token::unix_now;
 
 /// Columns of a user plus its roles, space-separated (role names hold no spaces).
-const SELECT_USER: &str = "SELECT u.id, u.username, u.password_hash, u.created_at, \
+const SELECT_USER: &str = "SELECT u.id, u.username, u.password_hash, u.credential_version, u.created_at, \
      COALESCE((SELECT group_concat(r.role, ' ') FROM user_roles r WHERE r.user_id = u.id), '') AS roles \
      FROM users u";
 
@@ -17,6 +17,7 @@ struct UserRow {
     id: i64,
     username: String,
     password_hash: String,
+    credential_version: i64,
     created_at: String,
     roles: String,
 }
@@ -29,6 +30,7 @@ impl From<UserRow> for StoredUser {
             id: row.id,
             username: row.username,
             password_hash: row.password_hash,
+            credential_version: row.credential_version,
             created_at: row.created_at,
             roles,
         }
@@ -102,7 +104,7 @@ impl SqliteStore {
         id: i64,
         password_hash: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+        sqlx::query("UPDATE users SET password_hash = ?, credential_version = credential_version + 1 WHERE id = ?")
             .bind(password_hash)
             .bind(id)
             .execute(&self.pool)
@@ -113,7 +115,8 @@ impl SqliteStore {
     pub(in crate::store) async fn delete_user(
         &self,
         username: &str,
-    ) -> Result<Option<i64>, StoreError> {
+        protect_last_admin: bool,
+    ) -> Result<Deletion, StoreError> {
         let mut tx = self.pool.begin().await?;
         // A write first, so the transaction takes SQLite's write lock at once;
         // and before the delete, whose cascade would take the sessions along.
@@ -125,19 +128,39 @@ impl SqliteStore {
         .bind(username)
         .fetch_all(&mut *tx)
         .await?;
+        // Under the write lock taken above, so no other deletion interleaves.
+        // `username` compares without case (the column is NOCASE).
+        if protect_last_admin {
+            let last: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM user_roles r JOIN users u ON u.id = r.user_id \
+                 WHERE r.role = 'admin' AND u.username = ?1) \
+                 AND NOT EXISTS (SELECT 1 FROM user_roles r JOIN users u ON u.id = r.user_id \
+                 WHERE r.role = 'admin' AND u.username <> ?1)",
+            )
+            .bind(username)
+            .fetch_one(&mut *tx)
+            .await?;
+            if last {
+                // Explicitly: a dropped transaction's rollback waits for the
+                // connection's next use, holding the write lock until then.
+                tx.rollback().await?;
+                return Ok(Deletion::LastAdmin);
+            }
+        }
         let id: Option<i64> =
             sqlx::query_scalar("DELETE FROM users WHERE username = ? RETURNING id")
                 .bind(username)
                 .fetch_optional(&mut *tx)
                 .await?;
         let Some(id) = id else {
-            return Ok(None);
+            tx.rollback().await?;
+            return Ok(Deletion::NoSuchUser);
         };
         let until = unix_now() + SESSION_REVOCATION_SECS;
         for session in &sessions {
             super::revocations::insert(&mut tx, "session", session, until).await?;
         }
         tx.commit().await?;
-        Ok(Some(id))
+        Ok(Deletion::Deleted(id))
     }
 }
