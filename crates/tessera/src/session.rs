@@ -10,7 +10,7 @@ use tessera_shared::AuthResponse;
 
 use crate::error::{ApiError, AuthError, Result};
 use crate::extract::auth_user::AuthUser;
-use crate::extract::client::Client;
+use crate::extract::client_digest::ClientDigest;
 use crate::state::AppState;
 use crate::store::{RefreshRecord, RotateRefresh, Rotation, StoredUser};
 use crate::token::{new_id, unix_now, Grant, IssuedToken, NoExtraClaims};
@@ -84,7 +84,11 @@ pub(crate) async fn start(
 }
 
 /// Exchanges refresh token `token`, presented by `client`, for a new pair, exactly once.
-pub(crate) async fn refresh(state: &AppState, token: &str, client: &Client) -> Result<Tokens> {
+pub(crate) async fn refresh(
+    state: &AppState,
+    token: &str,
+    client: &ClientDigest,
+) -> Result<Tokens> {
     let claims = state.tokens.verify_refresh(token)?;
     let user_id: i64 = claims.sub.parse().map_err(|_| AuthError::MalformedToken)?;
     if state.tokens.revocations().is_revoked("", &claims.sid) {
@@ -134,7 +138,7 @@ async fn reused(
     state: &AppState,
     record: RefreshRecord,
     now: u64,
-    client: &Client,
+    client: &ClientDigest,
 ) -> Result<Tokens> {
     if record.session_revoked || secs(record.expires_at) < now {
         return Err(AuthError::RefreshInvalid.into());

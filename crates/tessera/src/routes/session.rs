@@ -10,7 +10,7 @@ use tessera_shared::{
 
 use crate::error::{ApiError, AuthError, Result};
 use crate::extract::auth_user::{AuthUser, FreshUser};
-use crate::extract::client::Client;
+use crate::extract::client_digest::ClientDigest;
 use crate::extract::json::JsonBody;
 use crate::limits::{Client, MAX_WRONG_CURRENT_PASSWORDS};
 use crate::session;
@@ -49,7 +49,7 @@ pub(super) fn password_router() -> Router<AppState> {
 )]
 async fn refresh_create(
     State(state): State<AppState>,
-    client: Client,
+    client: ClientDigest,
     JsonBody(request): JsonBody<RefreshRequest>,
 ) -> Result<Json<AuthResponse>> {
     if request.refresh_token.is_empty() {
