@@ -11,6 +11,7 @@ use std::time::Duration;
 use axum::http::header::COOKIE;
 use axum::http::{HeaderMap, HeaderValue};
 
+use crate::store::StoredUser;
 use crate::token::TokenService;
 
 /// The cookie's name.
@@ -22,28 +23,35 @@ pub(crate) const COOKIE_TTL: Duration = Duration::from_secs(180 * 24 * 3600);
 /// At most this many device cookies of a request are checked (each costs a signature check).
 const MAX_PRESENTED: usize = 4;
 
-/// The id of a device cookie in `headers` that this server signed for
-/// `username` (letter case aside) and that is still valid, if there is one.
+/// The id of a device cookie in `headers` that this server signed for `user`
+/// (the same account, at its current credential version) and that is still
+/// valid, if there is one. An unknown user has no trusted devices.
 pub(crate) fn trusted_device(
     tokens: &TokenService,
     headers: &HeaderMap,
-    username: &str,
+    user: Option<&StoredUser>,
 ) -> Option<String> {
+    let user = user?;
     presented(headers)
         .take(MAX_PRESENTED)
         .filter_map(|token| tokens.verify_device(token).ok())
-        .find(|claims| claims.sub.eq_ignore_ascii_case(username))
+        .find(|claims| {
+            claims.uid == user.id
+                && claims.cv == user.credential_version
+                && claims.sub.eq_ignore_ascii_case(&user.username)
+        })
         .map(|claims| claims.jti)
 }
 
-/// A `Set-Cookie` value handing out a new device cookie for `username`.
+/// A `Set-Cookie` value handing out a new device cookie for `user`.
 pub(crate) fn issue(
     tokens: &TokenService,
-    username: &str,
+    user: &StoredUser,
     secure: bool,
 ) -> Result<HeaderValue, String> {
+    let account = (user.id, user.username.as_str(), user.credential_version);
     let token = tokens
-        .device_token(username, COOKIE_TTL)
+        .device_token(account, COOKIE_TTL)
         .map_err(|err| err.to_string())?;
     let secure = if secure { "; Secure" } else { "" };
     let cookie = format!(
@@ -80,10 +88,22 @@ mod tests {
         headers
     }
 
+    fn user(id: i64, username: &str, credential_version: i64) -> StoredUser {
+        StoredUser {
+            id,
+            username: username.to_owned(),
+            password_hash: String::new(),
+            created_at: String::new(),
+            roles: Vec::new(),
+            credential_version,
+        }
+    }
+
     #[test]
-    fn an_issued_cookie_is_trusted_for_its_user_only() {
+    fn an_issued_cookie_is_trusted_for_its_account_at_its_password_only() {
         let tokens = TokenService::new(&JwtSecret::generate(), TokenSettings::default());
-        let set_cookie = issue(&tokens, "Alice", false).unwrap();
+        let alice = user(1, "Alice", 0);
+        let set_cookie = issue(&tokens, &alice, false).unwrap();
         let set_cookie = set_cookie.to_str().unwrap();
         assert!(
             set_cookie.contains("; HttpOnly; SameSite=Strict"),
@@ -92,12 +112,28 @@ mod tests {
         assert!(!set_cookie.contains("Secure"));
         let pair = set_cookie.split(';').next().unwrap();
         let headers = cookie_headers(&["theme=dark", &format!("other=1; {pair}")]);
-        assert!(trusted_device(&tokens, &headers, "alice").is_some());
-        assert!(trusted_device(&tokens, &headers, "ALICE").is_some());
-        assert!(trusted_device(&tokens, &headers, "bob").is_none());
+        let trusted = |user: &StoredUser| trusted_device(&tokens, &headers, Some(user)).is_some();
+        assert!(trusted(&alice));
+        assert!(
+            trusted(&user(1, "ALICE", 0)),
+            "names match regardless of case"
+        );
+        assert!(!trusted(&user(2, "bob", 0)));
+        assert!(
+            !trusted(&user(1, "Alice", 1)),
+            "a new password voids the cookie"
+        );
+        assert!(
+            !trusted(&user(7, "alice", 0)),
+            "a name registered again is another account"
+        );
+        assert!(
+            trusted_device(&tokens, &headers, None).is_none(),
+            "unknown user"
+        );
         let forged = cookie_headers(&[&format!("{COOKIE_NAME}=x.y.z")]);
-        assert!(trusted_device(&tokens, &forged, "alice").is_none());
-        assert!(issue(&tokens, "alice", true)
+        assert!(trusted_device(&tokens, &forged, Some(&alice)).is_none());
+        assert!(issue(&tokens, &alice, true)
             .unwrap()
             .to_str()
             .unwrap()

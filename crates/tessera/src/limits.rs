@@ -63,12 +63,19 @@ impl Default for LimitSettings {
     }
 }
 
+/// How many addresses it takes to spend a username's global budget.
+const GLOBAL_SHARES: u32 = 10;
+
 /// The limiters of one server.
 pub struct Limits {
     /// Keyed by [`ClientRules::limit_key`].
     per_address: Option<DefaultKeyedRateLimiter<IpAddr>>,
     /// Keyed by lower-cased username and [`Client::key`].
     per_user_and_address: Option<DefaultKeyedRateLimiter<(String, IpAddr)>>,
+    /// The same key's share of the global budget: one address may spend at
+    /// most a [`GLOBAL_SHARES`]th of it, so locking a username out of
+    /// cookie-less sign-ins takes that many addresses, not one.
+    global_share: Option<DefaultKeyedRateLimiter<(String, IpAddr)>>,
     /// Keyed by lower-cased username.
     per_username: Option<DefaultKeyedRateLimiter<String>>,
     /// Keyed by the device cookie's id.
@@ -93,6 +100,8 @@ impl Limits {
         Self {
             per_address: limiter(settings.per_address),
             per_user_and_address: limiter(settings.per_username),
+            global_share: limiter::<(String, IpAddr)>(settings.per_username)
+                .and_then(|_| limiter(settings.per_username_global.share(GLOBAL_SHARES))),
             // The global budget is a per-username limit too: off with the others.
             per_username: limiter::<String>(settings.per_username)
                 .and_then(|_| limiter(settings.per_username_global)),
@@ -116,8 +125,12 @@ impl Limits {
         let username = username.to_ascii_lowercase();
         let checked = match device {
             Some(device) => check(&self.per_device, &device.to_owned()),
-            None => check(&self.per_user_and_address, &(username.clone(), client.key))
-                .and_then(|()| check(&self.per_username, &username)),
+            None => {
+                let key = (username.clone(), client.key);
+                check(&self.per_user_and_address, &key)
+                    .and_then(|()| check(&self.global_share, &key))
+                    .and_then(|()| check(&self.per_username, &username))
+            }
         };
         checked.inspect_err(|_| {
             tracing::warn!(target: "tessera::audit", event = "rate_limited", %username, client = %client.address, device = device.is_some(), "too many sign-in attempts");
@@ -158,7 +171,10 @@ impl Limits {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
-        if let Some(limiter) = &self.per_user_and_address {
+        for limiter in [&self.per_user_and_address, &self.global_share]
+            .into_iter()
+            .flatten()
+        {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }

@@ -230,8 +230,10 @@ impl Revocations {
 /// notification be missed as well (the listener reconnecting), this window
 /// catches it at the next poll rather than at the full re-read a minute later.
 /// It would take this many revocations committed meanwhile to push a late row
-/// out of the window.
-pub const REREAD_ROWS: i64 = 1024;
+/// out of the window: a late row belongs to a transaction in flight during one
+/// poll, and far fewer run at once. Kept small because every instance re-reads
+/// the window every second.
+pub const REREAD_ROWS: i64 = 64;
 
 /// How often a server looks for revocations written elsewhere.
 pub const SYNC_INTERVAL: Duration = Duration::from_secs(1);

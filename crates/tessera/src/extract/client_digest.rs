@@ -12,9 +12,10 @@ use sha2::{Digest, Sha256};
 
 use crate::limits::Client;
 
-/// A digest of the request's client address (as the rate limits see it:
-/// `X-Forwarded-For` only from a trusted proxy, every line counted) and its
-/// `User-Agent`. Tabs of one browser share it; another device, browser or
+/// A digest of the request's client (as the rate limits count it: its address,
+/// `X-Forwarded-For` only from a trusted proxy, every line counted; an IPv6
+/// client by its `--ipv6-prefix`, since temporary addresses change between
+/// connections of one browser) and its `User-Agent`. Tabs of one browser share it; another device, browser or
 /// network does not. Stored as a digest so the store keeps no addresses or
 /// user agents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +34,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientDigest {
             .map(|value| value.as_bytes())
             .unwrap_or_default();
         let mut digest = Sha256::new();
-        digest.update(client.address.to_string().as_bytes());
+        digest.update(client.key.to_string().as_bytes());
         digest.update([0]);
         digest.update(agent);
         Ok(Self(URL_SAFE_NO_PAD.encode(digest.finalize())))

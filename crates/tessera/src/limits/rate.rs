@@ -58,6 +58,20 @@ impl fmt::Display for Rate {
     }
 }
 
+impl Rate {
+    /// One `parts`-th of this rate over the same period (at least one), so that
+    /// it takes `parts` keys to spend the whole of it.
+    pub(super) fn share(self, parts: u32) -> Self {
+        match self {
+            Self::Off => Self::Off,
+            Self::Every { count, period } => Self::Every {
+                count: NonZeroU32::new(count.get() / parts.max(1)).unwrap_or(NonZeroU32::MIN),
+                period,
+            },
+        }
+    }
+}
+
 pub(super) fn limiter<K: std::hash::Hash + Eq + Clone>(
     rate: Rate,
 ) -> Option<DefaultKeyedRateLimiter<K>> {
@@ -84,6 +98,13 @@ mod tests {
             panic!()
         };
         assert_eq!((count.get(), period), (20, Duration::from_secs(60)));
+        let hundred_an_hour = "100/h".parse::<Rate>().unwrap();
+        assert_eq!(hundred_an_hour.share(10), "10/h".parse().unwrap());
+        assert_eq!(
+            "5/h".parse::<Rate>().unwrap().share(10),
+            "1/h".parse().unwrap()
+        );
+        assert_eq!(Rate::Off.share(10), Rate::Off);
         for bad in ["20", "0/min", "x/min", "5/fortnight"] {
             assert!(bad.parse::<Rate>().is_err(), "{bad}");
         }

@@ -146,11 +146,14 @@ async fn check_password(
     // slows guessing spread over many addresses; a client that signed in as this
     // user before counts per device instead, so such guessing cannot lock it
     // out. Counted before argon2 so a guesser cannot make us hash.
-    let device = device::trusted_device(&state.tokens, headers, &username);
+    // The lookup comes first (an indexed read, already bounded by the
+    // per-address limit) so a device cookie is trusted only for the account it
+    // was issued to, at its current password.
+    let user = state.store.find_user_by_name(&username).await?;
+    let device = device::trusted_device(&state.tokens, headers, user.as_ref());
     state
         .limits
         .check_sign_in(&username, client, device.as_deref())?;
-    let user = state.store.find_user_by_name(&username).await?;
     let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
     if !state.passwords.verify(password, stored_hash).await? {
         tracing::info!(target: "tessera::audit", event = "login_failed", %username, client = %client.address, "sign-in refused");
@@ -158,7 +161,6 @@ async fn check_password(
     }
     let user = user.ok_or(ApiError::BadCredentials)?;
     tracing::info!(target: "tessera::audit", event = "login_ok", user_id = user.id, username = %user.username, "signed in");
-    let cookie =
-        device::issue(&state.tokens, &user.username, client.https).map_err(ApiError::internal)?;
+    let cookie = device::issue(&state.tokens, &user, client.https).map_err(ApiError::internal)?;
     Ok((user, cookie))
 }

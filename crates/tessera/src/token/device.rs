@@ -18,6 +18,12 @@ pub(crate) const DEVICE_TYP: &str = "device+jwt";
 pub(crate) struct DeviceClaims {
     /// The username it was issued for, lower-cased (usernames match regardless of case).
     pub(crate) sub: String,
+    /// The account's id: a name deleted and registered again is another account.
+    pub(crate) uid: i64,
+    /// The account's credential version at issue: a password change (or reset)
+    /// voids every device cookie made before it, so cookies collected with an
+    /// old password buy no guesses at the new one.
+    pub(crate) cv: i64,
     /// Random: names this device in the per-device limit.
     pub(crate) jti: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -30,15 +36,18 @@ pub(crate) struct DeviceClaims {
 }
 
 impl TokenService {
-    /// Signs a device token for `username`, valid for `ttl`.
+    /// Signs a device token for account `uid` named `username` at credential
+    /// version `cv`, valid for `ttl`.
     pub(crate) fn device_token(
         &self,
-        username: &str,
+        (uid, username, cv): (i64, &str, i64),
         ttl: Duration,
     ) -> Result<String, jsonwebtoken::errors::Error> {
         let now = unix_now();
         let claims = DeviceClaims {
             sub: username.to_ascii_lowercase(),
+            uid,
+            cv,
             jti: new_id(),
             iss: self.settings.issuer.clone(),
             aud: self.settings.audience.clone(),
@@ -70,13 +79,14 @@ mod tests {
     }
 
     #[test]
-    fn device_tokens_name_the_user_in_lower_case() {
+    fn device_tokens_name_the_account_its_password_and_the_user_in_lower_case() {
         let tokens = service();
         let token = tokens
-            .device_token("Alice", Duration::from_secs(60))
+            .device_token((7, "Alice", 3), Duration::from_secs(60))
             .unwrap();
         let claims = tokens.verify_device(&token).unwrap();
         assert_eq!(claims.sub, "alice");
+        assert_eq!((claims.uid, claims.cv), (7, 3));
         assert_eq!(claims.jti.len(), 32);
     }
 
@@ -84,7 +94,7 @@ mod tests {
     fn device_tokens_are_no_other_kind_of_token() {
         let tokens = service();
         let device = tokens
-            .device_token("alice", Duration::from_secs(60))
+            .device_token((1, "alice", 0), Duration::from_secs(60))
             .unwrap();
         assert_eq!(
             tokens.verify_access::<crate::token::NoExtraClaims>(&device),
@@ -104,7 +114,7 @@ mod tests {
         let access = tokens.issue_access(&grant, crate::token::NoExtraClaims {});
         assert!(tokens.verify_device(&access.unwrap().token).is_err());
         let other = service()
-            .device_token("alice", Duration::from_secs(60))
+            .device_token((1, "alice", 0), Duration::from_secs(60))
             .unwrap();
         assert!(
             tokens.verify_device(&other).is_err(),

@@ -177,3 +177,37 @@ async fn the_device_cookie_is_secure_behind_an_https_proxy() {
     let set_cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
     assert!(set_cookie.ends_with("; Secure"), "{set_cookie}");
 }
+
+/// Without a share per address, one address could spend the whole global
+/// budget on its own and keep every cookie-less client (API clients, a new
+/// browser) out.
+#[tokio::test]
+async fn one_address_cannot_spend_the_whole_username_budget() {
+    let flags = [
+        "--rate-limit-user",
+        "100/min",
+        "--rate-limit-user-global",
+        "20/h",
+    ];
+    let clients = Clients::spawn(&flags).await;
+    let attacker = "198.51.100.66";
+    let mut limited_at = None;
+    for attempt in 1..=25 {
+        let response = clients
+            .sign_in("/auth", attacker, "alice", "wrong password", None)
+            .await;
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited_at = Some(attempt);
+            break;
+        }
+    }
+    assert_eq!(limited_at, Some(3), "one address gets a tenth of 20/h");
+    let victim = clients
+        .sign_in("/auth", "203.0.113.9", "alice", PASSWORD, None)
+        .await;
+    assert_eq!(
+        victim.status(),
+        StatusCode::OK,
+        "a cookie-less client elsewhere"
+    );
+}
