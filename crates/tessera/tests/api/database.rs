@@ -46,26 +46,34 @@ impl TestSchema {
 impl Drop for TestSchema {
     fn drop(&mut self) {
         let statement = format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name);
-        // Drop cannot await; a short-lived runtime on its own thread can.
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                let pool = PgPoolOptions::new()
-                    .max_connections(1)
-                    .connect(&postgres_url())
-                    .await?;
-                pool.execute(statement.as_str()).await?;
-                pool.close().await;
-                Ok::<_, sqlx::Error>(())
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
+        if execute_while_dropping(statement).is_err() {
             eprintln!("warning: could not drop test schema {}", self.name);
         }
+    }
+}
+
+/// Runs `statement` on the test server from a `Drop`, which cannot await: a
+/// short-lived runtime on its own thread can.
+fn execute_while_dropping(statement: String) -> Result<(), ()> {
+    let dropped = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let pool = PgPoolOptions::new()
+                .max_connections(1)
+                .connect(&postgres_url())
+                .await?;
+            pool.execute(statement.as_str()).await?;
+            pool.close().await;
+            Ok::<_, sqlx::Error>(())
+        })
+    })
+    .join();
+    match dropped {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(()),
     }
 }
 
@@ -102,25 +110,8 @@ impl TestDatabase {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         let statement = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-        let name = self.name.clone();
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                let pool = PgPoolOptions::new()
-                    .max_connections(1)
-                    .connect(&postgres_url())
-                    .await?;
-                pool.execute(statement.as_str()).await?;
-                pool.close().await;
-                Ok::<_, sqlx::Error>(())
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("warning: could not drop test database {name}");
+        if execute_while_dropping(statement).is_err() {
+            eprintln!("warning: could not drop test database {}", self.name);
         }
     }
 }

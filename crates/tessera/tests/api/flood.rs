@@ -69,31 +69,36 @@ async fn flood(server: &RunningServer, token: &str) -> Flood {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "slow tier: a thousand connections and latency bounds"]
-async fn a_thousand_concurrent_sign_ins_stay_bounded_and_token_checks_stay_fast() {
-    // A thousand client connections in this process too.
-    tessera::server::raise_open_files_limit();
+/// The binary with two hashers, `extra` flags and user alice; every sign-in
+/// comes from this one address, so no rate or per-address connection limits.
+async fn two_hashers_and_alice(extra: &[&str]) -> (tempfile::TempDir, RunningServer) {
     let data = tempfile::tempdir().unwrap();
-    let flags = [
+    let common = [
         "--rate-limit",
         "off",
         "--rate-limit-user",
         "off",
         "--hash-concurrency",
         "2",
-        "--hash-queue",
-        "64",
-        // All thousand connections come from this one address.
         "--max-connections-per-address",
         "2000",
     ];
-    let server = RunningServer::start_with(data.path(), &flags, &[]);
+    let server = RunningServer::start_with(data.path(), &[&common[..], extra].concat(), &[]);
     let alice = credentials("alice", PASSWORD);
     assert_eq!(
         server.post("/register", &alice).await.status(),
         StatusCode::CREATED
     );
+    (data, server)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "slow tier: a thousand connections and latency bounds"]
+async fn a_thousand_concurrent_sign_ins_stay_bounded_and_token_checks_stay_fast() {
+    // A thousand client connections in this process too.
+    tessera::server::raise_open_files_limit();
+    let (_data, server) = two_hashers_and_alice(&["--hash-queue", "64"]).await;
+    let alice = credentials("alice", PASSWORD);
     let signed_in: Value = server.post("/auth", &alice).await.json().await.unwrap();
     let token = signed_in["access_token"].as_str().unwrap().to_owned();
 
@@ -147,27 +152,9 @@ async fn a_thousand_concurrent_sign_ins_stay_bounded_and_token_checks_stay_fast(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "slow tier: 200 real sign-ins against the binary"]
 async fn a_burst_of_two_hundred_sign_ins_is_served_not_refused() {
-    let data = tempfile::tempdir().unwrap();
-    let flags = [
-        "--rate-limit",
-        "off",
-        "--rate-limit-user",
-        "off",
-        "--hash-concurrency",
-        "2",
-        "--hash-queue-wait",
-        "60s",
-        "--request-timeout",
-        "120s",
-        "--max-connections-per-address",
-        "1000",
-    ];
-    let server = RunningServer::start_with(data.path(), &flags, &[]);
+    let flags = ["--hash-queue-wait", "60s", "--request-timeout", "120s"];
+    let (_data, server) = two_hashers_and_alice(&flags).await;
     let alice = credentials("alice", PASSWORD);
-    assert_eq!(
-        server.post("/register", &alice).await.status(),
-        StatusCode::CREATED
-    );
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let url = format!("{}/auth", server.base);
     let burst = (0..200).map(|_| {
