@@ -17,8 +17,8 @@ use std::str::FromStr;
 
 use sqlx::sqlite::SqliteConnectOptions;
 
-use crate::config::StoreArgs;
-use crate::server::StartupError;
+use crate::config::StoreConfig;
+use crate::tessera::StartupError;
 
 /// Mode of the data dir (and of any dir Tessera creates for its data).
 const PRIVATE_DIR: u32 = 0o700;
@@ -52,7 +52,7 @@ fn verdict(mode: u32, owner: u32, us: u32) -> Verdict {
 /// Creates the data dir if needed and makes it and the embedded database
 /// private (see the module docs); refuses a dir or file other accounts can
 /// read that this account may not fix.
-pub(crate) fn prepare(store: &StoreArgs) -> Result<(), StartupError> {
+pub(crate) fn prepare(store: &StoreConfig) -> Result<(), StartupError> {
     let dir = &store.data_dir;
     let failed = |source| StartupError::DataDir {
         path: dir.clone(),

@@ -49,23 +49,19 @@ pub use store::{import, list, prune, rotate};
 pub const KEYS_DIR: &str = "keys";
 
 /// Which algorithm signs new tokens (`--signing-alg`, `TESSERA_SIGNING_ALG`). Default: HS256.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SigningAlg {
     /// HMAC with SHA-256 under a shared secret; no public key, so an empty JWKS.
     #[default]
-    #[value(name = "HS256")]
     #[serde(rename = "HS256")]
     Hs256,
     /// Ed25519 signatures.
-    #[value(name = "EdDSA")]
     #[serde(rename = "EdDSA")]
     EdDsa,
     /// ECDSA on P-256 with SHA-256.
-    #[value(name = "ES256")]
     #[serde(rename = "ES256")]
     Es256,
     /// RSASSA-PKCS1-v1_5 with SHA-256; generated keys are 2048 bits.
-    #[value(name = "RS256")]
     #[serde(rename = "RS256")]
     Rs256,
 }
@@ -89,6 +85,18 @@ impl SigningAlg {
             Self::Es256 => "ES256",
             Self::Rs256 => "RS256",
         }
+    }
+}
+
+impl std::str::FromStr for SigningAlg {
+    type Err = String;
+
+    /// The JOSE name, ignoring case.
+    fn from_str(value: &str) -> Result<Self, String> {
+        [Self::Hs256, Self::EdDsa, Self::Es256, Self::Rs256]
+            .into_iter()
+            .find(|alg| alg.name().eq_ignore_ascii_case(value))
+            .ok_or_else(|| format!("{value:?} is not HS256, EdDSA, ES256 or RS256"))
     }
 }
 

@@ -1,59 +1,78 @@
 //! Tessera: JWT authentication for full-stack Rust web apps.
 //!
-//! As a server (`tessera serve`), it speaks the two classic Flask tutorials'
-//! contracts: `POST /auth` answers `{"access_token": ..}`, `POST /login` answers
-//! `{"jwt": ..}`, and protected routes take `Authorization: Bearer <token>` or
-//! `Authorization: JWT <token>`. Users live in SQLite with argon2id hashes.
-//!
-//! As a library, it protects routes of your own axum app: put an
-//! `Arc<TokenService>` in your state and take [`AuthUser`] in a handler.
+//! Put Tessera inside your axum app: [`Tessera::open`] builds it from a plain
+//! [`Config`], [`Tessera::router`] gives you its routes (the Flask tutorials'
+//! `POST /auth` → `{"access_token"}` and `POST /login` → `{"jwt"}`, plus
+//! `/register`, `/refresh`, `/logout`, `/me`, JWKS, ...) to `merge` or `nest`,
+//! [`AuthUser`] protects your own handlers (Flask's `@jwt_required`), and
+//! [`Tessera::maintenance`] is the background work every instance runs.
 //!
 //! ```
 //! use std::sync::Arc;
-//! use axum::{body::Body, http::{Request, StatusCode}, routing::get, Router};
-//! use tessera::{AuthUser, JwtSecret, TokenService, TokenSettings};
-//! use tower::ServiceExt;
+//! use axum::{extract::FromRef, routing::get, Json, Router};
+//! use tessera::{AuthUser, Config, StoreConfig, Tessera, TokenService};
 //!
-//! // The extractor does the work of Flask's `@jwt_required` + `current_identity`.
-//! async fn dashboard(user: AuthUser) -> String {
-//!     format!("hello {} (user {})", user.username, user.id)
+//! // The app's own state; the extractors find the token checks in it.
+//! #[derive(Clone)]
+//! struct AppState {
+//!     tessera: Tessera,
+//! }
+//!
+//! impl FromRef<AppState> for Arc<TokenService> {
+//!     fn from_ref(state: &AppState) -> Self {
+//!         state.tessera.tokens()
+//!     }
+//! }
+//!
+//! async fn dashboard(user: AuthUser) -> Json<serde_json::Value> {
+//!     Json(serde_json::json!({ "hello_from": user.username }))
 //! }
 //!
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() {
-//! // In production the secret comes from your configuration (32+ bytes).
-//! let tokens = Arc::new(TokenService::new(&JwtSecret::generate(), TokenSettings::default()));
-//! let app = Router::new().route("/dashboard", get(dashboard)).with_state(tokens.clone());
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let dir = tempfile::tempdir()?;
+//! let config = Config {
+//!     store: StoreConfig { data_dir: "./myapp-data".into(), ..StoreConfig::default() },
+//!     ..Config::default()
+//! };
+//! # let config = Config { store: StoreConfig { data_dir: dir.path().into(), ..config.store }, ..config };
+//! let tessera = Tessera::open(config).await?;
+//! let maintenance = tokio::spawn(tessera.maintenance());
 //!
-//! let token = tokens.issue(42, "alice").unwrap().token;
-//! let request = Request::get("/dashboard")
-//!     .header("Authorization", format!("Bearer {token}"))
-//!     .body(Body::empty())
-//!     .unwrap();
-//! assert_eq!(app.clone().oneshot(request).await.unwrap().status(), StatusCode::OK);
-//!
-//! let anonymous = Request::get("/dashboard").body(Body::empty()).unwrap();
-//! assert_eq!(app.oneshot(anonymous).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+//! let app: Router = Router::new()
+//!     .route("/dashboard", get(dashboard))
+//!     .nest("/api", tessera.router())
+//!     .with_state(AppState { tessera: tessera.clone() });
+//! # let _ = app;
+//! // axum::serve(listener, app).await?;
+//! maintenance.abort();
+//! tessera.close().await;
+//! # Ok(())
 //! # }
 //! ```
+//!
+//! To run Tessera as a service of its own, as `tessera serve` does, use
+//! [`Server`]. For tokens only (your own sign-in route), a [`TokenService`]
+//! issues, refreshes and verifies them.
 
-pub mod cli;
-pub mod config;
+mod config;
 mod data_dir;
 mod device;
 pub mod error;
 pub mod extract;
 pub mod keys;
 pub mod limits;
+mod maintenance;
 pub mod password;
 pub mod revocation;
 mod routes;
 pub mod secret;
-pub mod server;
+mod server;
 mod session;
 pub mod site;
 pub mod state;
 pub mod store;
+mod tessera;
 pub mod token;
 pub mod validate;
 
@@ -69,16 +88,18 @@ use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-pub use config::{ServeArgs, Signup};
+pub use config::{Config, ConfigError, StoreConfig};
 pub use error::{ApiError, AuthError};
 pub use extract::auth_user::{Admin, AuthUser, FreshUser, Role, WithRole};
 pub use extract::json::JsonBody;
+pub use maintenance::KEY_RELOAD_INTERVAL;
 pub use password::Passwords;
 pub use secret::JwtSecret;
-pub use server::Server;
+pub use server::{Server, ServerConfig};
 pub use site::Site;
-pub use state::AppState;
+pub use state::{AppState, Signup};
 pub use store::Store;
+pub use tessera::{StartupError, Tessera};
 pub use token::{Claims, Grant, NoExtraClaims, RefreshClaims, TokenService, TokenSettings};
 
 /// Largest request body accepted; credentials are tiny, so anything bigger is abuse.
@@ -101,7 +122,7 @@ pub fn app_with_site(state: AppState, site: Site) -> Router {
 // clones every route once per `layer` call on every request, so one stack costs
 // one box where a call per layer cost one each (a third of `/healthz`'s CPU).
 
-fn api(state: AppState) -> Router {
+fn api<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
     routes::router(&state)
         .route_layer(
             ServiceBuilder::new()

@@ -21,6 +21,22 @@ pub enum Rate {
     },
 }
 
+impl Rate {
+    /// At most `count` a minute (0: [`Rate::Off`]).
+    pub fn per_minute(count: u32) -> Self {
+        Self::every(count, Duration::from_secs(60))
+    }
+
+    /// At most `count` an hour (0: [`Rate::Off`]).
+    pub fn per_hour(count: u32) -> Self {
+        Self::every(count, Duration::from_secs(3600))
+    }
+
+    fn every(count: u32, period: Duration) -> Self {
+        NonZeroU32::new(count).map_or(Self::Off, |count| Self::Every { count, period })
+    }
+}
+
 impl FromStr for Rate {
     type Err = String;
 
@@ -53,7 +69,13 @@ impl fmt::Display for Rate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Off => f.write_str("off"),
-            Self::Every { count, period } => write!(f, "{count}/{}s", period.as_secs()),
+            // Spelled as the flags spell it, so that it parses back.
+            Self::Every { count, period } => match period.as_secs() {
+                1 => write!(f, "{count}/s"),
+                60 => write!(f, "{count}/min"),
+                3600 => write!(f, "{count}/h"),
+                secs => write!(f, "{count}/{secs}s"),
+            },
         }
     }
 }

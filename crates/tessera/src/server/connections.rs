@@ -31,22 +31,22 @@ use super::per_address::PerAddress;
 
 /// Largest request head (request line and headers) accepted, in bytes; a larger
 /// one gets 431. Generous for cookies and an 8 KiB `Authorization`.
-pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+pub(super) const MAX_HEADER_BYTES: usize = 32 * 1024;
 
 /// Limits on the connections of a running server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ConnectionLimits {
+pub(crate) struct ConnectionLimits {
     /// Most connections open at once; more wait in the listen backlog until one closes.
-    pub max_connections: usize,
+    pub(crate) max_connections: usize,
     /// Most connections open at once from one client address (IPv6: one
     /// `ipv6_prefix`); more are closed at once. Trusted proxies are exempt.
-    pub max_connections_per_address: usize,
+    pub(crate) max_connections_per_address: usize,
     /// How many leading bits of an IPv6 address name one client (a host is
     /// usually given a whole /64).
-    pub ipv6_prefix: u8,
+    pub(crate) ipv6_prefix: u8,
     /// Longest wait for a complete request head, and longest time a connection
     /// may stay open with no request in flight; then the connection is closed.
-    pub header_timeout: Duration,
+    pub(crate) header_timeout: Duration,
 }
 
 /// Serves `router` on `listener` within `limits` (from which the addresses of
@@ -190,7 +190,7 @@ async fn pause_after(err: &io::Error) {
 /// Lifts this process's soft limit on open files to its hard limit (each
 /// connection is a file descriptor; distributions often default the soft limit
 /// to 1024) and returns the limit now in force.
-pub fn raise_open_files_limit() -> Option<u64> {
+pub(super) fn raise_open_files_limit() -> Option<u64> {
     use rustix::process::{getrlimit, setrlimit, Resource};
     let mut limit = getrlimit(Resource::Nofile);
     if let (Some(current), Some(maximum)) = (limit.current, limit.maximum) {
@@ -206,7 +206,7 @@ pub fn raise_open_files_limit() -> Option<u64> {
 
 /// The default for `--max-connections`: 10,000, or what the open-files limit
 /// leaves after room for the database, key files and logs.
-pub fn default_max_connections() -> usize {
+pub(super) fn default_max_connections() -> usize {
     const OTHER_FILES: u64 = 256;
     let open_files = rustix::process::getrlimit(rustix::process::Resource::Nofile).current;
     let room = open_files.map_or(u64::MAX, |limit| limit.saturating_sub(OTHER_FILES));

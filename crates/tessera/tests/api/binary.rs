@@ -112,7 +112,7 @@ fn unsafe_settings_stop_the_server() {
     );
     assert!(!output.status.success());
     assert!(
-        stderr(&output).contains("--leeway must be at most 60s"),
+        stderr(&output).contains("(--leeway) must be at most 60s"),
         "{}",
         stderr(&output)
     );

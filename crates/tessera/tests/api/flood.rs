@@ -96,7 +96,7 @@ async fn two_hashers_and_alice(extra: &[&str]) -> (tempfile::TempDir, RunningSer
 #[ignore = "slow tier: a thousand connections and latency bounds"]
 async fn a_thousand_concurrent_sign_ins_stay_bounded_and_token_checks_stay_fast() {
     // A thousand client connections in this process too.
-    tessera::server::raise_open_files_limit();
+    raise_open_files_limit();
     let (_data, server) = two_hashers_and_alice(&["--hash-queue", "64"]).await;
     let alice = credentials("alice", PASSWORD);
     let signed_in: Value = server.post("/auth", &alice).await.json().await.unwrap();
@@ -164,4 +164,12 @@ async fn a_burst_of_two_hundred_sign_ins_is_served_not_refused() {
     let statuses = join_all(burst).await;
     let refused = statuses.iter().filter(|s| **s != StatusCode::OK).count();
     assert_eq!(refused, 0, "{statuses:?}");
+}
+
+/// Raises this process's open-files limit to its hard maximum.
+fn raise_open_files_limit() {
+    use rustix::process::{getrlimit, setrlimit, Resource};
+    let mut limit = getrlimit(Resource::Nofile);
+    limit.current = limit.maximum;
+    setrlimit(Resource::Nofile, limit).unwrap();
 }

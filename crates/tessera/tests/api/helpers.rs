@@ -3,20 +3,16 @@
 use std::net::SocketAddr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use clap::Parser;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::{header, Response, StatusCode};
 use serde_json::{json, Value};
-use tessera::config::{Cli, Command};
-use tessera::{JwtSecret, ServeArgs, Server, Store};
+use tessera::limits::Rate;
+use tessera::{Config, JwtSecret, Server, ServerConfig, Store};
 use tokio::sync::oneshot;
 
 use crate::database::{wants_postgres, TestSchema};
 
 pub(crate) const PASSWORD: &str = "correct horse battery";
-
-/// The `tessera serve` flags of the sign-in rate limits.
-const SIGN_IN_LIMITS: &[&str] = &["--rate-limit", "--rate-limit-user"];
 
 pub(crate) struct TestApp {
     pub(crate) addr: SocketAddr,
@@ -44,11 +40,6 @@ impl TestApp {
     pub(crate) async fn spawn_with(flags: &[&str]) -> Self {
         let secret = String::from_utf8(JwtSecret::generate().as_bytes().to_vec()).unwrap();
         let mut flags: Vec<String> = flags.iter().map(|flag| (*flag).to_owned()).collect();
-        for limit in SIGN_IN_LIMITS {
-            if !flags.iter().any(|flag| flag == limit) {
-                flags.extend([(*limit).to_owned(), "off".to_owned()]);
-            }
-        }
         let schema = if wants_postgres() {
             let schema = TestSchema::create().await;
             flags.extend(["--database-url".to_owned(), schema.url()]);
@@ -65,12 +56,12 @@ impl TestApp {
         flags: Vec<String>,
         schema: Option<std::sync::Arc<TestSchema>>,
     ) -> Self {
-        let dir = data_dir.path().to_str().unwrap().to_owned();
-        let mut all: Vec<&str> = vec!["--addr", "127.0.0.1:0", "--data-dir", &dir];
-        all.extend(flags.iter().map(String::as_str));
-        let mut args = serve_args(&all);
-        args.jwt_secret = Some(JwtSecret::new(secret.clone()).unwrap());
-        let server = Server::bind(args).await.expect("server starts");
+        let flags_now: Vec<&str> = flags.iter().map(String::as_str).collect();
+        let (mut config, mut server) = settings(&flags_now);
+        config.store.data_dir = data_dir.path().to_owned();
+        config.jwt_secret = Some(JwtSecret::new(secret.clone()).unwrap());
+        server.addr = "127.0.0.1:0".parse().unwrap();
+        let server = Server::bind(config, server).await.expect("server starts");
         let addr = server.local_addr().unwrap();
         let (shutdown, stop) = oneshot::channel::<()>();
         let stopped = tokio::spawn(server.run(async move {
@@ -249,15 +240,57 @@ impl Drop for TestApp {
     }
 }
 
-/// Parses `tessera serve` flags exactly as the binary would.
-pub(crate) fn serve_args(flags: &[&str]) -> ServeArgs {
-    match Cli::try_parse_from([&["tessera", "serve"], flags].concat())
-        .unwrap()
-        .command
-    {
-        Command::Serve(args) => *args,
-        Command::User { .. } | Command::Keys { .. } => unreachable!("parsed a serve command"),
+/// The configuration a test names by `tessera serve` flags (the names operators
+/// know), on top of the defaults, except that the sign-in rate limits are off
+/// unless `flags` set them: tests sign in as often as they need to, and only
+/// the tests about limits meet them (a limit that a slow machine's retries run
+/// into is a flaky test). The binary's own flag parsing is tested in its crate.
+pub(crate) fn settings(flags: &[&str]) -> (Config, ServerConfig) {
+    let mut config = Config {
+        rate_limit: Rate::Off,
+        rate_limit_user: Rate::Off,
+        ..Config::default()
+    };
+    let mut server = ServerConfig::default();
+    for pair in flags.chunks(2) {
+        let [flag, value] = pair else {
+            panic!("flag without a value in {flags:?}")
+        };
+        let duration = || humantime::parse_duration(value).unwrap();
+        let rate = || value.parse::<Rate>().unwrap();
+        match *flag {
+            "--access-ttl" => config.access_ttl = duration(),
+            "--refresh-ttl" => config.refresh_ttl = duration(),
+            "--refresh-grace" => config.refresh_grace = duration(),
+            "--session-max-age" => config.session_max_age = duration(),
+            "--leeway" => config.leeway = duration(),
+            "--issuer" => config.issuer = Some((*value).to_owned()),
+            "--audience" => config.audience = Some((*value).to_owned()),
+            "--signup" => config.signup = value.parse().unwrap(),
+            "--signing-alg" => config.signing_alg = value.parse().unwrap(),
+            "--hash-concurrency" => config.hash_concurrency = Some(value.parse().unwrap()),
+            "--hash-queue" => config.hash_queue = Some(value.parse().unwrap()),
+            "--hash-queue-wait" => config.hash_queue_wait = duration(),
+            "--rate-limit" => config.rate_limit = rate(),
+            "--rate-limit-user" => config.rate_limit_user = rate(),
+            "--rate-limit-user-global" => config.rate_limit_user_global = rate(),
+            "--trusted-proxy" => config.trusted_proxies.push(value.parse().unwrap()),
+            "--ipv6-prefix" => config.ipv6_prefix = value.parse().unwrap(),
+            "--database-url" => config.store.database_url = Some((*value).to_owned()),
+            "--data-dir" => config.store.data_dir = value.into(),
+            "--addr" => server.addr = value.parse().unwrap(),
+            "--static-dir" => server.static_dir = Some(value.into()),
+            "--cors-origin" => server.cors_origins.push((*value).to_owned()),
+            "--request-timeout" => server.request_timeout = duration(),
+            "--max-connections" => server.max_connections = Some(value.parse().unwrap()),
+            "--max-connections-per-address" => {
+                server.max_connections_per_address = value.parse().unwrap();
+            }
+            "--header-timeout" => server.header_timeout = duration(),
+            other => panic!("the tests do not know the flag {other}"),
+        }
     }
+    (config, server)
 }
 
 pub(crate) fn credentials(username: &str, password: &str) -> Value {

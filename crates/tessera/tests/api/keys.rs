@@ -159,7 +159,7 @@ async fn live_server_round_trip(alg: &str) {
     let header = jsonwebtoken::decode_header(&old).unwrap();
     assert_eq!(format!("{:?}", header.alg), alg);
 
-    let signing_alg = <SigningAlg as clap::ValueEnum>::from_str(alg, true).unwrap();
+    let signing_alg: SigningAlg = alg.parse().unwrap();
     let added = rotate(&app.data_dir().join(KEYS_DIR), signing_alg).unwrap();
     // Wait on what the reload changes (the published keys), not on sign-ins:
     // polling sign-ins spends the per-username limit while a busy machine

@@ -34,28 +34,22 @@ async fn unknown_routes_and_methods_are_json_errors() {
 
 #[tokio::test]
 async fn readyz_is_503_when_the_store_is_down_while_healthz_stays_ok() {
-    use std::sync::Arc;
-
     use axum::body::Body;
     use axum::http::Request;
-    use tessera::{AppState, JwtSecret, Passwords, Signup, Store, TokenService, TokenSettings};
     use tower::ServiceExt;
 
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("users.db").display());
-    let users = Store::open(&url).await.unwrap();
-    let state = AppState {
-        store: users.clone(),
-        tokens: Arc::new(TokenService::new(
-            &JwtSecret::generate(),
-            TokenSettings::default(),
-        )),
-        passwords: Passwords::new(1),
-        signup: Signup::Open,
-        limits: Default::default(),
-    };
-    let app = tessera::app(state);
-    users.close().await;
+    let tessera = tessera::Tessera::open(tessera::Config {
+        store: tessera::StoreConfig {
+            data_dir: dir.path().to_owned(),
+            ..tessera::StoreConfig::default()
+        },
+        ..tessera::Config::default()
+    })
+    .await
+    .unwrap();
+    let app: axum::Router = tessera.router();
+    tessera.close().await;
 
     let get = |path: &'static str| Request::get(path).body(Body::empty()).unwrap();
     let ready = app.clone().oneshot(get("/readyz")).await.unwrap();

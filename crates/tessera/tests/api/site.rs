@@ -132,7 +132,7 @@ async fn api_answers_are_never_cached_or_compressed() {
 async fn a_static_dir_without_an_index_is_refused_at_startup() {
     let empty = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
-    let args = crate::helpers::serve_args(&[
+    let (config, server) = crate::helpers::settings(&[
         "--addr",
         "127.0.0.1:0",
         "--data-dir",
@@ -140,7 +140,7 @@ async fn a_static_dir_without_an_index_is_refused_at_startup() {
         "--static-dir",
         empty.path().to_str().unwrap(),
     ]);
-    let err = tessera::Server::bind(args)
+    let err = tessera::Server::bind(config, server)
         .await
         .err()
         .expect("startup fails");

@@ -3,16 +3,15 @@
 use std::io::{self, BufRead, IsTerminal};
 use std::time::{Duration, UNIX_EPOCH};
 
-use crate::config::{KeysCommand, StoreArgs, UserCommand};
-use crate::keys::{self, KeyError};
-use crate::password;
-use crate::server::StartupError;
-use crate::store::{Store, StoreError};
-use crate::validate;
+use tessera::keys::{self, KeyError};
+use tessera::store::{Store, StoreError};
+use tessera::{password, validate, StartupError, StoreConfig};
+
+use crate::args::{KeysCommand, UserCommand};
 
 /// A user command that failed; its message is meant for the terminal.
 #[derive(Debug, thiserror::Error)]
-pub enum UserCommandError {
+pub(crate) enum UserCommandError {
     /// The store could not be opened.
     #[error(transparent)]
     Startup(#[from] StartupError),
@@ -28,9 +27,11 @@ pub enum UserCommandError {
 }
 
 /// Runs one user command, writing its result to standard output.
-pub async fn run(command: UserCommand, store: &StoreArgs) -> Result<(), UserCommandError> {
-    crate::data_dir::prepare(store)?;
-    let users = store.open().await.map_err(StartupError::from)?;
+pub(crate) async fn users(
+    command: UserCommand,
+    store: &StoreConfig,
+) -> Result<(), UserCommandError> {
+    let users = store.open().await?;
     let result = match command {
         UserCommand::Add {
             name,
@@ -125,7 +126,7 @@ fn read_password(from_stdin: bool) -> Result<String, UserCommandError> {
 }
 
 /// Runs one key command on the ring in the data dir, writing its result to standard output.
-pub fn keys(command: KeysCommand, store: &StoreArgs) -> Result<(), KeyError> {
+pub(crate) fn keys(command: KeysCommand, store: &StoreConfig) -> Result<(), KeyError> {
     let dir = store.data_dir.join(keys::KEYS_DIR);
     match command {
         KeysCommand::Rotate { signing_alg } => {
@@ -143,7 +144,7 @@ pub fn keys(command: KeysCommand, store: &StoreArgs) -> Result<(), KeyError> {
             );
         }
         KeysCommand::Prune { retire_after } => {
-            let removed = keys::prune(&dir, retire_after)?;
+            let removed = keys::prune(&dir, retire_after.0)?;
             for key in &removed {
                 println!("removed {} key {}", key.alg, key.kid);
             }

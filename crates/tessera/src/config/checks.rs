@@ -1,0 +1,145 @@
+//! The safe ranges of the settings, checked once when a [`Tessera`](crate::Tessera) or a
+//! [`Server`](crate::Server) is built.
+
+use std::time::Duration;
+
+use super::Config;
+use crate::token::TokenSettings;
+
+const DAY: u64 = 24 * 3600;
+
+/// A setting out of its safe range; the message names the field (and the
+/// `tessera serve` flag) and the range.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The access TTL is outside 1 s ..= 24 h.
+    #[error("access_ttl (--access-ttl) must be between 1s and 24h (got {0:?})")]
+    AccessTtl(Duration),
+    /// The leeway is over a minute: expired tokens would linger.
+    #[error("leeway (--leeway) must be at most 60s (got {0:?})")]
+    Leeway(Duration),
+    /// The refresh TTL is outside 1 min ..= 365 d, or shorter than the access TTL.
+    #[error(
+        "refresh_ttl (--refresh-ttl) must be between 1m and 365d and at least the access TTL (got {0:?})"
+    )]
+    RefreshTtl(Duration),
+    /// The refresh grace window is over a minute: a stolen token could be replayed that long.
+    #[error("refresh_grace (--refresh-grace) must be at most 60s (got {0:?})")]
+    RefreshGrace(Duration),
+    /// The absolute session lifetime is outside 1 s ..= 365 d.
+    #[error("session_max_age (--session-max-age) must be between 1s and 365d (got {0:?})")]
+    SessionMaxAge(Duration),
+    /// The IPv6 prefix is not 1 ..= 128 bits.
+    #[error("ipv6_prefix (--ipv6-prefix) must be between 1 and 128 (got {0})")]
+    Ipv6Prefix(u8),
+    /// A CORS origin is not `scheme://host[:port]`.
+    #[error(
+        "cors_origins (--cors-origin) {0:?} must be an origin such as https://app.example (no path, no wildcard)"
+    )]
+    CorsOrigin(String),
+    /// The header timeout is outside 1 s ..= 5 min.
+    #[error("header_timeout (--header-timeout) must be between 1s and 5m (got {0:?})")]
+    HeaderTimeout(Duration),
+    /// No connection at all would be accepted.
+    #[error("max_connections (--max-connections) must be at least 1")]
+    MaxConnections,
+    /// No client could open a connection.
+    #[error("max_connections_per_address (--max-connections-per-address) must be at least 1")]
+    MaxConnectionsPerAddress,
+}
+
+impl Config {
+    /// The token settings, after checking every lifetime is in its safe range.
+    pub fn token_settings(&self) -> Result<TokenSettings, ConfigError> {
+        if !(Duration::from_secs(1)..=Duration::from_secs(DAY)).contains(&self.access_ttl) {
+            return Err(ConfigError::AccessTtl(self.access_ttl));
+        }
+        if self.leeway > Duration::from_secs(60) {
+            return Err(ConfigError::Leeway(self.leeway));
+        }
+        let refresh_range = Duration::from_secs(60)..=Duration::from_secs(365 * DAY);
+        if !refresh_range.contains(&self.refresh_ttl) || self.refresh_ttl < self.access_ttl {
+            return Err(ConfigError::RefreshTtl(self.refresh_ttl));
+        }
+        if self.refresh_grace > Duration::from_secs(60) {
+            return Err(ConfigError::RefreshGrace(self.refresh_grace));
+        }
+        let max_age_range = Duration::from_secs(1)..=Duration::from_secs(365 * DAY);
+        if !max_age_range.contains(&self.session_max_age) {
+            return Err(ConfigError::SessionMaxAge(self.session_max_age));
+        }
+        if !(1..=128).contains(&self.ipv6_prefix) {
+            return Err(ConfigError::Ipv6Prefix(self.ipv6_prefix));
+        }
+        Ok(TokenSettings {
+            access_ttl: self.access_ttl,
+            refresh_ttl: self.refresh_ttl,
+            refresh_grace: self.refresh_grace,
+            session_max_age: self.session_max_age,
+            leeway: self.leeway,
+            issuer: self.issuer.clone(),
+            audience: self.audience.clone(),
+            verified_cache: self.token_cache,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limits::Rate;
+
+    #[test]
+    fn the_defaults_are_the_documented_ones() {
+        let config = Config::default();
+        assert_eq!(config.access_ttl, Duration::from_secs(900));
+        assert_eq!(config.leeway, Duration::from_secs(5));
+        assert_eq!(config.refresh_ttl, Duration::from_secs(14 * DAY));
+        assert_eq!(config.refresh_grace, Duration::from_secs(10));
+        assert_eq!(config.session_max_age, Duration::from_secs(30 * DAY));
+        assert_eq!(config.token_settings().unwrap(), TokenSettings::default());
+        assert_eq!(config.rate_limit, "30/min".parse().unwrap());
+        assert_eq!(config.rate_limit_user, "10/min".parse().unwrap());
+        assert_eq!(config.rate_limit_user_global, "100/h".parse().unwrap());
+        assert_eq!(config.ipv6_prefix, 64);
+        assert_eq!(config.signup, crate::Signup::Open);
+        assert_eq!(
+            config.store.database_url(),
+            "sqlite://tessera-data/tessera.db"
+        );
+    }
+
+    #[test]
+    fn rates_print_as_they_parse() {
+        for text in ["off", "30/min", "5/s", "100/h"] {
+            assert_eq!(text.parse::<Rate>().unwrap().to_string(), text);
+        }
+    }
+
+    #[test]
+    fn unsafe_lifetimes_are_refused() {
+        let with = |change: fn(&mut Config)| {
+            let mut config = Config::default();
+            change(&mut config);
+            config.token_settings()
+        };
+        assert!(with(|c| c.access_ttl = Duration::from_secs(2 * DAY)).is_err());
+        assert!(with(|c| c.access_ttl = Duration::ZERO).is_err());
+        assert!(with(|c| c.leeway = Duration::from_secs(300)).is_err());
+        assert!(with(|c| {
+            c.refresh_ttl = Duration::from_secs(600);
+            c.access_ttl = Duration::from_secs(3600);
+        })
+        .is_err());
+        assert!(with(|c| c.refresh_grace = Duration::from_secs(120)).is_err());
+        assert!(with(|c| c.session_max_age = Duration::ZERO).is_err());
+        assert!(with(|c| c.session_max_age = Duration::from_secs(400 * DAY)).is_err());
+        assert!(with(|c| c.ipv6_prefix = 129).is_err());
+        assert!(with(|c| c.ipv6_prefix = 0).is_err());
+        assert!(with(|c| {
+            c.access_ttl = Duration::from_secs(3600);
+            c.leeway = Duration::ZERO;
+        })
+        .is_ok());
+    }
+}

@@ -1,0 +1,189 @@
+//! The front door: [`Tessera`] is built once from a [`Config`] and gives the app
+//! its routes, what the extractors need, and the background maintenance.
+
+use std::future::Future;
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use axum::Router;
+
+use crate::config::{Config, ConfigError};
+use crate::keys::{self, KeyError, Keys};
+use crate::limits::Limits;
+use crate::password::Passwords;
+use crate::secret::{self, SecretError};
+use crate::site::MissingIndex;
+use crate::state::AppState;
+use crate::store::{Store, StoreError};
+use crate::token::TokenService;
+
+/// Why a [`Tessera`] (or a [`Server`](crate::Server)) could not be built; each
+/// message says what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// A setting is out of its safe range.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The signing secret is unusable (too short, for one).
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    /// The key ring could not be loaded or created.
+    #[error("cannot load the signing keys: {0}")]
+    Keys(#[from] KeyError),
+    /// The data dir could not be created.
+    #[error("cannot create the data dir {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// The I/O failure.
+        source: io::Error,
+    },
+    /// The data dir or the database is open to other accounts, and Tessera may
+    /// not (or will not) change that.
+    #[error(
+        "{} can be read by other accounts (mode {mode:04o}, owner uid {owner}) and is not this \
+         account's to make private (or is a shared dir); run `chmod go= {}` as its owner or \
+         choose another data dir",
+        path.display(),
+        path.display()
+    )]
+    NotPrivate {
+        /// The dir or file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+        /// Its owner's uid.
+        owner: u32,
+    },
+    /// The database could not be opened or migrated (unreachable, refused, ...).
+    #[error("cannot open the user store: {0}")]
+    Store(#[from] StoreError),
+    /// The browser app's directory holds no built app.
+    #[error(transparent)]
+    Site(#[from] MissingIndex),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// The I/O failure.
+        source: io::Error,
+    },
+}
+
+/// Tessera inside an axum app: the routes, the token checks the extractors
+/// use, and the background work that keeps an instance correct.
+///
+/// Cheap to clone (every part is shared). See the crate docs for an example.
+#[derive(Clone)]
+pub struct Tessera {
+    state: AppState,
+}
+
+impl Tessera {
+    /// Checks `config`, makes the data dir private, loads (or creates) the key
+    /// ring, opens and migrates the store and loads the revocations made so far.
+    pub async fn open(config: Config) -> Result<Self, StartupError> {
+        let settings = config.token_settings()?;
+        let store = config.store.open().await?;
+        let secret = secret::configured(config.jwt_secret.clone())?;
+        let secret_source = match (secret.is_some(), config.jwt_secret.is_some()) {
+            (true, true) => "provided by the embedding program",
+            (true, false) => "from TESSERA_JWT_SECRET",
+            (false, _) => "from the key ring in the data dir",
+        };
+        let dir = config.store.data_dir.join(keys::KEYS_DIR);
+        let alg = config.signing_alg;
+        let keys = tokio::task::spawn_blocking(move || Keys::open(&dir, alg, secret))
+            .await
+            .map_err(|err| StartupError::DataDir {
+                path: config.store.data_dir.clone(),
+                source: io::Error::other(err),
+            })??;
+        let tokens = Arc::new(TokenService::with_keys(keys, settings));
+        // Revocations made before this start (or by other processes) apply from the first request.
+        tokens.revocations().sync(&store).await?;
+        let state = AppState {
+            store,
+            tokens,
+            passwords: Passwords::with_queue(
+                config.hash_concurrency(),
+                config.hash_queue(),
+                config.hash_queue_wait,
+            ),
+            signup: config.signup,
+            limits: Arc::new(Limits::new(config.limit_settings())),
+        };
+        tracing::info!(
+            data_dir = %config.store.data_dir.display(),
+            database = %config.store.database_url_for_log(),
+            access_ttl = ?config.access_ttl,
+            refresh_ttl = ?config.refresh_ttl,
+            refresh_grace = ?config.refresh_grace,
+            session_max_age = ?config.session_max_age,
+            issuer = ?config.issuer,
+            audience = ?config.audience,
+            leeway = ?config.leeway,
+            signup = %config.signup,
+            hash_concurrency = config.hash_concurrency(),
+            token_cache = config.token_cache,
+            rate_limit = %config.rate_limit,
+            rate_limit_user = %config.rate_limit_user,
+            rate_limit_user_global = %config.rate_limit_user_global,
+            trusted_proxies = ?config.trusted_proxies,
+            signing_alg = %config.signing_alg,
+            kid = %state.tokens.keys().current().signing_kid(),
+            secret = %secret_source,
+            "tessera configured"
+        );
+        Ok(Self { state })
+    }
+
+    /// Tessera's routes (the seeds' paths: `/auth`, `/login`, `/refresh`, ...)
+    /// with their body limit and security headers, ready to `merge` into the
+    /// app's router or `nest` under a prefix. The app keeps its own fallback.
+    pub fn router<S>(&self) -> Router<S>
+    where
+        S: Clone + Send + Sync + 'static,
+    {
+        crate::api(self.state.clone())
+    }
+
+    /// The background work every instance runs, until dropped or aborted:
+    /// following revocations made elsewhere (other instances, the CLI),
+    /// purging what expired, reloading a changed key ring and forgetting idle
+    /// rate-limit entries. Spawn it once per process:
+    /// `let maintenance = tokio::spawn(tessera.maintenance());`.
+    pub fn maintenance(&self) -> impl Future<Output = ()> + Send + 'static {
+        crate::maintenance::run(self.state.clone())
+    }
+
+    /// Signs and verifies tokens (for [`TokenService::issue`] in the app's own
+    /// routes, and for the extractors through [`FromRef`]).
+    pub fn tokens(&self) -> Arc<TokenService> {
+        self.state.tokens.clone()
+    }
+
+    /// The user store.
+    pub fn store(&self) -> &Store {
+        &self.state.store
+    }
+
+    /// Closes the store's connections (after the server stopped).
+    pub async fn close(&self) {
+        self.state.store.close().await;
+    }
+
+    /// The shared state behind the routes.
+    pub(crate) fn state(&self) -> &AppState {
+        &self.state
+    }
+}
+
+impl FromRef<Tessera> for Arc<TokenService> {
+    fn from_ref(tessera: &Tessera) -> Self {
+        tessera.tokens()
+    }
+}
