@@ -86,6 +86,13 @@ impl Server {
         self.listener.local_addr()
     }
 
+    /// The service this server runs on its socket (the API, the browser app,
+    /// CORS, deadlines and the request log), e.g. to call it in-process with
+    /// `tower::ServiceExt::oneshot` in tests.
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
     /// The [`Tessera`] this server serves.
     pub fn tessera(&self) -> &Tessera {
         &self.tessera

@@ -12,7 +12,7 @@ use crate::helpers::{assert_error, assert_token_refused, TestApp};
 const LIMITS_OFF: [&str; 4] = ["--rate-limit", "off", "--rate-limit-user", "off"];
 
 async fn delete(app: &TestApp, token: &str, username: &str) -> Response {
-    reqwest::Client::new()
+    app.http()
         .delete(app.url(&format!("/admin/users/{username}")))
         .bearer_auth(token)
         .send()

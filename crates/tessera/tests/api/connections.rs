@@ -26,7 +26,7 @@ async fn time_until_closed(stream: &mut TcpStream) -> Duration {
 
 /// A keep-alive connection that has had one request answered, and is now idle.
 async fn idle_after_one_request(app: &TestApp) -> TcpStream {
-    let mut stream = TcpStream::connect(app.addr).await.unwrap();
+    let mut stream = TcpStream::connect(app.addr()).await.unwrap();
     stream
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         .await
@@ -40,11 +40,11 @@ async fn idle_after_one_request(app: &TestApp) -> TcpStream {
 #[tokio::test]
 #[ignore = "slow tier: measures when connections are closed"]
 async fn silent_and_slow_clients_are_cut_off_at_the_header_timeout() {
-    let app = TestApp::spawn_with(&["--header-timeout", "1s"]).await;
+    let app = TestApp::spawn_listening(&["--header-timeout", "1s"]).await;
     // Connected, says nothing.
-    let mut silent = TcpStream::connect(app.addr).await.unwrap();
+    let mut silent = TcpStream::connect(app.addr()).await.unwrap();
     // Starts a request and stalls (slowloris).
-    let mut slow = TcpStream::connect(app.addr).await.unwrap();
+    let mut slow = TcpStream::connect(app.addr()).await.unwrap();
     slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
         .await
         .unwrap();
@@ -63,7 +63,7 @@ async fn silent_and_slow_clients_are_cut_off_at_the_header_timeout() {
 
 #[tokio::test]
 async fn connections_beyond_the_limit_wait_for_a_free_slot() {
-    let app = TestApp::spawn_with(&["--max-connections", "2"]).await;
+    let app = TestApp::spawn_listening(&["--max-connections", "2"]).await;
     // Answered once each, so the server has certainly accepted both.
     let held = [
         idle_after_one_request(&app).await,
@@ -96,7 +96,7 @@ async fn connections_beyond_the_limit_wait_for_a_free_slot() {
 
 #[tokio::test]
 async fn request_heads_are_capped_at_32_kib() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_listening(&[]).await;
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let with_cookie = |bytes: usize| {
         client
@@ -117,8 +117,8 @@ async fn request_heads_are_capped_at_32_kib() {
 #[tokio::test]
 #[ignore = "slow tier: measures how long a shutdown takes"]
 async fn shutdown_does_not_wait_for_silent_or_idle_clients() {
-    let app = TestApp::spawn().await; // the default 10 s header timeout
-    let _silent = TcpStream::connect(app.addr).await.unwrap();
+    let app = TestApp::spawn_listening(&[]).await; // the default 10 s header timeout
+    let _silent = TcpStream::connect(app.addr()).await.unwrap();
     let _idle = idle_after_one_request(&app).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     let started = Instant::now();
@@ -157,25 +157,25 @@ fn is_ok(answer: &[u8]) -> bool {
 
 #[tokio::test]
 async fn connections_past_an_addresss_share_are_closed_while_others_are_served() {
-    let app = TestApp::spawn_with(&["--max-connections-per-address", "2"]).await;
+    let app = TestApp::spawn_listening(&["--max-connections-per-address", "2"]).await;
     let held = [
         idle_after_one_request(&app).await,
         idle_after_one_request(&app).await,
     ];
-    let refused = healthz_from("127.0.0.1", app.addr).await;
+    let refused = healthz_from("127.0.0.1", app.addr()).await;
     assert!(
         refused.is_empty(),
         "a third connection from 127.0.0.1 is closed unanswered: {:?}",
         String::from_utf8_lossy(&refused)
     );
     assert!(
-        is_ok(&healthz_from("127.0.0.2", app.addr).await),
+        is_ok(&healthz_from("127.0.0.2", app.addr()).await),
         "another address is served"
     );
     drop(held);
     // The server notices the closed connections in its own time.
     let deadline = Instant::now() + Duration::from_secs(60);
-    while !is_ok(&healthz_from("127.0.0.1", app.addr).await) {
+    while !is_ok(&healthz_from("127.0.0.1", app.addr()).await) {
         assert!(Instant::now() < deadline, "127.0.0.1 is served again");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -208,8 +208,9 @@ async fn an_http2_connection_with_no_request_is_closed_at_the_header_timeout() {
     const PING: u8 = 0x6;
     const GOAWAY: u8 = 0x7;
     const ACK: u8 = 0x1;
-    let app = TestApp::spawn_with(&["--header-timeout", "1s"]).await;
-    let (mut from_server, mut to_server) = TcpStream::connect(app.addr).await.unwrap().into_split();
+    let app = TestApp::spawn_listening(&["--header-timeout", "1s"]).await;
+    let (mut from_server, mut to_server) =
+        TcpStream::connect(app.addr()).await.unwrap().into_split();
     to_server
         .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
         .await

@@ -19,7 +19,7 @@ const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0";
 
 /// `POST /refresh` as the client with `user_agent` at `address`.
 async fn refresh_as(app: &TestApp, token: &str, user_agent: &str, address: &str) -> Response {
-    reqwest::Client::new()
+    app.http()
         .post(app.url("/refresh"))
         .header(reqwest::header::USER_AGENT, user_agent)
         .header("x-forwarded-for", address)

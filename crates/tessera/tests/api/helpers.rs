@@ -1,4 +1,7 @@
-//! `TestApp`: a real server on an ephemeral port with its own data dir, plus request helpers.
+//! `TestApp`: a server with its own data dir (and Postgres schema), plus request
+//! helpers. By default requests go to the server's router in-process (what a
+//! socket would deliver, without the socket); `spawn_listening` serves it on a
+//! loopback port for the tests about connections and real clients.
 
 use std::net::SocketAddr;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -7,7 +10,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::{header, Response, StatusCode};
 use serde_json::{json, Value};
 use tessera::limits::Rate;
-use tessera::{Config, JwtSecret, Server, ServerConfig, Store};
+use tessera::{Config, JwtSecret, Server, ServerConfig, Store, Tessera};
 use tokio::sync::oneshot;
 
 use crate::database::{wants_postgres, TestSchema};
@@ -15,21 +18,45 @@ use crate::database::{wants_postgres, TestSchema};
 pub(crate) const PASSWORD: &str = "correct horse battery";
 
 pub(crate) struct TestApp {
-    pub(crate) addr: SocketAddr,
     pub(crate) secret: String,
     client: reqwest::Client,
-    shutdown: Option<oneshot::Sender<()>>,
-    stopped: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    transport: Transport,
     flags: Vec<String>,
     data_dir: tempfile::TempDir,
     /// Held so the Postgres schema outlives every server of this app.
     schema: Option<std::sync::Arc<TestSchema>>,
 }
 
+/// How requests reach the server.
+enum Transport {
+    /// Its router, called in-process; the maintenance task runs beside it.
+    InProcess {
+        router: axum::Router,
+        tessera: Tessera,
+        maintenance: tokio::task::JoinHandle<()>,
+    },
+    /// A real socket.
+    Listening {
+        addr: SocketAddr,
+        shutdown: Option<oneshot::Sender<()>>,
+        stopped: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    },
+}
+
+/// The peer address in-process requests come from.
+const IN_PROCESS_PEER: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 40_000);
+
 impl TestApp {
     /// A server with the defaults, a fresh database and a known secret.
     pub(crate) async fn spawn() -> Self {
         Self::spawn_with(&[]).await
+    }
+
+    /// [`TestApp::spawn_with`], served on a loopback port (for tests of
+    /// connections, or that bring their own HTTP client).
+    pub(crate) async fn spawn_listening(flags: &[&str]) -> Self {
+        Self::spawn_as(flags, true).await
     }
 
     /// A server configured with extra `tessera serve` flags.
@@ -38,6 +65,10 @@ impl TestApp {
     /// as often as they need to, and only the tests about limits meet them
     /// (a limit that a slow machine's retries run into is a flaky test).
     pub(crate) async fn spawn_with(flags: &[&str]) -> Self {
+        Self::spawn_as(flags, false).await
+    }
+
+    async fn spawn_as(flags: &[&str], listening: bool) -> Self {
         let secret = String::from_utf8(JwtSecret::generate().as_bytes().to_vec()).unwrap();
         let mut flags: Vec<String> = flags.iter().map(|flag| (*flag).to_owned()).collect();
         let schema = if wants_postgres() {
@@ -47,7 +78,8 @@ impl TestApp {
         } else {
             None
         };
-        Self::start(tempfile::tempdir().unwrap(), secret, flags, schema).await
+        let data_dir = tempfile::tempdir().unwrap();
+        Self::start(data_dir, secret, flags, schema, listening).await
     }
 
     async fn start(
@@ -55,6 +87,7 @@ impl TestApp {
         secret: String,
         flags: Vec<String>,
         schema: Option<std::sync::Arc<TestSchema>>,
+        listening: bool,
     ) -> Self {
         let flags_now: Vec<&str> = flags.iter().map(String::as_str).collect();
         let (mut config, mut server) = settings(&flags_now);
@@ -62,17 +95,29 @@ impl TestApp {
         config.jwt_secret = Some(JwtSecret::new(secret.clone()).unwrap());
         server.addr = "127.0.0.1:0".parse().unwrap();
         let server = Server::bind(config, server).await.expect("server starts");
-        let addr = server.local_addr().unwrap();
-        let (shutdown, stop) = oneshot::channel::<()>();
-        let stopped = tokio::spawn(server.run(async move {
-            let _ = stop.await;
-        }));
+        let transport = if listening {
+            let addr = server.local_addr().unwrap();
+            let (shutdown, stop) = oneshot::channel::<()>();
+            let stopped = tokio::spawn(server.run(async move {
+                let _ = stop.await;
+            }));
+            Transport::Listening {
+                addr,
+                shutdown: Some(shutdown),
+                stopped: Some(stopped),
+            }
+        } else {
+            let tessera = server.tessera().clone();
+            Transport::InProcess {
+                router: server.router(),
+                maintenance: tokio::spawn(tessera.maintenance()),
+                tessera,
+            }
+        };
         Self {
-            addr,
             secret,
             client: reqwest::Client::builder().no_proxy().build().unwrap(),
-            shutdown: Some(shutdown),
-            stopped: Some(stopped),
+            transport,
             flags,
             data_dir,
             schema,
@@ -81,16 +126,69 @@ impl TestApp {
 
     /// Stops the server and starts a new one on the same data and secret.
     pub(crate) async fn restart(mut self) -> Self {
-        self.shutdown.take().unwrap().send(()).unwrap();
-        self.stopped.take().unwrap().await.unwrap().unwrap();
+        let listening = match &mut self.transport {
+            Transport::Listening {
+                shutdown, stopped, ..
+            } => {
+                shutdown.take().unwrap().send(()).unwrap();
+                stopped.take().unwrap().await.unwrap().unwrap();
+                true
+            }
+            Transport::InProcess {
+                tessera,
+                maintenance,
+                ..
+            } => {
+                maintenance.abort();
+                tessera.close().await;
+                false
+            }
+        };
         let data_dir = std::mem::replace(&mut self.data_dir, tempfile::tempdir().unwrap());
         Self::start(
             data_dir,
             self.secret.clone(),
             self.flags.clone(),
             self.schema.clone(),
+            listening,
         )
         .await
+    }
+
+    /// The loopback address of a server from [`TestApp::spawn_listening`].
+    pub(crate) fn addr(&self) -> SocketAddr {
+        match &self.transport {
+            Transport::Listening { addr, .. } => *addr,
+            Transport::InProcess { .. } => {
+                panic!("this test needs a socket: start it with TestApp::spawn_listening")
+            }
+        }
+    }
+
+    /// A client for requests the helpers below do not cover: like
+    /// `reqwest::Client`, but its requests go wherever this app's do.
+    pub(crate) fn http(&self) -> Http<'_> {
+        Http { app: self }
+    }
+
+    /// Sends `request` over the socket, or through the router in-process.
+    pub(crate) async fn send(&self, request: reqwest::RequestBuilder) -> Response {
+        let Transport::InProcess { router, .. } = &self.transport else {
+            return request.send().await.unwrap();
+        };
+        let request: axum::http::Request<reqwest::Body> =
+            request.build().unwrap().try_into().unwrap();
+        let (mut parts, body) = request.into_parts();
+        parts
+            .extensions
+            .insert(axum::extract::ConnectInfo(IN_PROCESS_PEER));
+        let request = axum::http::Request::from_parts(parts, axum::body::Body::new(body));
+        let response = tower::ServiceExt::oneshot(router.clone(), request)
+            .await
+            .unwrap();
+        let (parts, body) = response.into_parts();
+        let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+        Response::from(axum::http::Response::from_parts(parts, body))
     }
 
     /// The server's data dir (its key ring lives in `keys/`).
@@ -141,20 +239,19 @@ impl TestApp {
         if let Some(body) = body {
             request = request.json(body);
         }
-        request.send().await.unwrap()
+        self.send(request).await
     }
 
+    /// The URL of `path` (in-process, a loopback URL nothing listens on).
     pub(crate) fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
+        match &self.transport {
+            Transport::Listening { addr, .. } => format!("http://{addr}{path}"),
+            Transport::InProcess { .. } => format!("http://{IN_PROCESS_PEER}{path}"),
+        }
     }
 
     pub(crate) async fn post_json(&self, path: &str, body: &Value) -> Response {
-        self.client
-            .post(self.url(path))
-            .json(body)
-            .send()
-            .await
-            .unwrap()
+        self.send(self.client.post(self.url(path)).json(body)).await
     }
 
     pub(crate) async fn post_raw(
@@ -167,22 +264,22 @@ impl TestApp {
         if let Some(content_type) = content_type {
             request = request.header(header::CONTENT_TYPE, content_type);
         }
-        request.send().await.unwrap()
+        self.send(request).await
     }
 
     pub(crate) async fn get(&self, path: &str) -> Response {
-        self.client.get(self.url(path)).send().await.unwrap()
+        self.send(self.client.get(self.url(path))).await
     }
 
     /// GET with a raw `Authorization` value (may be any bytes).
     pub(crate) async fn get_authorized(&self, path: &str, authorization: &[u8]) -> Response {
         let value = header::HeaderValue::from_bytes(authorization).unwrap();
-        self.client
-            .get(self.url(path))
-            .header(header::AUTHORIZATION, value)
-            .send()
-            .await
-            .unwrap()
+        self.send(
+            self.client
+                .get(self.url(path))
+                .header(header::AUTHORIZATION, value),
+        )
+        .await
     }
 
     pub(crate) async fn get_bearer(&self, path: &str, token: &str) -> Response {
@@ -234,9 +331,81 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
+        match &mut self.transport {
+            Transport::Listening { shutdown, .. } => {
+                if let Some(shutdown) = shutdown.take() {
+                    let _ = shutdown.send(());
+                }
+            }
+            Transport::InProcess { maintenance, .. } => maintenance.abort(),
         }
+    }
+}
+
+/// [`TestApp::http`]: builds requests with reqwest, sends them with [`TestApp::send`].
+pub(crate) struct Http<'a> {
+    app: &'a TestApp,
+}
+
+impl<'a> Http<'a> {
+    pub(crate) fn request(
+        &self,
+        method: reqwest::Method,
+        url: impl reqwest::IntoUrl,
+    ) -> Request<'a> {
+        Request {
+            app: self.app,
+            builder: self.app.client.request(method, url),
+        }
+    }
+
+    pub(crate) fn get(&self, url: impl reqwest::IntoUrl) -> Request<'a> {
+        self.request(reqwest::Method::GET, url)
+    }
+
+    pub(crate) fn post(&self, url: impl reqwest::IntoUrl) -> Request<'a> {
+        self.request(reqwest::Method::POST, url)
+    }
+
+    pub(crate) fn delete(&self, url: impl reqwest::IntoUrl) -> Request<'a> {
+        self.request(reqwest::Method::DELETE, url)
+    }
+}
+
+/// A request being built for [`Http`].
+pub(crate) struct Request<'a> {
+    app: &'a TestApp,
+    builder: reqwest::RequestBuilder,
+}
+
+impl Request<'_> {
+    pub(crate) fn header(
+        self,
+        name: impl TryInto<header::HeaderName, Error: std::fmt::Debug>,
+        value: impl TryInto<header::HeaderValue, Error: std::fmt::Debug>,
+    ) -> Self {
+        let (name, value) = (name.try_into().unwrap(), value.try_into().unwrap());
+        self.map(|builder| builder.header(name, value))
+    }
+
+    pub(crate) fn json(self, body: &Value) -> Self {
+        self.map(|builder| builder.json(body))
+    }
+
+    pub(crate) fn bearer_auth(self, token: &str) -> Self {
+        self.map(|builder| builder.bearer_auth(token))
+    }
+
+    fn map(self, change: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder) -> Self {
+        Self {
+            app: self.app,
+            builder: change(self.builder),
+        }
+    }
+
+    /// Sends it (never fails: a failure to send panics in the test).
+    pub(crate) async fn send(self) -> reqwest::Result<Response> {
+        Ok(self.app.send(self.builder).await)
     }
 }
 

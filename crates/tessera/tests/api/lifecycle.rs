@@ -356,7 +356,7 @@ async fn deleting_a_user_kills_their_live_tokens_at_once() {
     app.register("judy").await;
     let admin = text(&app.sign_in("root").await, "access_token");
     let judy = app.sign_in("judy").await;
-    let client = reqwest::Client::new();
+    let client = app.http();
     let url = app.url("/admin/users/judy");
     let deleted = client
         .delete(&url)

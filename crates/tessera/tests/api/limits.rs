@@ -83,7 +83,7 @@ async fn sign_in_attempts_are_limited_per_username() {
 #[tokio::test]
 async fn forwarded_addresses_count_only_from_trusted_proxies() {
     let app = TestApp::spawn_with(&["--rate-limit", "1/min", "--trusted-proxy", "127.0.0.1"]).await;
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let client = app.http();
     let attempt = |forwarded: &'static str| {
         client
             .post(app.url("/auth"))
@@ -104,13 +104,15 @@ async fn forwarded_addresses_count_only_from_trusted_proxies() {
 
     // Without the trust, the header is ignored and the socket address counts.
     let strict = TestApp::spawn_with(&["--rate-limit", "1/min"]).await;
-    let first = client
+    let first = strict
+        .http()
         .post(strict.url("/auth"))
         .header("x-forwarded-for", "203.0.113.3")
         .json(&credentials("x", "y"))
         .send();
     assert_eq!(first.await.unwrap().status(), StatusCode::UNAUTHORIZED);
-    let spoofed = client
+    let spoofed = strict
+        .http()
         .post(strict.url("/auth"))
         .header("x-forwarded-for", "203.0.113.4")
         .json(&credentials("x", "y"))
@@ -124,7 +126,7 @@ async fn forwarded_addresses_count_only_from_trusted_proxies() {
 async fn a_client_cannot_choose_its_address_with_a_forwarded_for_line_of_its_own() {
     let flags = ["--rate-limit", "1/min", "--rate-limit-user", "off"];
     let app = TestApp::spawn_with(&[&flags[..], &["--trusted-proxy", "127.0.0.1"]].concat()).await;
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let client = app.http();
     let attempt = |spoofed: &'static str| {
         client
             .post(app.url("/auth"))
@@ -146,7 +148,7 @@ async fn a_client_cannot_choose_its_address_with_a_forwarded_for_line_of_its_own
 async fn ipv6_clients_are_limited_by_their_64() {
     let flags = ["--rate-limit", "1/min", "--rate-limit-user", "off"];
     let app = TestApp::spawn_with(&[&flags[..], &["--trusted-proxy", "127.0.0.1"]].concat()).await;
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let client = app.http();
     let attempt = |forwarded: &'static str| {
         client
             .post(app.url("/auth"))
@@ -257,7 +259,7 @@ async fn api_answers_carry_the_security_headers() {
 #[tokio::test]
 async fn cors_allows_only_the_configured_origins() {
     let app = TestApp::spawn_with(&["--cors-origin", "https://app.example"]).await;
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let client = app.http();
     let preflight = |origin: &'static str| {
         client
             .request(reqwest::Method::OPTIONS, app.url("/auth"))

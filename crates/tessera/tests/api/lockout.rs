@@ -10,7 +10,6 @@ use crate::helpers::{credentials, TestApp, PASSWORD};
 /// Clients told apart by the address a trusted proxy (the test) forwards.
 struct Clients {
     app: TestApp,
-    http: reqwest::Client,
 }
 
 impl Clients {
@@ -18,8 +17,7 @@ impl Clients {
         let trusted = ["--rate-limit", "off", "--trusted-proxy", "127.0.0.1"];
         let app = TestApp::spawn_with(&[&trusted[..], flags].concat()).await;
         app.register("alice").await;
-        let http = reqwest::Client::builder().no_proxy().build().unwrap();
-        Self { app, http }
+        Self { app }
     }
 
     /// `POST path` as client `address`, with `cookie` if given.
@@ -32,7 +30,8 @@ impl Clients {
         cookie: Option<&str>,
     ) -> Response {
         let mut request = self
-            .http
+            .app
+            .http()
             .post(self.app.url(path))
             .header("x-forwarded-for", address)
             .json(&credentials(username, password));
@@ -165,7 +164,8 @@ async fn a_client_with_the_device_cookie_signs_in_after_the_global_budget_is_spe
 async fn the_device_cookie_is_secure_behind_an_https_proxy() {
     let clients = Clients::spawn(&["--rate-limit-user", "off"]).await;
     let response = clients
-        .http
+        .app
+        .http()
         .post(clients.app.url("/auth"))
         .header("x-forwarded-for", "203.0.113.5")
         .header("x-forwarded-proto", "https")

@@ -1,4 +1,5 @@
-//! End-to-end tests of the HTTP API and the `tessera` binary, over real sockets.
+//! Tests of the HTTP API (in-process, or over real sockets where the socket
+//! matters) and of the `tessera` binary.
 
 mod admin;
 mod binary;
@@ -7,6 +8,7 @@ mod connections;
 mod crash;
 mod data_dir;
 mod database;
+mod embed;
 mod flood;
 mod follower;
 mod grace;

@@ -96,7 +96,8 @@ async fn every_documented_route_exists() {
         let url = app.url(&path.replace("{username}", "nobody"));
         for method in item.as_object().unwrap().keys() {
             let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-            let status = reqwest::Client::new()
+            let status = app
+                .http()
                 .request(method.clone(), &url)
                 .send()
                 .await

@@ -38,7 +38,7 @@ async fn password_changes_are_limited_per_account() {
 async fn password_changes_are_limited_per_client_address() {
     let flags = ["--rate-limit", "1/min", "--rate-limit-user", "off"];
     let app = TestApp::spawn_with(&[&flags[..], &["--trusted-proxy", "127.0.0.1"]].concat()).await;
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let client = app.http();
     let register = client
         .post(app.url("/register"))
         .header("x-forwarded-for", "203.0.113.1")

@@ -41,7 +41,7 @@ async fn get_encoded(
     accept: &str,
     encodings: &str,
 ) -> reqwest::Response {
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let client = app.http();
     client
         .get(app.url(path))
         .header(header::ACCEPT, accept)
