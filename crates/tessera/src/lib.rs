@@ -70,7 +70,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use config::{ServeArgs, Signup};
-pub use error::{ApiError, AuthError};
+pub use error::ApiError;
 pub use extract::auth_user::{Admin, AuthUser, FreshUser, Role, WithRole};
 pub use extract::json::JsonBody;
 pub use password::Passwords;
@@ -79,6 +79,7 @@ pub use server::Server;
 pub use site::Site;
 pub use state::AppState;
 pub use store::Store;
+pub use token::AuthError;
 pub use token::{Claims, Grant, NoExtraClaims, RefreshClaims, TokenService, TokenSettings};
 
 /// Largest request body accepted; credentials are tiny, so anything bigger is abuse.

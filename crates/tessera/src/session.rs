@@ -8,12 +8,12 @@
 
 use tessera_shared::AuthResponse;
 
-use crate::error::{ApiError, AuthError, Result};
+use crate::error::{ApiError, Result};
 use crate::extract::auth_user::AuthUser;
 use crate::extract::client_digest::ClientDigest;
 use crate::state::AppState;
 use crate::store::{RefreshRecord, RotateRefresh, Rotation, StoredUser};
-use crate::token::{new_id, unix_now, Grant, IssuedToken, NoExtraClaims};
+use crate::token::{new_id, unix_now, AuthError, Grant, IssuedToken, NoExtraClaims};
 
 /// What a sign-in or refresh hands out.
 pub(crate) struct Tokens {

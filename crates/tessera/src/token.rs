@@ -6,6 +6,7 @@
 
 mod cache;
 mod device;
+mod error;
 #[cfg(test)]
 mod tests;
 mod verify;
@@ -17,10 +18,11 @@ use jsonwebtoken::Header;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::error::AuthError;
 use crate::keys::{KeyRing, Keys};
 use crate::revocation::Revocations;
 use crate::secret::JwtSecret;
+
+pub use error::AuthError;
 
 /// `typ` of access tokens (RFC 9068 §2.1).
 pub const ACCESS_TYP: &str = "at+jwt";

@@ -8,13 +8,14 @@ use tessera_shared::{
     paths, AuthResponse, ErrorBody, LogoutRequest, PasswordChangeRequest, RefreshRequest,
 };
 
-use crate::error::{ApiError, AuthError, Result};
+use crate::error::{ApiError, Result};
 use crate::extract::auth_user::{AuthUser, FreshUser};
 use crate::extract::client_digest::ClientDigest;
 use crate::extract::json::JsonBody;
 use crate::limits::{Client, MAX_WRONG_CURRENT_PASSWORDS};
 use crate::session;
 use crate::state::AppState;
+use crate::token::AuthError;
 use crate::validate;
 
 pub(super) fn refresh_router() -> Router<AppState> {
@@ -184,8 +185,9 @@ async fn check_current(state: &AppState, user_id: i64, current: String) -> Resul
     if current.len() > validate::MAX_PASSWORD_LEN {
         return Ok(false);
     }
-    state
+    let right = state
         .passwords
         .verify(current, Some(stored.password_hash))
-        .await
+        .await?;
+    Ok(right)
 }
