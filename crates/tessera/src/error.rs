@@ -1,8 +1,8 @@
 //! The API's errors and how each becomes an HTTP answer with a `{"msg": ..}` body.
 //!
 //! The one place where errors meet HTTP: the layers below return their own
-//! errors ([`AuthError`], [`PasswordError`], the store's), and each is mapped
-//! to its status, body and headers here.
+//! errors ([`AuthError`], [`PasswordError`], the session rules', the store's),
+//! and each is mapped to its status, body and headers here.
 
 use axum::http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
@@ -11,6 +11,7 @@ use axum::Json;
 use tessera_shared::ErrorBody;
 
 use crate::password::PasswordError;
+use crate::session::SessionError;
 use crate::store::StoreError;
 use crate::token::AuthError;
 
@@ -117,6 +118,18 @@ impl From<PasswordError> for ApiError {
         match err {
             PasswordError::Busy => Self::Busy,
             PasswordError::Internal(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+impl From<SessionError> for ApiError {
+    fn from(err: SessionError) -> Self {
+        match err {
+            // Like a wrong password: the race is no business of the client's.
+            SessionError::PasswordChanged => Self::BadCredentials,
+            SessionError::Auth(auth) => Self::Auth(auth),
+            SessionError::Store(store) => store.into(),
+            SessionError::Internal(cause) => Self::Internal(cause),
         }
     }
 }

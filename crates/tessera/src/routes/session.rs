@@ -13,7 +13,7 @@ use crate::extract::auth_user::{AuthUser, FreshUser};
 use crate::extract::client_digest::ClientDigest;
 use crate::extract::json::JsonBody;
 use crate::limits::{Client, MAX_WRONG_CURRENT_PASSWORDS};
-use crate::session;
+use crate::session::Sessions;
 use crate::state::AppState;
 use crate::token::AuthError;
 use crate::validate;
@@ -58,7 +58,9 @@ async fn refresh_create(
             "Missing refresh_token parameter".to_owned(),
         ));
     }
-    let tokens = session::refresh(&state, &request.refresh_token, &client).await?;
+    let tokens = Sessions::new(&state.store, &state.tokens)
+        .refresh(&request.refresh_token, &client.0)
+        .await?;
     Ok(Json(tokens.into_response()?))
 }
 
@@ -84,7 +86,9 @@ async fn logout_create(
     body: Option<JsonBody<LogoutRequest>>,
 ) -> Result<StatusCode> {
     let other = body.and_then(|JsonBody(request)| request.refresh_token);
-    session::end(&state, &user, other.as_deref()).await?;
+    Sessions::new(&state.store, &state.tokens)
+        .end(user.id, &user.claims, other.as_deref())
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -101,7 +105,9 @@ async fn logout_create(
     )
 )]
 async fn logout_all_create(State(state): State<AppState>, user: AuthUser) -> Result<StatusCode> {
-    session::end_all(&state, user.id, None).await?;
+    Sessions::new(&state.store, &state.tokens)
+        .end_all(user.id, None)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -144,12 +150,13 @@ async fn password_update(
     validate::password(&request.new_password).map_err(ApiError::BadRequest)?;
     // Counted before argon2, so a guesser cannot make us hash past the limits.
     state.limits.check_password_change(user.id, &client)?;
+    let sessions = Sessions::new(&state.store, &state.tokens);
     let sid = user.claims.sid.as_str();
     let valid_until = user.claims.exp + state.tokens.settings().leeway.as_secs();
     let checks = state.limits.current_password_check(sid, valid_until);
     if checks > MAX_WRONG_CURRENT_PASSWORDS {
         // Guesses sent at once, past the allowance while the first ones were checked.
-        session::revoke_session(&state, sid, user.id).await?;
+        sessions.revoke_session(sid, user.id).await?;
         return Err(AuthError::Revoked.into());
     }
     let right = match check_current(&state, user.id, request.current_password).await {
@@ -163,14 +170,14 @@ async fn password_update(
         let ended = checks >= MAX_WRONG_CURRENT_PASSWORDS;
         tracing::warn!(target: "tessera::audit", event = "password_change_failed", user_id = user.id, session = %sid, client = %client.address, failures = checks, session_ended = ended, "wrong current password");
         if ended {
-            session::revoke_session(&state, sid, user.id).await?;
+            sessions.revoke_session(sid, user.id).await?;
         }
         return Err(ApiError::WrongPassword);
     }
     state.limits.current_password_right(sid);
     let hash = state.passwords.hash(request.new_password).await?;
     state.store.set_password_hash(user.id, &hash).await?;
-    session::end_all(&state, user.id, Some(&user.claims.sid)).await?;
+    sessions.end_all(user.id, Some(sid)).await?;
     tracing::info!(target: "tessera::audit", event = "password_changed", user_id = user.id, "password changed");
     Ok(StatusCode::NO_CONTENT)
 }
