@@ -10,6 +10,7 @@
 //! them what the request proved, and `crate::error` answers their errors.
 
 mod error;
+mod revoke;
 mod rotation;
 
 use tessera_shared::AuthResponse;
@@ -20,6 +21,7 @@ use crate::token::{
 };
 
 pub(crate) use error::SessionError;
+pub(crate) use revoke::Revoke;
 
 /// Result of a session rule.
 type Result<T, E = SessionError> = std::result::Result<T, E>;
@@ -110,51 +112,26 @@ impl<'a> Sessions<'a> {
         claims: &Claims,
         other_refresh: Option<&str>,
     ) -> Result<()> {
-        self.revoke_session(&claims.sid, user_id).await?;
-        self.store.revoke_token(&claims.jti, claims.exp).await?;
-        self.tokens
-            .revocations()
-            .revoke_token(&claims.jti, claims.exp);
+        let (sid, jti, exp) = (claims.sid.as_str(), claims.jti.as_str(), claims.exp);
+        self.revoke(Revoke::Session { sid, user_id }).await?;
+        self.revoke(Revoke::Token { jti, exp }).await?;
         if let Some(other) = other_refresh.and_then(|token| self.tokens.verify_refresh(token).ok())
         {
-            if other.sub == user_id.to_string() && other.sid != claims.sid {
-                self.revoke_session(&other.sid, user_id).await?;
+            if other.sub == user_id.to_string() && other.sid != sid {
+                let sid = other.sid.as_str();
+                self.revoke(Revoke::Session { sid, user_id }).await?;
             }
         }
-        tracing::info!(target: "tessera::audit", event = "logout", user_id, session = %claims.sid, "signed out");
+        tracing::info!(target: "tessera::audit", event = "logout", user_id, session = %sid, "signed out");
         Ok(())
     }
 
     /// Ends every session of `user_id` but `keep`.
     pub(crate) async fn end_all(self, user_id: i64, keep: Option<&str>) -> Result<()> {
-        let now = unix_now();
-        let until = self.revocation_horizon(now);
-        let revoked = self
-            .store
-            .revoke_user_sessions(user_id, keep, now, until)
-            .await?;
-        for session in &revoked {
-            self.tokens.revocations().revoke_session(session, until);
-        }
-        tracing::info!(target: "tessera::audit", event = "sessions_revoked", user_id, sessions = revoked.len(), "sessions revoked");
+        let revoked = self.revoke(Revoke::UserSessions { user_id, keep }).await?;
+        let sessions = revoked.sessions.len();
+        tracing::info!(target: "tessera::audit", event = "sessions_revoked", user_id, sessions, "sessions revoked");
         Ok(())
-    }
-
-    /// Ends session `session_id` of `user_id`: its refresh and access tokens stop working.
-    pub(crate) async fn revoke_session(self, session_id: &str, user_id: i64) -> Result<()> {
-        let now = unix_now();
-        let until = self.revocation_horizon(now);
-        self.store
-            .revoke_session(session_id, user_id, now, until)
-            .await?;
-        self.tokens.revocations().revoke_session(session_id, until);
-        Ok(())
-    }
-
-    /// Until when a revoked session's access tokens could still be presented.
-    fn revocation_horizon(self, now: u64) -> u64 {
-        let settings = self.tokens.settings();
-        now + settings.access_ttl.as_secs() + settings.leeway.as_secs()
     }
 
     /// The user `user_id` as stored now; a refresh for a deleted user is refused.

@@ -13,7 +13,7 @@ use crate::extract::auth_user::{AuthUser, FreshUser};
 use crate::extract::client_digest::ClientDigest;
 use crate::extract::json::JsonBody;
 use crate::limits::{Client, MAX_WRONG_CURRENT_PASSWORDS};
-use crate::session::Sessions;
+use crate::session::{Revoke, Sessions};
 use crate::state::AppState;
 use crate::token::AuthError;
 use crate::validate;
@@ -151,12 +151,12 @@ async fn password_update(
     // Counted before argon2, so a guesser cannot make us hash past the limits.
     state.limits.check_password_change(user.id, &client)?;
     let sessions = Sessions::new(&state.store, &state.tokens);
-    let sid = user.claims.sid.as_str();
+    let (sid, user_id) = (user.claims.sid.as_str(), user.id);
     let valid_until = user.claims.exp + state.tokens.settings().leeway.as_secs();
     let checks = state.limits.current_password_check(sid, valid_until);
     if checks > MAX_WRONG_CURRENT_PASSWORDS {
         // Guesses sent at once, past the allowance while the first ones were checked.
-        sessions.revoke_session(sid, user.id).await?;
+        sessions.revoke(Revoke::Session { sid, user_id }).await?;
         return Err(AuthError::Revoked.into());
     }
     let right = match check_current(&state, user.id, request.current_password).await {
@@ -170,14 +170,14 @@ async fn password_update(
         let ended = checks >= MAX_WRONG_CURRENT_PASSWORDS;
         tracing::warn!(target: "tessera::audit", event = "password_change_failed", user_id = user.id, session = %sid, client = %client.address, failures = checks, session_ended = ended, "wrong current password");
         if ended {
-            sessions.revoke_session(sid, user.id).await?;
+            sessions.revoke(Revoke::Session { sid, user_id }).await?;
         }
         return Err(ApiError::WrongPassword);
     }
     state.limits.current_password_right(sid);
     let hash = state.passwords.hash(request.new_password).await?;
     state.store.set_password_hash(user.id, &hash).await?;
-    sessions.end_all(user.id, Some(sid)).await?;
+    sessions.end_all(user_id, Some(sid)).await?;
     tracing::info!(target: "tessera::audit", event = "password_changed", user_id = user.id, "password changed");
     Ok(StatusCode::NO_CONTENT)
 }

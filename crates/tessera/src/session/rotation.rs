@@ -1,7 +1,7 @@
 //! Refreshing: each refresh token is exchanged once, and a used one shown
 //! again is either the user's own tabs racing or a stolen copy.
 
-use super::{grant, secs, Result, Sessions, Tokens};
+use super::{grant, secs, Result, Revoke, Sessions, Tokens};
 use crate::store::{RefreshRecord, RotateRefresh, Rotation};
 use crate::token::{new_id, unix_now, AuthError, NoExtraClaims};
 
@@ -103,8 +103,8 @@ impl Sessions<'_> {
             other_client = !same_client,
             "refresh token reuse detected; revoking the session"
         );
-        self.revoke_session(&record.session_id, record.user_id)
-            .await?;
+        let (sid, user_id) = (record.session_id.as_str(), record.user_id);
+        self.revoke(Revoke::Session { sid, user_id }).await?;
         Err(AuthError::RefreshReused.into())
     }
 }
