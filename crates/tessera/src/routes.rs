@@ -5,8 +5,10 @@ mod admin;
 mod auth;
 mod health;
 mod jwks;
+mod logout;
 mod openapi;
-mod session;
+mod password_change;
+mod refresh;
 
 use axum::middleware::from_fn_with_state;
 use axum::Router;
@@ -18,14 +20,14 @@ use crate::state::AppState;
 /// limited per client address (and know their [`limits::Client`]).
 pub(crate) fn router(state: &AppState) -> Router<AppState> {
     let limited = auth::router()
-        .merge(session::refresh_router())
-        .merge(session::password_router())
+        .merge(refresh::router())
+        .merge(password_change::router())
         .route_layer(from_fn_with_state(
             state.limits.clone(),
             limits::per_address,
         ));
     limited
-        .merge(session::router())
+        .merge(logout::router())
         .merge(account::router())
         .merge(admin::router())
         .merge(jwks::router())

@@ -1,16 +1,13 @@
-//! Refreshing, signing out and changing the password.
+//! Changing the password: with a fresh token and the current password.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
-use axum::{Json, Router};
-use tessera_shared::{
-    paths, AuthResponse, ErrorBody, LogoutRequest, PasswordChangeRequest, RefreshRequest,
-};
+use axum::Router;
+use tessera_shared::{paths, ErrorBody, PasswordChangeRequest};
 
 use crate::error::{ApiError, Result};
-use crate::extract::auth_user::{AuthUser, FreshUser};
-use crate::extract::client_digest::ClientDigest;
+use crate::extract::auth_user::FreshUser;
 use crate::extract::json::JsonBody;
 use crate::limits::{Client, MAX_WRONG_CURRENT_PASSWORDS};
 use crate::session::{Revoke, Sessions};
@@ -18,97 +15,9 @@ use crate::state::AppState;
 use crate::token::AuthError;
 use crate::validate;
 
-pub(super) fn refresh_router() -> Router<AppState> {
-    Router::new().route(paths::REFRESH, post(refresh_create))
-}
-
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route(paths::LOGOUT, post(logout_create))
-        .route(paths::LOGOUT_ALL, post(logout_all_create))
-}
-
 /// `POST /password` checks a password, so it is rate limited like the sign-in routes.
-pub(super) fn password_router() -> Router<AppState> {
+pub(super) fn router() -> Router<AppState> {
     Router::new().route(paths::PASSWORD, post(password_update))
-}
-
-/// `POST /refresh`: a new access token and a new refresh token (rotation).
-#[utoipa::path(
-    post,
-    path = paths::REFRESH,
-    tag = "session",
-    request_body = RefreshRequest,
-    responses(
-        (status = 200, description = "A new access token and refresh token", body = AuthResponse),
-        (status = 400, description = "Missing or invalid JSON body, or a missing field", body = ErrorBody),
-        (status = 401, description = "Refresh token invalid, expired, revoked or reused", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 challenge"))),
-        (status = 413, description = "Request body over 16 KiB", body = ErrorBody),
-        (status = 429, description = "Too many requests from this client or for this username", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-    )
-)]
-async fn refresh_create(
-    State(state): State<AppState>,
-    client: ClientDigest,
-    JsonBody(request): JsonBody<RefreshRequest>,
-) -> Result<Json<AuthResponse>> {
-    if request.refresh_token.is_empty() {
-        return Err(ApiError::BadRequest(
-            "Missing refresh_token parameter".to_owned(),
-        ));
-    }
-    let tokens = Sessions::new(&state.store, &state.tokens)
-        .refresh(&request.refresh_token, &client.0)
-        .await?;
-    Ok(Json(tokens.into_response()?))
-}
-
-/// `POST /logout`: ends the caller's session; the body may name another
-/// refresh token of theirs to revoke too.
-#[utoipa::path(
-    post,
-    path = paths::LOGOUT,
-    tag = "session",
-    request_body = LogoutRequest,
-    security(("bearer" = [])),
-    responses(
-        (status = 204, description = "Session ended"),
-        (status = 400, description = "Missing or invalid JSON body, or a missing field", body = ErrorBody),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 challenge"))),
-        (status = 413, description = "Request body over 16 KiB", body = ErrorBody),
-        (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-    )
-)]
-async fn logout_create(
-    State(state): State<AppState>,
-    user: AuthUser,
-    body: Option<JsonBody<LogoutRequest>>,
-) -> Result<StatusCode> {
-    let other = body.and_then(|JsonBody(request)| request.refresh_token);
-    Sessions::new(&state.store, &state.tokens)
-        .end(user.id, &user.claims, other.as_deref())
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// `POST /logout/all`: ends every session of the caller ("sign out everywhere").
-#[utoipa::path(
-    post,
-    path = paths::LOGOUT_ALL,
-    tag = "session",
-    security(("bearer" = [])),
-    responses(
-        (status = 204, description = "Every session of the caller ended"),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 challenge"))),
-        (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-    )
-)]
-async fn logout_all_create(State(state): State<AppState>, user: AuthUser) -> Result<StatusCode> {
-    Sessions::new(&state.store, &state.tokens)
-        .end_all(user.id, None)
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /password`: needs a fresh token and the current password; ends every
