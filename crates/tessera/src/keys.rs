@@ -43,7 +43,7 @@ use serde::{Deserialize, Serialize};
 
 pub use disk::{import, list, prune, rotate};
 pub use live::Keys;
-pub use ring::{KeyRing, SignatureError, VerifyingKey};
+pub use ring::{KeyRing, SignatureError, VerifyingKey, ACCESS_TYP, REFRESH_TYP};
 
 /// The ring's directory inside the data dir: `<data-dir>/keys`.
 pub const KEYS_DIR: &str = "keys";

@@ -24,10 +24,8 @@ use crate::secret::JwtSecret;
 
 pub use error::AuthError;
 
-/// `typ` of access tokens (RFC 9068 §2.1).
-pub const ACCESS_TYP: &str = "at+jwt";
-/// `typ` of refresh tokens.
-pub const REFRESH_TYP: &str = "refresh+jwt";
+// Defined with the key ring, which prepares its headers for both kinds.
+pub use crate::keys::{ACCESS_TYP, REFRESH_TYP};
 
 /// No claims beyond Tessera's own: the default for [`Claims`]' extension.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
