@@ -356,7 +356,7 @@ impl ServeArgs {
             leeway: self.leeway,
             issuer: self.issuer.clone(),
             audience: self.audience.clone(),
-            verified_cache: self.token_cache,
+            token_cache: self.token_cache,
         })
     }
 
