@@ -5,8 +5,8 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::api::ApiError;
-use crate::app::{Replace, Route};
 use crate::components::{Page, TokenPanel};
+use crate::route::{Replace, Route};
 use crate::session::{use_session, SessionHandle};
 
 /// The account page; without a session it sends the user to sign in.
