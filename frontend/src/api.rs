@@ -2,21 +2,21 @@
 //!
 //! The app is served by the API server itself (or by `trunk serve`, which proxies
 //! the API paths), so every request goes to a same-origin path from
-//! [`tessera_shared::paths`]. Protected calls take the [`SessionHandle`]: it
-//! supplies the access token and, after a 401, a refreshed one.
+//! [`tessera_shared::paths`]. This module knows no session: the calls here take
+//! what they send, and the protected routes are called through
+//! [`crate::session::SessionHandle`], which supplies the access token and, after
+//! a 401, a refreshed one.
 
 use std::fmt;
 
 use gloo_net::http::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use tessera_shared::paths::{AUTH, LOGOUT, LOGOUT_ALL, ME, PROTECTED, REFRESH, REGISTER};
+use tessera_shared::paths::{AUTH, LOGOUT, REFRESH, REGISTER};
 use tessera_shared::{
-    AuthResponse, Credentials, ErrorBody, LogoutRequest, ProtectedResponse, RefreshRequest,
-    UserProfile,
+    AuthResponse, Credentials, ErrorBody, LogoutRequest, RefreshRequest, UserProfile,
 };
 
-use crate::session::SessionHandle;
 use crate::{json, token};
 
 /// Why an API call failed.
@@ -81,7 +81,7 @@ impl std::error::Error for ApiError {}
 /// Adds `Authorization: Bearer <token>` when `token` is given and the JSON
 /// `body` when there is one; maps every non-2xx answer to [`ApiError`]. Not
 /// generic, so the fetch code exists once in the wasm; [`parse`] reads the body.
-async fn request(
+pub(crate) async fn request(
     method: Method,
     path: &str,
     token: Option<&str>,
@@ -116,38 +116,13 @@ async fn request(
     }
 }
 
-/// [`request`] for a protected route, with the session's access token.
-///
-/// On a 401 it refreshes the session once (see [`SessionHandle::refreshed`])
-/// and retries once; a second 401 ends the session with the server's reason.
-async fn authed(
-    session: &SessionHandle,
-    method: Method,
-    path: &str,
-    body: Option<&str>,
-) -> Result<String, ApiError> {
-    let token = session.access_token().await.ok_or(ApiError::SignedOut)?;
-    match request(method.clone(), path, Some(&token), body).await {
-        Err(err) if err.is_unauthorized() => {}
-        answer => return answer,
-    }
-    let token = session.refreshed(&token).await?;
-    let answer = request(method, path, Some(&token), body).await;
-    if let Err(err) = &answer {
-        if err.is_unauthorized() {
-            session.expire(Some(err.to_string()));
-        }
-    }
-    answer
-}
-
 /// Serializes a request body.
 fn json_body<T: Serialize>(body: &T) -> Result<String, ApiError> {
     json::stringify(body).ok_or(ApiError::Unexpected("The request could not be prepared."))
 }
 
 /// Reads a 2xx answer's JSON body.
-fn parse<T: DeserializeOwned>(body: &str) -> Result<T, ApiError> {
+pub(crate) fn parse<T: DeserializeOwned>(body: &str) -> Result<T, ApiError> {
     json::parse(body).ok_or(ApiError::Unexpected(
         "The server's answer could not be read.",
     ))
@@ -182,20 +157,4 @@ pub async fn logout(access_token: &str, refresh_token: Option<&str>) -> Result<(
     })?;
     request(Method::POST, LOGOUT, Some(access_token), Some(&body)).await?;
     Ok(())
-}
-
-/// `POST /logout/all`: ends every session of the user.
-pub async fn logout_all(session: &SessionHandle) -> Result<(), ApiError> {
-    authed(session, Method::POST, LOGOUT_ALL, None).await?;
-    Ok(())
-}
-
-/// `GET /protected`: the demo resource, visible only with a valid token.
-pub async fn protected(session: &SessionHandle) -> Result<ProtectedResponse, ApiError> {
-    parse(&authed(session, Method::GET, PROTECTED, None).await?)
-}
-
-/// `GET /me`: the profile of the session's user.
-pub async fn me(session: &SessionHandle) -> Result<UserProfile, ApiError> {
-    parse(&authed(session, Method::GET, ME, None).await?)
 }

@@ -2,7 +2,8 @@
 //!
 //! A Yew single-page app built with Trunk and served by the Tessera server from
 //! the same origin as its API. The pieces:
-//! - [`app`]: the routes and the root component;
+//! - [`app`]: the root component, and which page each route shows;
+//! - [`route`]: the client-side routes and an in-place redirect;
 //! - [`api`]: the HTTP calls, over one request helper;
 //! - [`session`]: the signed-in session: access and refresh tokens in a
 //!   context and `localStorage`, refreshed before the access token expires;
@@ -15,6 +16,7 @@ pub mod app;
 pub mod components;
 pub mod json;
 pub mod pages;
+pub mod route;
 pub mod session;
 pub mod token;
 

@@ -1,4 +1,4 @@
-//! One component per route of [`crate::app::Route`].
+//! One component per route of [`crate::route::Route`].
 
 pub mod account;
 pub mod not_found;

@@ -3,8 +3,9 @@
 //!
 //! [`SessionProvider`] restores the tokens on load, schedules each refresh,
 //! and follows the other tabs; [`use_session`] gives components a
-//! [`SessionHandle`] to sign in and out, and [`crate::api`] the tokens to send.
+//! [`SessionHandle`] to sign in and out and to call the protected routes.
 
+mod authed;
 mod keeper;
 mod state;
 mod storage;
@@ -20,7 +21,7 @@ use web_sys::StorageEvent;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::api::{self, ApiError};
+use crate::api::ApiError;
 use crate::token;
 use keeper::{end_on_server, Keeper};
 pub use state::{
@@ -64,14 +65,6 @@ impl SessionHandle {
         if let Some(tokens) = tokens {
             spawn_local(end_on_server(tokens));
         }
-    }
-
-    /// Ends every session of the user (`POST /logout/all`), then signs out here.
-    pub async fn logout_everywhere(&self) -> Result<(), ApiError> {
-        api::logout_all(self).await?;
-        self.keeper
-            .apply(SessionAction::SignOut(SIGNED_OUT_EVERYWHERE_NOTICE.into()));
-        Ok(())
     }
 
     /// Drops a session the server refused, keeping its reason for the sign-in page.

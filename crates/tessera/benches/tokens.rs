@@ -116,7 +116,7 @@ fn tokens(c: &mut Criterion) {
     // The same keys behind two services: one checks every token in full, the
     // other remembers verified tokens, as the server does.
     let uncached = TokenSettings {
-        verified_cache: 0,
+        token_cache: 0,
         ..TokenSettings::default()
     };
     let rings = tempfile::tempdir().unwrap();

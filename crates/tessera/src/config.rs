@@ -112,7 +112,7 @@ impl Default for Config {
             hash_concurrency: None,
             hash_queue: None,
             hash_queue_wait: crate::password::DEFAULT_MAX_WAIT,
-            token_cache: tokens.verified_cache,
+            token_cache: tokens.token_cache,
             rate_limit: Rate::per_minute(30),
             rate_limit_user: Rate::per_minute(10),
             rate_limit_user_global: Rate::per_hour(100),

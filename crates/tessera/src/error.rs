@@ -1,4 +1,8 @@
 //! The API's errors and how each becomes an HTTP answer with a `{"msg": ..}` body.
+//!
+//! The one place where errors meet HTTP: the layers below return their own
+//! errors ([`AuthError`], [`PasswordError`], the session rules', the store's),
+//! and each is mapped to its status, body and headers here.
 
 use axum::http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
@@ -6,7 +10,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use tessera_shared::ErrorBody;
 
+use crate::password::PasswordError;
+use crate::session::SessionError;
 use crate::store::StoreError;
+use crate::token::AuthError;
 
 /// Result of a handler.
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
@@ -106,6 +113,27 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<PasswordError> for ApiError {
+    fn from(err: PasswordError) -> Self {
+        match err {
+            PasswordError::Busy => Self::Busy,
+            PasswordError::Internal(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+impl From<SessionError> for ApiError {
+    fn from(err: SessionError) -> Self {
+        match err {
+            // Like a wrong password: the race is no business of the client's.
+            SessionError::PasswordChanged => Self::BadCredentials,
+            SessionError::Auth(auth) => Self::Auth(auth),
+            SessionError::Store(store) => store.into(),
+            SessionError::Internal(cause) => Self::Internal(cause),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let msg = match self {
@@ -128,71 +156,6 @@ impl IntoResponse for ApiError {
         }
         response
     }
-}
-
-/// Why a request carries no usable token. Answered 401 with an RFC 6750
-/// `WWW-Authenticate` challenge (403 `insufficient_scope` for a missing role);
-/// usable on its own by library users.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum AuthError {
-    /// No `Authorization` header at all.
-    #[error("Missing Authorization header")]
-    MissingHeader,
-    /// The header is not `Bearer <token>` or `JWT <token>`, or is oversized.
-    #[error("Authorization header must be 'Bearer <token>' or 'JWT <token>'")]
-    MalformedHeader,
-    /// `exp` has passed (beyond the leeway).
-    #[error("Token has expired")]
-    Expired,
-    /// `nbf` is still in the future (beyond the leeway).
-    #[error("Token is not valid yet")]
-    NotYetValid,
-    /// The signature does not match this server's key.
-    #[error("Token signature is invalid")]
-    BadSignature,
-    /// The token names an algorithm other than the one this server signs with.
-    #[error("Token algorithm is not accepted")]
-    WrongAlgorithm,
-    /// `iss` or `aud` is not the configured one.
-    #[error("Token was issued for another service")]
-    WrongAudience,
-    /// A refresh (or other) token was presented where an access token is needed.
-    #[error("Token is not an access token")]
-    NotAccessToken,
-    /// An access (or other) token was presented where a refresh token is needed.
-    #[error("Token is not a refresh token")]
-    NotRefreshToken,
-    /// The token, or its whole session, was revoked (sign-out, password change, deletion).
-    #[error("Token has been revoked")]
-    Revoked,
-    /// The token names a signing key this server does not have.
-    #[error("Token signing key is unknown")]
-    UnknownKey,
-    /// The header points at keys elsewhere (`jku`, `x5u`) or embeds one (`jwk`).
-    #[error("Token header must not reference or embed keys")]
-    ForbiddenHeader,
-    /// A refresh token was presented again after its grace window: the
-    /// session is treated as stolen and revoked.
-    #[error("Refresh token was already used; the session has been revoked")]
-    RefreshReused,
-    /// A refresh token the store does not know, or whose session has ended.
-    #[error("Refresh token is no longer valid")]
-    RefreshInvalid,
-    /// The route needs a token from a password sign-in, not from a refresh.
-    #[error("Fresh sign-in required: sign in with your password again")]
-    NotFresh,
-    /// The token is valid but lacks the role the route requires (403).
-    #[error("Requires the '{0}' role")]
-    MissingRole(&'static str),
-    /// A claim Tessera requires (`sub`, `username`, `iat`, `nbf`, `exp`, `jti`) is absent.
-    #[error("Token is missing a required claim")]
-    MissingClaim,
-    /// Not a well-formed JWT, or its claims are not Tessera's.
-    #[error("Token is malformed")]
-    MalformedToken,
-    /// The token is valid but its user has been deleted.
-    #[error("User no longer exists")]
-    UnknownUser,
 }
 
 impl IntoResponse for AuthError {

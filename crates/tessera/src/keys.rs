@@ -27,12 +27,12 @@
 //! versions before key rings) exists, it is adopted as the first HS256 key and marked
 //! `"legacy": true`: tokens without a `kid`, which those versions issued, verify with it.
 
+mod disk;
 mod live;
 mod locked;
 mod manifest;
 mod material;
 mod ring;
-mod store;
 #[cfg(test)]
 mod tests;
 
@@ -41,9 +41,9 @@ use std::path::PathBuf;
 use jsonwebtoken::Algorithm;
 use serde::{Deserialize, Serialize};
 
+pub use disk::{import, list, prune, rotate};
 pub use live::Keys;
-pub use ring::{KeyRing, SignatureError, VerifyingKey};
-pub use store::{import, list, prune, rotate};
+pub use ring::{KeyRing, SignatureError, VerifyingKey, ACCESS_TYP, REFRESH_TYP};
 
 /// The ring's directory inside the data dir: `<data-dir>/keys`.
 pub const KEYS_DIR: &str = "keys";

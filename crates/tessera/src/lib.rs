@@ -89,7 +89,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use config::{Config, ConfigError, StoreConfig};
-pub use error::{ApiError, AuthError};
+pub use error::ApiError;
 pub use extract::auth_user::{Admin, AuthUser, FreshUser, Role, WithRole};
 pub use extract::json::JsonBody;
 pub use maintenance::KEY_RELOAD_INTERVAL;
@@ -100,6 +100,7 @@ pub use site::Site;
 pub use state::{AppState, Signup};
 pub use store::Store;
 pub use tessera::{StartupError, Tessera};
+pub use token::AuthError;
 pub use token::{Claims, Grant, NoExtraClaims, RefreshClaims, TokenService, TokenSettings};
 
 /// Largest request body accepted; credentials are tiny, so anything bigger is abuse.

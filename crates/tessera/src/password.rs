@@ -8,15 +8,15 @@ use std::time::{Duration, Instant};
 use argon2::password_hash;
 use tokio::sync::{oneshot, Semaphore};
 
-use crate::error::ApiError;
-
 mod argon;
+mod error;
 mod hashers;
 mod pace;
 mod progress;
 mod race;
 
 use argon::Memory;
+pub use error::PasswordError;
 use hashers::{Hashers, Lane, KEEP_MEMORY};
 use pace::Pace;
 use race::Race;
@@ -39,7 +39,7 @@ pub const DEFAULT_QUEUE_PER_HASHER: usize = 512;
 /// processes starve them). A sign-in waits for a free hasher only while its
 /// expected wait (the hashes queued ahead of it times the measured time per
 /// hash) stays within `max_wait` and at most `max_queued` wait in all; beyond
-/// that callers get [`ApiError::Busy`] (503) at once. A sign-in flood thus
+/// that callers get [`PasswordError::Busy`] (a 503 over HTTP) at once. A sign-in flood thus
 /// cannot exhaust memory, async workers or token-check latency, and a burst the
 /// server can serve in a few seconds is served.
 #[derive(Clone)]
@@ -115,44 +115,48 @@ impl Passwords {
     }
 
     /// The PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`) of `password` under a fresh salt.
-    pub async fn hash(&self, password: String) -> Result<String, ApiError> {
+    pub async fn hash(&self, password: String) -> Result<String, PasswordError> {
         self.run(move |memory| argon::hash(&password, memory))
             .await?
-            .map_err(ApiError::internal)
+            .map_err(PasswordError::internal)
     }
 
     /// Whether `password` matches `stored`. With no stored hash (unknown user) it
     /// still runs a full verification, against a dummy, and answers `false`.
-    pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, ApiError> {
+    pub async fn verify(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, PasswordError> {
         let known_user = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.inner.dummy_hash.clone());
         let matched = self
             .run(move |memory| argon::verify(&password, &hash, memory))
             .await?
-            .map_err(ApiError::internal)?;
+            .map_err(PasswordError::internal)?;
         Ok(known_user && matched)
     }
 
     async fn run<T: Send + 'static>(
         &self,
         job: impl Fn(&mut Memory) -> T + Send + Sync + 'static,
-    ) -> Result<T, ApiError> {
+    ) -> Result<T, PasswordError> {
         let inner = &self.inner;
         let permit = match inner.permits.clone().try_acquire_owned() {
             Ok(permit) => permit,
             Err(_) => {
                 let admits = |ahead| inner.pace.expected_wait(ahead, inner.lanes) <= inner.max_wait;
                 let waiting = QueueSlot::take(&inner.queued, inner.max_queued, admits)
-                    .ok_or(ApiError::Busy)?;
+                    .ok_or(PasswordError::Busy)?;
                 let permit = inner.permits.clone().acquire_owned().await;
                 drop(waiting);
-                permit.map_err(ApiError::internal)?
+                permit.map_err(PasswordError::internal)?
             }
         };
         let (answer, outcome) = oneshot::channel();
         let race = Race::new(job, answer, permit, Arc::clone(&inner.pace));
         if inner.background.submit(race.job()).is_err() {
-            return Err(ApiError::internal(
+            return Err(PasswordError::internal(
                 "the password hashing threads have stopped",
             ));
         }
@@ -182,7 +186,7 @@ impl Passwords {
         }
         outcome
             .await
-            .map_err(|_| ApiError::internal("a password hashing job failed"))
+            .map_err(|_| PasswordError::internal("a password hashing job failed"))
     }
 }
 

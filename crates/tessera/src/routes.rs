@@ -1,34 +1,69 @@
-//! The HTTP routes, one module per concern.
+//! The HTTP routes, one module per concern, and the OpenAPI document that
+//! describes them all. Only this module knows every route: they never import
+//! one another.
 
 mod account;
 mod admin;
 mod auth;
 mod health;
 mod jwks;
+mod logout;
 mod openapi;
-mod session;
+mod password_change;
+mod refresh;
 
 use axum::middleware::from_fn_with_state;
 use axum::Router;
+use utoipa::OpenApi;
 
 use crate::limits;
 use crate::state::AppState;
+use openapi::{BearerScheme, OptionalLogoutBody};
 
 /// Every API route. Those that take a password or a refresh token are rate
 /// limited per client address (and know their [`limits::Client`]).
 pub(crate) fn router(state: &AppState) -> Router<AppState> {
     let limited = auth::router()
-        .merge(session::refresh_router())
-        .merge(session::password_router())
+        .merge(refresh::router())
+        .merge(password_change::router())
         .route_layer(from_fn_with_state(
             state.limits.clone(),
             limits::per_address,
         ));
     limited
-        .merge(session::router())
+        .merge(logout::router())
         .merge(account::router())
         .merge(admin::router())
         .merge(jwks::router())
         .merge(health::router())
-        .merge(openapi::router())
+        .merge(openapi::router(ApiDoc::openapi()))
 }
+
+/// The API's OpenAPI 3.1 contract, generated from the handlers and wire types.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tessera",
+        description = "JWT authentication server. Every error body is `{\"msg\": \"...\"}`; \
+                       an unknown route answers 404 and a known route with another method 405."
+    ),
+    paths(
+        auth::auth_create,
+        auth::login_create,
+        auth::register_create,
+        refresh::refresh_create,
+        logout::logout_create,
+        logout::logout_all_create,
+        password_change::password_update,
+        account::protected_show,
+        account::me_show,
+        admin::users_index,
+        admin::users_destroy,
+        jwks::jwks_show,
+        health::healthz_show,
+        health::readyz_show,
+        openapi::openapi_show,
+    ),
+    modifiers(&BearerScheme, &OptionalLogoutBody)
+)]
+struct ApiDoc;

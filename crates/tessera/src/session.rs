@@ -5,19 +5,39 @@
 //! is either a race between the user's own tabs (within the grace window: they
 //! get the pair the first one got) or theft (after it: the whole session is
 //! revoked, access tokens included).
+//!
+//! The rules know the store and the token service, not HTTP: the routes hand
+//! them what the request proved, and `crate::error` answers their errors.
+
+mod error;
+mod revoke;
+mod rotation;
 
 use tessera_shared::AuthResponse;
 
-use crate::error::{ApiError, AuthError, Result};
-use crate::extract::auth_user::AuthUser;
-use crate::extract::client_digest::ClientDigest;
-use crate::state::AppState;
-use crate::store::{RefreshRecord, RotateRefresh, Rotation, StoredUser};
-use crate::token::{new_id, unix_now, Grant, IssuedToken, NoExtraClaims};
+use crate::store::{Store, StoredUser};
+use crate::token::{
+    new_id, unix_now, AuthError, Claims, Grant, IssuedToken, NoExtraClaims, TokenService,
+};
+
+pub(crate) use error::SessionError;
+pub(crate) use revoke::Revoke;
+
+/// Result of a session rule.
+type Result<T, E = SessionError> = std::result::Result<T, E>;
+
+/// The session rules, over the user store and the token service.
+#[derive(Clone, Copy)]
+pub(crate) struct Sessions<'a> {
+    store: &'a Store,
+    tokens: &'a TokenService,
+}
 
 /// What a sign-in or refresh hands out.
 pub(crate) struct Tokens {
+    /// The new access token.
     pub(crate) access: IssuedToken,
+    /// The new refresh token; none for `POST /login`, whose clients never refresh.
     pub(crate) refresh: Option<IssuedToken>,
 }
 
@@ -26,7 +46,7 @@ impl Tokens {
     pub(crate) fn into_response(self) -> Result<AuthResponse> {
         let refresh = self
             .refresh
-            .ok_or_else(|| ApiError::internal("no refresh token issued"))?;
+            .ok_or_else(|| SessionError::Internal("no refresh token issued".to_owned()))?;
         Ok(AuthResponse {
             access_token: self.access.token,
             token_type: "Bearer".to_owned(),
@@ -37,226 +57,91 @@ impl Tokens {
     }
 }
 
-/// Starts a session for `user`, who just proved their password: a fresh access
-/// token, plus a refresh token when `with_refresh`. Refused like a wrong
-/// password if the password changed since `user` was read.
-pub(crate) async fn start(
-    state: &AppState,
-    user: &StoredUser,
-    with_refresh: bool,
-) -> Result<Tokens> {
-    let now = unix_now();
-    let session_id = new_id();
-    let grant = grant(user, &session_id, true);
-    let access = state
-        .tokens
-        .access_at(&grant, now, new_id(), NoExtraClaims {})
-        .map_err(ApiError::internal)?;
-    let refresh = if with_refresh {
-        let settings = state.tokens.settings();
-        let exp = now + settings.refresh_ttl.min(settings.session_max_age).as_secs();
-        let token = state
-            .tokens
-            .refresh_at(user.id, &session_id, now, exp, new_id())
-            .map_err(ApiError::internal)?;
-        Some(token)
-    } else {
-        None
-    };
-    let first_refresh = refresh
-        .as_ref()
-        .map(|token| (token.jti.as_str(), token.exp));
-    let created = state
-        .store
-        .create_session(
-            &session_id,
-            user.id,
-            user.credential_version,
-            now,
-            first_refresh,
-        )
-        .await?;
-    if !created {
-        tracing::info!(target: "tessera::audit", event = "login_failed", user_id = user.id, "password changed during sign-in");
-        return Err(ApiError::BadCredentials);
+impl<'a> Sessions<'a> {
+    /// The rules over `store` and `tokens`.
+    pub(crate) fn new(store: &'a Store, tokens: &'a TokenService) -> Self {
+        Self { store, tokens }
     }
-    Ok(Tokens { access, refresh })
-}
 
-/// Exchanges refresh token `token`, presented by `client`, for a new pair, exactly once.
-pub(crate) async fn refresh(
-    state: &AppState,
-    token: &str,
-    client: &ClientDigest,
-) -> Result<Tokens> {
-    let claims = state.tokens.verify_refresh(token)?;
-    let user_id: i64 = claims.sub.parse().map_err(|_| AuthError::MalformedToken)?;
-    if state.tokens.revocations().is_revoked("", &claims.sid) {
-        return Err(AuthError::RefreshInvalid.into());
-    }
-    let now = unix_now();
-    let (successor, access_jti) = (new_id(), new_id());
-    let settings = state.tokens.settings();
-    let successor_exp = now + settings.refresh_ttl.as_secs();
-    match state
-        .store
-        .rotate_refresh(&RotateRefresh {
-            jti: &claims.jti,
-            successor_jti: &successor,
-            access_jti: &access_jti,
-            now,
-            successor_expires_at: successor_exp,
-            session_max_age: settings.session_max_age.as_secs(),
-            used_by: &client.0,
-        })
-        .await?
-    {
-        Rotation::Rotated {
-            expires_at: successor_exp,
-        } => {
-            let user = current_user(state, user_id).await?;
-            let grant = grant(&user, &claims.sid, false);
-            let access = state
+    /// Starts a session for `user`, who just proved their password: a fresh
+    /// access token, plus a refresh token when `with_refresh`. Refused like a
+    /// wrong password if the password changed since `user` was read.
+    pub(crate) async fn start(self, user: &StoredUser, with_refresh: bool) -> Result<Tokens> {
+        let now = unix_now();
+        let session_id = new_id();
+        let grant = grant(user, &session_id, true);
+        let access = self
+            .tokens
+            .access_at(&grant, now, new_id(), NoExtraClaims {})?;
+        let refresh = if with_refresh {
+            let settings = self.tokens.settings();
+            let exp = now + settings.refresh_ttl.min(settings.session_max_age).as_secs();
+            let token = self
                 .tokens
-                .access_at(&grant, now, access_jti, NoExtraClaims {});
-            let refresh =
-                state
-                    .tokens
-                    .refresh_at(user_id, &claims.sid, now, successor_exp, successor);
-            Ok(Tokens {
-                access: access.map_err(ApiError::internal)?,
-                refresh: Some(refresh.map_err(ApiError::internal)?),
-            })
-        }
-        Rotation::Refused(record) => reused(state, record, now, client).await,
-        Rotation::Unknown => Err(AuthError::RefreshInvalid.into()),
-    }
-}
-
-/// A refresh token that was already used (or whose session ended).
-async fn reused(
-    state: &AppState,
-    record: RefreshRecord,
-    now: u64,
-    client: &ClientDigest,
-) -> Result<Tokens> {
-    if record.session_revoked || secs(record.expires_at) < now {
-        return Err(AuthError::RefreshInvalid.into());
-    }
-    let (Some(used_at), Some(successor), Some(access_jti)) =
-        (record.used_at, record.successor_jti, record.access_jti)
-    else {
-        return Err(AuthError::RefreshInvalid.into());
-    };
-    let grace = state.tokens.settings().refresh_grace.as_secs();
-    let used_at = secs(used_at);
-    // Only the client that used the token can be its own racing tabs; anyone
-    // else replaying it this soon has a copy. (Tokens used before clients were
-    // recorded have no `used_by`.)
-    let same_client = record
-        .used_by
-        .as_deref()
-        .is_none_or(|used_by| used_by == client.0);
-    if now < used_at + grace && same_client {
-        // Tabs racing: hand out the very pair the first caller got.
-        let next = state
+                .refresh_at(user.id, &session_id, now, exp, new_id())?;
+            Some(token)
+        } else {
+            None
+        };
+        let first_refresh = refresh
+            .as_ref()
+            .map(|token| (token.jti.as_str(), token.exp));
+        let created = self
             .store
-            .refresh_record(&successor)
-            .await?
-            .ok_or(AuthError::RefreshInvalid)?;
-        let user = current_user(state, record.user_id).await?;
-        let grant = grant(&user, &record.session_id, false);
-        let access = state
-            .tokens
-            .access_at(&grant, used_at, access_jti, NoExtraClaims {});
-        let refresh = state.tokens.refresh_at(
-            user.id,
-            &record.session_id,
-            secs(next.issued_at),
-            secs(next.expires_at),
-            successor,
-        );
-        return Ok(Tokens {
-            access: access.map_err(ApiError::internal)?,
-            refresh: Some(refresh.map_err(ApiError::internal)?),
-        });
-    }
-    tracing::warn!(
-        target: "tessera::audit",
-        event = "refresh_reuse_detected",
-        user_id = record.user_id,
-        session = %record.session_id,
-        other_client = !same_client,
-        "refresh token reuse detected; revoking the session"
-    );
-    revoke_session(state, &record.session_id, record.user_id).await?;
-    Err(AuthError::RefreshReused.into())
-}
-
-/// Ends `user`'s session (and the session of `other_refresh`, if it is theirs),
-/// and denies the presented access token until it expires.
-pub(crate) async fn end(
-    state: &AppState,
-    user: &AuthUser,
-    other_refresh: Option<&str>,
-) -> Result<()> {
-    revoke_session(state, &user.claims.sid, user.id).await?;
-    state
-        .store
-        .revoke_token(&user.claims.jti, user.claims.exp)
-        .await?;
-    state
-        .tokens
-        .revocations()
-        .revoke_token(&user.claims.jti, user.claims.exp);
-    if let Some(claims) = other_refresh.and_then(|token| state.tokens.verify_refresh(token).ok()) {
-        if claims.sub == user.id.to_string() && claims.sid != user.claims.sid {
-            revoke_session(state, &claims.sid, user.id).await?;
+            .create_session(
+                &session_id,
+                user.id,
+                user.credential_version,
+                now,
+                first_refresh,
+            )
+            .await?;
+        if !created {
+            tracing::info!(target: "tessera::audit", event = "login_failed", user_id = user.id, "password changed during sign-in");
+            return Err(SessionError::PasswordChanged);
         }
+        Ok(Tokens { access, refresh })
     }
-    tracing::info!(target: "tessera::audit", event = "logout", user_id = user.id, session = %user.claims.sid, "signed out");
-    Ok(())
-}
 
-/// Ends every session of `user_id` but `keep`.
-pub(crate) async fn end_all(state: &AppState, user_id: i64, keep: Option<&str>) -> Result<()> {
-    let now = unix_now();
-    let until = revocation_horizon(state, now);
-    let revoked = state
-        .store
-        .revoke_user_sessions(user_id, keep, now, until)
-        .await?;
-    for session in &revoked {
-        state.tokens.revocations().revoke_session(session, until);
+    /// Ends the session of user `user_id`'s access token `claims` (and the
+    /// session of `other_refresh`, if it is theirs), and denies that access
+    /// token until it expires.
+    pub(crate) async fn end(
+        self,
+        user_id: i64,
+        claims: &Claims,
+        other_refresh: Option<&str>,
+    ) -> Result<()> {
+        let (sid, jti, exp) = (claims.sid.as_str(), claims.jti.as_str(), claims.exp);
+        self.revoke(Revoke::Session { sid, user_id }).await?;
+        self.revoke(Revoke::Token { jti, exp }).await?;
+        if let Some(other) = other_refresh.and_then(|token| self.tokens.verify_refresh(token).ok())
+        {
+            if other.sub == user_id.to_string() && other.sid != sid {
+                let sid = other.sid.as_str();
+                self.revoke(Revoke::Session { sid, user_id }).await?;
+            }
+        }
+        tracing::info!(target: "tessera::audit", event = "logout", user_id, session = %sid, "signed out");
+        Ok(())
     }
-    tracing::info!(target: "tessera::audit", event = "sessions_revoked", user_id, sessions = revoked.len(), "sessions revoked");
-    Ok(())
-}
 
-/// Ends session `session_id` of `user_id`: its refresh and access tokens stop working.
-pub(crate) async fn revoke_session(state: &AppState, session_id: &str, user_id: i64) -> Result<()> {
-    let now = unix_now();
-    let until = revocation_horizon(state, now);
-    state
-        .store
-        .revoke_session(session_id, user_id, now, until)
-        .await?;
-    state.tokens.revocations().revoke_session(session_id, until);
-    Ok(())
-}
+    /// Ends every session of `user_id` but `keep`.
+    pub(crate) async fn end_all(self, user_id: i64, keep: Option<&str>) -> Result<()> {
+        let revoked = self.revoke(Revoke::UserSessions { user_id, keep }).await?;
+        let sessions = revoked.sessions.len();
+        tracing::info!(target: "tessera::audit", event = "sessions_revoked", user_id, sessions, "sessions revoked");
+        Ok(())
+    }
 
-/// Until when a revoked session's access tokens could still be presented.
-fn revocation_horizon(state: &AppState, now: u64) -> u64 {
-    let settings = state.tokens.settings();
-    now + settings.access_ttl.as_secs() + settings.leeway.as_secs()
-}
-
-async fn current_user(state: &AppState, user_id: i64) -> Result<StoredUser> {
-    Ok(state
-        .store
-        .find_user_by_id(user_id)
-        .await?
-        .ok_or(AuthError::RefreshInvalid)?)
+    /// The user `user_id` as stored now; a refresh for a deleted user is refused.
+    async fn current_user(self, user_id: i64) -> Result<StoredUser> {
+        Ok(self
+            .store
+            .find_user_by_id(user_id)
+            .await?
+            .ok_or(AuthError::RefreshInvalid)?)
+    }
 }
 
 /// A stored Unix time (a signed SQL integer) as the unsigned seconds tokens use.

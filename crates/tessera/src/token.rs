@@ -6,6 +6,7 @@
 
 mod cache;
 mod device;
+mod error;
 #[cfg(test)]
 mod tests;
 mod verify;
@@ -17,15 +18,14 @@ use jsonwebtoken::Header;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::error::AuthError;
 use crate::keys::{KeyRing, Keys};
 use crate::revocation::Revocations;
 use crate::secret::JwtSecret;
 
-/// `typ` of access tokens (RFC 9068 §2.1).
-pub const ACCESS_TYP: &str = "at+jwt";
-/// `typ` of refresh tokens.
-pub const REFRESH_TYP: &str = "refresh+jwt";
+pub use error::AuthError;
+
+// Defined with the key ring, which prepares its headers for both kinds.
+pub use crate::keys::{ACCESS_TYP, REFRESH_TYP};
 
 /// No claims beyond Tessera's own: the default for [`Claims`]' extension.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,11 +123,12 @@ pub struct TokenSettings {
     pub issuer: Option<String>,
     /// `aud` to issue and require. Defaults to none.
     pub audience: Option<String>,
-    /// How many verified access tokens are remembered, so that checking one
-    /// again skips decoding and the signature (see [`TokenService::verify_access`]);
-    /// 0 turns the cache off. Rounded up to a power of two; each entry holds a
-    /// token and its claims. Defaults to 4096.
-    pub verified_cache: usize,
+    /// The token cache (`tessera serve --token-cache`): how many verified
+    /// access tokens are remembered, so that checking one again skips decoding
+    /// and the signature (see [`TokenService::verify_access`]); 0 turns the
+    /// cache off. Rounded up to a power of two; each entry holds a token and
+    /// its claims. Defaults to 4096.
+    pub token_cache: usize,
 }
 
 impl Default for TokenSettings {
@@ -140,7 +141,7 @@ impl Default for TokenSettings {
             leeway: Duration::from_secs(5),
             issuer: None,
             audience: None,
-            verified_cache: 4096,
+            token_cache: 4096,
         }
     }
 }
@@ -167,7 +168,7 @@ pub struct TokenService {
     settings: TokenSettings,
     revocations: Revocations,
     /// Access tokens that passed full verification (see `cache`).
-    verified: cache::Verified,
+    token_cache: cache::TokenCache,
     /// When an unknown `kid` last made us re-read the key ring (Unix ms).
     last_miss_reload: AtomicU64,
 }
@@ -182,7 +183,7 @@ impl TokenService {
     pub fn with_keys(keys: Keys, settings: TokenSettings) -> Self {
         Self {
             keys,
-            verified: cache::Verified::new(settings.verified_cache),
+            token_cache: cache::TokenCache::new(settings.token_cache),
             revocations: Revocations::with_leeway(settings.leeway),
             settings,
             last_miss_reload: AtomicU64::new(0),
@@ -335,7 +336,7 @@ impl TokenService {
         E: DeserializeOwned + Clone + Send + Sync + 'static,
     {
         let ring = self.keys.snapshot().id();
-        let (claims, verified_under) = match self.verified.get::<E>(token, ring) {
+        let (claims, verified_under) = match self.token_cache.get::<E>(token, ring) {
             Some(claims) => (claims, None),
             None => {
                 let (claims, ring) = self.decode(token, ACCESS_TYP, AuthError::NotAccessToken)?;
@@ -348,7 +349,7 @@ impl TokenService {
             return Err(AuthError::Revoked);
         }
         if let Some(ring) = verified_under {
-            self.verified.put(token, ring, &claims);
+            self.token_cache.put(token, ring, &claims);
         }
         Ok(claims)
     }

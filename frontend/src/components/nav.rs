@@ -3,8 +3,8 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::app::Route;
 use crate::components::RouteLink;
+use crate::route::Route;
 use crate::session::use_session;
 
 /// The navigation bar. Signing out forgets the tokens, ends the session on the

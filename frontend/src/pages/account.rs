@@ -4,9 +4,9 @@ use tessera_shared::{ProtectedResponse, UserProfile};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::api::{self, ApiError};
-use crate::app::{Replace, Route};
+use crate::api::ApiError;
 use crate::components::{Page, TokenPanel};
+use crate::route::{Replace, Route};
 use crate::session::{use_session, SessionHandle};
 
 /// The account page; without a session it sends the user to sign in.
@@ -39,9 +39,9 @@ struct Loaded {
 
 /// Fetches `GET /protected` and `GET /me` on load and on "Reload", and shows them.
 ///
-/// A refused session ends inside [`api`] (the sign-in page then shows why);
-/// other failures are shown in place, with a button to try again. New tokens
-/// from a refresh do not refetch.
+/// A refused session ends inside the [`SessionHandle`] (the sign-in page then
+/// shows why); other failures are shown in place, with a button to try again.
+/// New tokens from a refresh do not refetch.
 #[component]
 pub fn AccountView(props: &AccountViewProps) -> Html {
     let session = use_session();
@@ -107,8 +107,8 @@ pub fn AccountView(props: &AccountViewProps) -> Html {
 }
 
 async fn fetch(session: &SessionHandle) -> Result<Loaded, ApiError> {
-    let protected = api::protected(session).await?;
-    let profile = api::me(session).await?;
+    let protected = session.protected().await?;
+    let profile = session.me().await?;
     Ok(Loaded { protected, profile })
 }
 

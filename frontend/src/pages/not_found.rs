@@ -2,8 +2,8 @@
 
 use yew::prelude::*;
 
-use crate::app::Route;
 use crate::components::{Page, RouteLink};
+use crate::route::Route;
 
 /// "Page not found", with a way back.
 #[component]

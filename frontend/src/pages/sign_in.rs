@@ -5,8 +5,8 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::api;
-use crate::app::{Replace, Route};
 use crate::components::{CredentialsForm, Page, RouteLink};
+use crate::route::{Replace, Route};
 use crate::session::use_session;
 
 /// The sign-in page. Once signed in (or when already), it goes on to the account page.

@@ -6,8 +6,8 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api;
-use crate::app::{Replace, Route};
 use crate::components::{CredentialsForm, Page, RouteLink};
+use crate::route::{Replace, Route};
 use crate::session::{use_session, SessionHandle};
 
 /// Registers, then signs in with the same credentials.

@@ -79,7 +79,7 @@ impl Config {
             leeway: self.leeway,
             issuer: self.issuer.clone(),
             audience: self.audience.clone(),
-            verified_cache: self.token_cache,
+            token_cache: self.token_cache,
         })
     }
 }

@@ -10,8 +10,7 @@ use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use serde::de::DeserializeOwned;
 
-use crate::error::AuthError;
-use crate::token::{Claims, NoExtraClaims, TokenService};
+use crate::token::{AuthError, Claims, NoExtraClaims, TokenService};
 
 /// Longest `Authorization` value considered; longer ones are refused before any decoding.
 pub const MAX_AUTHORIZATION_LEN: usize = 8 * 1024;

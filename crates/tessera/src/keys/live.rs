@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use arc_swap::{ArcSwap, Guard};
 
 use super::material::Material;
-use super::{manifest, store, KeyError, KeyRing, SigningAlg};
+use super::{disk, manifest, KeyError, KeyRing, SigningAlg};
 use crate::secret::JwtSecret;
 
 /// The key ring in use, reloaded from disk when another process (`tessera keys rotate`,
@@ -54,7 +54,7 @@ impl Keys {
         if let (SigningAlg::Hs256, Some(secret)) = (alg, &hs_secret) {
             return Ok(Self::fixed(KeyRing::from_secret(secret)));
         }
-        store::ensure_signer(dir, alg)?;
+        disk::ensure_signer(dir, alg)?;
         let disk = DiskRing {
             dir: dir.to_owned(),
             extra: hs_secret,
@@ -109,7 +109,7 @@ impl DiskRing {
             let manifest = manifest::read_manifest(&self.dir)?
                 .ok_or_else(|| KeyError::NoRing(self.dir.clone()))?;
             let extra = self.extra.as_ref().map(Material::from_secret);
-            match store::load(&self.dir, &manifest, extra) {
+            match disk::load(&self.dir, &manifest, extra) {
                 Ok(ring) => return Ok((manifest, ring)),
                 // `prune` deletes key files right after replacing the manifest we read.
                 Err(KeyError::Io { source, .. })

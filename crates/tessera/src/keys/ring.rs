@@ -12,7 +12,14 @@ use sha2::Sha256;
 
 use super::material::Material;
 use crate::secret::JwtSecret;
-use crate::token::{ACCESS_TYP, REFRESH_TYP};
+
+// The kinds of token the ring signs are named here, below the tokens, because
+// the ring prepares each kind's header under each key (see `own_headers`).
+
+/// `typ` of access tokens (RFC 9068 §2.1).
+pub const ACCESS_TYP: &str = "at+jwt";
+/// `typ` of refresh tokens.
+pub const REFRESH_TYP: &str = "refresh+jwt";
 
 /// One verification key.
 #[derive(Clone)]

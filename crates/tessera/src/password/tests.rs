@@ -33,7 +33,7 @@ async fn a_full_queue_answers_busy_at_once() {
     let results = futures::future::join_all(flood).await;
     let busy = results
         .iter()
-        .filter(|r| matches!(r, Err(ApiError::Busy)))
+        .filter(|r| matches!(r, Err(PasswordError::Busy)))
         .count();
     let done = results.iter().filter(|r| r.is_ok()).count();
     assert!(busy >= 1 && done >= 2, "{busy} busy, {done} done");
@@ -71,7 +71,9 @@ async fn callers_are_turned_away_when_their_expected_wait_is_too_long() {
     let busy = occupy_the_hasher(&impatient).await;
     let flood = (0..5).map(|_| impatient.hash("a password".into()));
     let results = futures::future::join_all(flood).await;
-    assert!(results.iter().all(|r| matches!(r, Err(ApiError::Busy))));
+    assert!(results
+        .iter()
+        .all(|r| matches!(r, Err(PasswordError::Busy))));
     drop(busy);
     // ...while with a minute all of them wait their turn, whatever a count
     // bound would have allowed.

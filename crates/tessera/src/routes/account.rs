@@ -5,9 +5,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use tessera_shared::{paths, ErrorBody, ProtectedResponse, UserProfile};
 
-use crate::error::{AuthError, Result};
+use crate::error::Result;
 use crate::extract::auth_user::AuthUser;
 use crate::state::AppState;
+use crate::token::AuthError;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()

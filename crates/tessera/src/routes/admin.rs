@@ -8,6 +8,7 @@ use tessera_shared::{paths, ErrorBody, UserProfile};
 
 use crate::error::{ApiError, Result};
 use crate::extract::auth_user::{Admin, FreshUser, WithRole};
+use crate::session::{Revoke, Sessions};
 use crate::state::AppState;
 use crate::store::Deletion;
 
@@ -72,14 +73,17 @@ async fn users_destroy(
     if target.id == admin.id {
         return Err(ApiError::OwnAccount);
     }
-    let id = match state.store.delete_user_unless_last_admin(&username).await? {
-        Deletion::Deleted(id) => id,
-        Deletion::NoSuchUser => return Err(ApiError::UnknownUser),
-        Deletion::LastAdmin => return Err(ApiError::LastAdmin),
+    let account = Revoke::Account {
+        username: &username,
     };
-    // The store wrote the revocations; take them into memory now rather than
-    // at the next sync, so the user's tokens fail from this response on.
-    state.tokens.revocations().sync(&state.store).await?;
+    let revoked = Sessions::new(&state.store, &state.tokens)
+        .revoke(account)
+        .await?;
+    let id = match revoked.deletion {
+        Some(Deletion::Deleted(id)) => id,
+        Some(Deletion::LastAdmin) => return Err(ApiError::LastAdmin),
+        Some(Deletion::NoSuchUser) | None => return Err(ApiError::UnknownUser),
+    };
     tracing::info!(target: "tessera::audit", event = "user_deleted", user_id = id, %username, by = admin.id, "user deleted");
     Ok(StatusCode::NO_CONTENT)
 }

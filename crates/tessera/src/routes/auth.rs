@@ -11,7 +11,7 @@ use crate::device;
 use crate::error::{ApiError, Result};
 use crate::extract::json::JsonBody;
 use crate::limits::Client;
-use crate::session;
+use crate::session::Sessions;
 use crate::state::AppState;
 use crate::state::Signup;
 use crate::store::StoredUser;
@@ -49,7 +49,9 @@ async fn auth_create(
     Json<AuthResponse>,
 )> {
     let (user, cookie) = check_password(&state, &client, &headers, credentials).await?;
-    let tokens = session::start(&state, &user, true).await?;
+    let tokens = Sessions::new(&state.store, &state.tokens)
+        .start(&user, true)
+        .await?;
     Ok(([(SET_COOKIE, cookie)], Json(tokens.into_response()?)))
 }
 
@@ -78,7 +80,9 @@ async fn login_create(
     Json<LoginResponse>,
 )> {
     let (user, cookie) = check_password(&state, &client, &headers, credentials).await?;
-    let tokens = session::start(&state, &user, false).await?;
+    let tokens = Sessions::new(&state.store, &state.tokens)
+        .start(&user, false)
+        .await?;
     let body = LoginResponse {
         jwt: tokens.access.token,
     };

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use tessera_shared::paths;
+use utoipa::ToSchema;
 
 use crate::state::AppState;
 
@@ -23,7 +24,7 @@ pub(super) fn router() -> Router<AppState> {
     path = paths::JWKS,
     tag = "keys",
     responses(
-        (status = 200, description = "The public verification keys (empty for HS256)", body = super::openapi::JwkSet, headers(("Cache-Control" = String, description = "`public, max-age=300`"))),
+        (status = 200, description = "The public verification keys (empty for HS256)", body = JwkSet, headers(("Cache-Control" = String, description = "`public, max-age=300`"))),
     )
 )]
 async fn jwks_show(State(state): State<AppState>) -> Response {
@@ -34,4 +35,36 @@ async fn jwks_show(State(state): State<AppState>) -> Response {
         HeaderValue::from_static("public, max-age=300"),
     );
     response
+}
+
+/// A JSON Web Key Set (RFC 7517 §5), as `GET /.well-known/jwks.json` serves it.
+#[derive(ToSchema)]
+#[allow(dead_code)] // Describes jsonwebtoken's `JwkSet`; never built.
+struct JwkSet {
+    /// One entry per verification key.
+    keys: Vec<Jwk>,
+}
+
+/// A public key (RFC 7517 §4): `RSA` (`n`, `e`), `EC` (`crv`, `x`, `y`) or `OKP` (`crv`, `x`).
+#[derive(ToSchema)]
+#[allow(dead_code)] // Describes jsonwebtoken's `Jwk`; never built.
+struct Jwk {
+    /// Key type: `RSA`, `EC` or `OKP`.
+    kty: String,
+    /// Key id, as in the token header's `kid`.
+    kid: Option<String>,
+    /// Intended use, `sig`.
+    r#use: Option<String>,
+    /// The algorithm the key signs with (e.g. `RS256`, `ES256`, `EdDSA`).
+    alg: Option<String>,
+    /// RSA modulus, base64url.
+    n: Option<String>,
+    /// RSA exponent, base64url.
+    e: Option<String>,
+    /// Curve (`P-256`, `Ed25519`).
+    crv: Option<String>,
+    /// Curve point x, base64url.
+    x: Option<String>,
+    /// Curve point y, base64url.
+    y: Option<String>,
 }

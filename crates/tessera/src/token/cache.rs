@@ -20,8 +20,8 @@ use std::sync::Arc;
 
 use super::Claims;
 
-/// Verified access tokens and their claims.
-pub(super) struct Verified {
+/// Verified access tokens and their claims: the token cache (`--token-cache`).
+pub(super) struct TokenCache {
     slots: Box<[ArcSwapOption<Entry>]>,
 }
 
@@ -33,7 +33,7 @@ struct Entry {
     claims: Box<dyn Any + Send + Sync>,
 }
 
-impl Verified {
+impl TokenCache {
     /// A cache of `slots` entries, rounded up to a power of two; none at all for 0.
     pub(super) fn new(slots: usize) -> Self {
         let slots = if slots == 0 {

@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{new_id, unix_now, TokenService};
-use crate::error::AuthError;
+use super::{new_id, unix_now, AuthError, TokenService};
 
 /// `typ` of device tokens; never accepted as an access or refresh token, nor they as one.
 pub(crate) const DEVICE_TYP: &str = "device+jwt";

@@ -19,8 +19,7 @@ use jsonwebtoken::Algorithm;
 use serde::de::{self, DeserializeOwned, IgnoredAny};
 use serde::Deserialize;
 
-use super::{unix_now, TokenService};
-use crate::error::AuthError;
+use super::{unix_now, AuthError, TokenService};
 use crate::keys::SignatureError;
 
 /// The header fields a check reads.

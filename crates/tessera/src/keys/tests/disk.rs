@@ -7,8 +7,8 @@ use std::time::Duration;
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 
 use super::{claims, sign, verify};
+use crate::keys::disk::prune_at;
 use crate::keys::manifest::{self, MANIFEST};
-use crate::keys::store::prune_at;
 use crate::keys::{list, prune, rotate, KeyRing, Keys, SigningAlg, KEYS_DIR};
 use crate::secret::{JwtSecret, SECRET_FILE};
 use crate::token::unix_now;

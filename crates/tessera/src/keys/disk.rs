@@ -1,4 +1,4 @@
-//! The ring's operations: rotate, import, prune, list, and loading it into a [`KeyRing`].
+//! The ring on disk: rotate, import, prune, list, and loading it into a [`KeyRing`].
 
 use std::fs;
 use std::io;

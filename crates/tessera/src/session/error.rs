@@ -1,0 +1,29 @@
+//! Why a session rule refused or failed.
+
+use crate::store::StoreError;
+use crate::token::AuthError;
+
+/// Why a sign-in, refresh or sign-out did not go through. `crate::error` says
+/// how each is answered over HTTP.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SessionError {
+    /// The password changed while the sign-in checked it: refused like a
+    /// wrong password, so the race reveals nothing.
+    #[error("the password changed during sign-in")]
+    PasswordChanged,
+    /// The token is refused: invalid, revoked, or a reused refresh token.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// The store failed or does not answer.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A token could not be signed, or a bug; the cause is for the log only.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<jsonwebtoken::errors::Error> for SessionError {
+    fn from(err: jsonwebtoken::errors::Error) -> Self {
+        Self::Internal(err.to_string())
+    }
+}

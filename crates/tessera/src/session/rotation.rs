@@ -1,0 +1,110 @@
+//! Refreshing: each refresh token is exchanged once, and a used one shown
+//! again is either the user's own tabs racing or a stolen copy.
+
+use super::{grant, secs, Result, Revoke, Sessions, Tokens};
+use crate::store::{RefreshRecord, RotateRefresh, Rotation};
+use crate::token::{new_id, unix_now, AuthError, NoExtraClaims};
+
+impl Sessions<'_> {
+    /// Exchanges refresh token `token`, presented by the client with digest
+    /// `client`, for a new pair, exactly once.
+    pub(crate) async fn refresh(self, token: &str, client: &str) -> Result<Tokens> {
+        let claims = self.tokens.verify_refresh(token)?;
+        let user_id: i64 = claims.sub.parse().map_err(|_| AuthError::MalformedToken)?;
+        if self.tokens.revocations().is_revoked("", &claims.sid) {
+            return Err(AuthError::RefreshInvalid.into());
+        }
+        let now = unix_now();
+        let (successor, access_jti) = (new_id(), new_id());
+        let settings = self.tokens.settings();
+        let successor_exp = now + settings.refresh_ttl.as_secs();
+        match self
+            .store
+            .rotate_refresh(&RotateRefresh {
+                jti: &claims.jti,
+                successor_jti: &successor,
+                access_jti: &access_jti,
+                now,
+                successor_expires_at: successor_exp,
+                session_max_age: settings.session_max_age.as_secs(),
+                used_by: client,
+            })
+            .await?
+        {
+            Rotation::Rotated {
+                expires_at: successor_exp,
+            } => {
+                let user = self.current_user(user_id).await?;
+                let grant = grant(&user, &claims.sid, false);
+                let access = self
+                    .tokens
+                    .access_at(&grant, now, access_jti, NoExtraClaims {});
+                let refresh =
+                    self.tokens
+                        .refresh_at(user_id, &claims.sid, now, successor_exp, successor);
+                Ok(Tokens {
+                    access: access?,
+                    refresh: Some(refresh?),
+                })
+            }
+            Rotation::Refused(record) => self.reused(record, now, client).await,
+            Rotation::Unknown => Err(AuthError::RefreshInvalid.into()),
+        }
+    }
+
+    /// A refresh token that was already used (or whose session ended).
+    async fn reused(self, record: RefreshRecord, now: u64, client: &str) -> Result<Tokens> {
+        if record.session_revoked || secs(record.expires_at) < now {
+            return Err(AuthError::RefreshInvalid.into());
+        }
+        let (Some(used_at), Some(successor), Some(access_jti)) =
+            (record.used_at, record.successor_jti, record.access_jti)
+        else {
+            return Err(AuthError::RefreshInvalid.into());
+        };
+        let grace = self.tokens.settings().refresh_grace.as_secs();
+        let used_at = secs(used_at);
+        // Only the client that used the token can be its own racing tabs; anyone
+        // else replaying it this soon has a copy. (Tokens used before clients were
+        // recorded have no `used_by`.)
+        let same_client = record
+            .used_by
+            .as_deref()
+            .is_none_or(|used_by| used_by == client);
+        if now < used_at + grace && same_client {
+            // Tabs racing: hand out the very pair the first caller got.
+            let next = self
+                .store
+                .refresh_record(&successor)
+                .await?
+                .ok_or(AuthError::RefreshInvalid)?;
+            let user = self.current_user(record.user_id).await?;
+            let grant = grant(&user, &record.session_id, false);
+            let access = self
+                .tokens
+                .access_at(&grant, used_at, access_jti, NoExtraClaims {});
+            let refresh = self.tokens.refresh_at(
+                user.id,
+                &record.session_id,
+                secs(next.issued_at),
+                secs(next.expires_at),
+                successor,
+            );
+            return Ok(Tokens {
+                access: access?,
+                refresh: Some(refresh?),
+            });
+        }
+        tracing::warn!(
+            target: "tessera::audit",
+            event = "refresh_reuse_detected",
+            user_id = record.user_id,
+            session = %record.session_id,
+            other_client = !same_client,
+            "refresh token reuse detected; revoking the session"
+        );
+        let (sid, user_id) = (record.session_id.as_str(), record.user_id);
+        self.revoke(Revoke::Session { sid, user_id }).await?;
+        Err(AuthError::RefreshReused.into())
+    }
+}
