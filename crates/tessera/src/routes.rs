@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod auth;
+mod discovery;
 mod health;
 mod jwks;
 mod openapi;
@@ -29,6 +30,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .merge(account::router())
         .merge(admin::router())
         .merge(jwks::router())
+        .merge(discovery::router())
         .merge(health::router())
         .merge(openapi::router())
 }

@@ -33,6 +33,7 @@ pub(crate) const OPENAPI_JSON: &str = "/openapi.json";
         super::admin::users_index,
         super::admin::users_destroy,
         super::jwks::jwks_show,
+        super::discovery::discovery_show,
         super::health::healthz_show,
         super::health::readyz_show,
         openapi_show,

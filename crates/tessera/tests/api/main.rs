@@ -7,6 +7,7 @@ mod connections;
 mod crash;
 mod data_dir;
 mod database;
+mod discovery;
 mod flood;
 mod follower;
 mod grace;
