@@ -13,6 +13,7 @@ mod follower;
 mod grace;
 mod helpers;
 mod instances;
+mod jwt_authorizer;
 mod keys;
 mod lifecycle;
 mod limits;
