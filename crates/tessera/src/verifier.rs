@@ -2,7 +2,7 @@
 //!
 //! A [`Verifier`] reads the issuer from Tessera's discovery document and the
 //! public keys from its JWKS, keeps both, and re-reads them when a token names
-//! a key it does not know (a rotation) and every five minutes. The
+//! a key it does not know (a rotation) or they are five minutes old. The
 //! [`RemoteUser`](crate::RemoteUser) extractor puts it in front of handlers.
 //!
 //! It checks what Tessera itself checks, except revocation: a remote service
