@@ -20,6 +20,9 @@ pub const LOGOUT_ALL: &str = "/logout/all";
 pub const PASSWORD: &str = "/password";
 /// `GET`: the public signing keys (JWK Set, RFC 7517).
 pub const JWKS: &str = "/.well-known/jwks.json";
+/// `GET`: OpenID Provider Metadata (issuer, `jwks_uri`, algorithms), when the
+/// server knows its public URL; `404` otherwise.
+pub const OPENID_CONFIGURATION: &str = "/.well-known/openid-configuration";
 /// `GET`, `admin` role required: every user. `DELETE {ADMIN_USERS}/{username}` deletes one.
 pub const ADMIN_USERS: &str = "/admin/users";
 /// `GET`: liveness; never touches the user store.

@@ -45,7 +45,18 @@ pub struct Config {
     /// Absolute session lifetime: a session ends this long after its password
     /// sign-in however often it is refreshed. Default: 30 days; allowed: 1 s to 365 days.
     pub session_max_age: Duration,
-    /// `iss` claim to issue and require. Default: none (not issued, not checked).
+    /// The public base URL clients and other services reach Tessera at, such
+    /// as `https://auth.example` (an absolute http(s) URL without query or
+    /// fragment; a trailing slash is dropped). When Tessera is nested under a
+    /// prefix in an embedding app, the URL includes that prefix
+    /// (`https://app.example/api`). It turns on
+    /// `GET /.well-known/openid-configuration`, whose `jwks_uri` is
+    /// `<public_url>/.well-known/jwks.json`, and is the default `issuer`, so
+    /// tokens' `iss` always matches the discovery document. Default: none
+    /// (no discovery unless `issuer` is such a URL).
+    pub public_url: Option<String>,
+    /// `iss` claim to issue and require. Default: none, meaning `public_url`
+    /// if that is set, else not issued and not checked.
     pub issuer: Option<String>,
     /// `aud` claim to issue and require. Default: none (not issued, not checked).
     pub audience: Option<String>,
@@ -103,6 +114,7 @@ impl Default for Config {
             refresh_ttl: tokens.refresh_ttl,
             refresh_grace: tokens.refresh_grace,
             session_max_age: tokens.session_max_age,
+            public_url: None,
             issuer: tokens.issuer,
             audience: tokens.audience,
             leeway: tokens.leeway,

@@ -3,3 +3,4 @@
 pub mod auth_user;
 pub mod client_digest;
 pub mod json;
+pub mod remote_user;

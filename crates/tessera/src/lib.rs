@@ -53,7 +53,9 @@
 //!
 //! To run Tessera as a service of its own, as `tessera serve` does, use
 //! [`Server`]. For tokens only (your own sign-in route), a [`TokenService`]
-//! issues, refreshes and verifies them.
+//! issues, refreshes and verifies them. Other services that trust Tessera's
+//! tokens check them with a [`Verifier`], given only Tessera's URL, and the
+//! [`RemoteUser`] extractor.
 
 mod config;
 mod data_dir;
@@ -75,6 +77,7 @@ pub mod store;
 mod tessera;
 pub mod token;
 pub mod validate;
+pub mod verifier;
 
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
@@ -92,6 +95,7 @@ pub use config::{Config, ConfigError, StoreConfig};
 pub use error::ApiError;
 pub use extract::auth_user::{Admin, AuthUser, FreshUser, Role, WithRole};
 pub use extract::json::JsonBody;
+pub use extract::remote_user::RemoteUser;
 pub use maintenance::KEY_RELOAD_INTERVAL;
 pub use password::Passwords;
 pub use secret::JwtSecret;
@@ -102,6 +106,7 @@ pub use store::Store;
 pub use tessera::{StartupError, Tessera};
 pub use token::AuthError;
 pub use token::{Claims, Grant, NoExtraClaims, RefreshClaims, TokenService, TokenSettings};
+pub use verifier::Verifier;
 
 /// Largest request body accepted; credentials are tiny, so anything bigger is abuse.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;

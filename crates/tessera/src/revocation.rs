@@ -17,7 +17,7 @@ use crate::token::unix_now;
 /// write nothing shared (a read lock's counter would bounce between cores): the
 /// entries live in two immutable maps behind `ArcSwap`s, replaced whole by
 /// writers. New entries go to the small `recent` map, copied on each write;
-/// once it holds [`MERGE_AT`] entries (and on every purge) it is merged into
+/// once it holds `MERGE_AT` (256) entries (and on every purge) it is merged into
 /// `settled`, so a write costs a copy of at most that many entries plus, now and
 /// then, one of the whole list.
 #[derive(Debug, Default)]

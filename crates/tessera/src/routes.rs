@@ -5,6 +5,7 @@
 mod account;
 mod admin;
 mod auth;
+mod discovery;
 mod health;
 mod jwks;
 mod logout;
@@ -35,6 +36,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .merge(account::router())
         .merge(admin::router())
         .merge(jwks::router())
+        .merge(discovery::router())
         .merge(health::router())
         .merge(openapi::router(ApiDoc::openapi()))
 }
@@ -60,6 +62,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         admin::users_index,
         admin::users_destroy,
         jwks::jwks_show,
+        discovery::discovery_show,
         health::healthz_show,
         health::readyz_show,
         openapi::openapi_show,

@@ -52,6 +52,9 @@ pub struct AppState {
     pub signup: Signup,
     /// Rate limits on the sign-in routes ([`Limits::default`]: none).
     pub limits: Arc<Limits>,
+    /// Where clients reach this Tessera, no trailing slash: the base of the
+    /// discovery document's `jwks_uri`. `None` turns discovery off.
+    pub public_url: Option<String>,
 }
 
 impl FromRef<AppState> for Arc<Limits> {

@@ -115,6 +115,7 @@ impl Tessera {
             ),
             signup: config.signup,
             limits: Arc::new(Limits::new(config.limit_settings())),
+            public_url: config.discovery_base(),
         };
         tracing::info!(
             data_dir = %config.store.data_dir.display(),
@@ -123,7 +124,8 @@ impl Tessera {
             refresh_ttl = ?config.refresh_ttl,
             refresh_grace = ?config.refresh_grace,
             session_max_age = ?config.session_max_age,
-            issuer = ?config.issuer,
+            public_url = ?config.public_url,
+            issuer = ?state.tokens.settings().issuer,
             audience = ?config.audience,
             leeway = ?config.leeway,
             signup = %config.signup,

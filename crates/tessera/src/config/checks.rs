@@ -46,11 +46,20 @@ pub enum ConfigError {
     /// No client could open a connection.
     #[error("max_connections_per_address (--max-connections-per-address) must be at least 1")]
     MaxConnectionsPerAddress,
+    /// The public URL is not an absolute http(s) URL, or has a query, a
+    /// fragment or credentials.
+    #[error(
+        "public_url (--public-url) {0:?} must be an absolute http(s) URL such as https://auth.example \
+         (no query, fragment or user:password@)"
+    )]
+    PublicUrl(String),
 }
 
 impl Config {
-    /// The token settings, after checking every lifetime is in its safe range.
+    /// The token settings, after checking every lifetime is in its safe range
+    /// and the public URL (the default issuer) is a plain http(s) URL.
     pub fn token_settings(&self) -> Result<TokenSettings, ConfigError> {
+        let public_url = self.checked_public_url()?;
         if !(Duration::from_secs(1)..=Duration::from_secs(DAY)).contains(&self.access_ttl) {
             return Err(ConfigError::AccessTtl(self.access_ttl));
         }
@@ -77,11 +86,49 @@ impl Config {
             refresh_grace: self.refresh_grace,
             session_max_age: self.session_max_age,
             leeway: self.leeway,
-            issuer: self.issuer.clone(),
+            // Discovery states `public_url` as the issuer unless one is set.
+            issuer: self.issuer.clone().or(public_url),
             audience: self.audience.clone(),
             token_cache: self.token_cache,
         })
     }
+
+    /// `public_url` checked, without its trailing slashes (a verifier compares
+    /// `iss` byte for byte, and `<public_url>/.well-known/...` must not hold `//`).
+    pub(crate) fn checked_public_url(&self) -> Result<Option<String>, ConfigError> {
+        self.public_url.as_deref().map(base_url).transpose()
+    }
+
+    /// Where discovery says Tessera is: `public_url`, else an `issuer` that
+    /// is itself such a URL (OpenID issuers are), else nowhere: then
+    /// discovery is off, as it cannot name a `jwks_uri`. Never the request's
+    /// `Host`, which the client chooses.
+    pub(crate) fn discovery_base(&self) -> Option<String> {
+        match self.checked_public_url() {
+            Ok(Some(url)) => Some(url),
+            _ => self
+                .issuer
+                .as_deref()
+                .and_then(|issuer| base_url(issuer).ok()),
+        }
+    }
+}
+
+/// `url` if it is an absolute http(s) URL with a host and no query, fragment
+/// or credentials, as written but for trailing slashes.
+fn base_url(url: &str) -> Result<String, ConfigError> {
+    let refused = || ConfigError::PublicUrl(url.to_owned());
+    let parsed = url::Url::parse(url).map_err(|_| refused())?;
+    let plain = matches!(parsed.scheme(), "http" | "https")
+        && parsed.host().is_some()
+        && parsed.query().is_none()
+        && parsed.fragment().is_none()
+        && parsed.username().is_empty()
+        && parsed.password().is_none();
+    if !plain {
+        return Err(refused());
+    }
+    Ok(url.trim_end_matches('/').to_owned())
 }
 
 #[cfg(test)]
@@ -141,5 +188,54 @@ mod tests {
             c.leeway = Duration::ZERO;
         })
         .is_ok());
+    }
+
+    #[test]
+    fn the_public_url_is_a_plain_http_url_and_the_default_issuer() {
+        let with = |url: &str, issuer: Option<&str>| Config {
+            public_url: Some(url.to_owned()),
+            issuer: issuer.map(str::to_owned),
+            ..Config::default()
+        };
+        for (url, trimmed) in [
+            ("https://auth.example", "https://auth.example"),
+            ("https://auth.example/", "https://auth.example"),
+            ("http://127.0.0.1:8080/api//", "http://127.0.0.1:8080/api"),
+        ] {
+            let settings = with(url, None).token_settings().unwrap();
+            assert_eq!(settings.issuer.as_deref(), Some(trimmed), "{url}");
+            assert_eq!(with(url, None).discovery_base().as_deref(), Some(trimmed));
+        }
+        let named = with("https://auth.example", Some("tessera")).token_settings();
+        assert_eq!(named.unwrap().issuer.as_deref(), Some("tessera"));
+        for bad in [
+            "auth.example",
+            "/api",
+            "ftp://auth.example",
+            "https://auth.example/?tenant=1",
+            "https://auth.example/#top",
+            "https://user:pw@auth.example",
+            "mailto:a@example.com",
+        ] {
+            let refused = with(bad, None).token_settings();
+            assert!(matches!(refused, Err(ConfigError::PublicUrl(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn discovery_needs_a_url_to_name() {
+        let with = |issuer: Option<&str>| {
+            Config {
+                issuer: issuer.map(str::to_owned),
+                ..Config::default()
+            }
+            .discovery_base()
+        };
+        assert_eq!(with(None), None);
+        assert_eq!(with(Some("tessera")), None);
+        assert_eq!(
+            with(Some("https://auth.example/")).as_deref(),
+            Some("https://auth.example")
+        );
     }
 }

@@ -104,7 +104,9 @@ async fn nested_under_a_prefix_beside_the_apps_own_routes_and_fallback() {
     let (status, _, _) = call(&app, post("/auth", &alice)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let response = app.clone().oneshot(get_as("/nope", None)).await.unwrap();
-    let page = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+    let page = axum::body::to_bytes(response.into_body(), 1024)
+        .await
+        .unwrap();
     assert_eq!(&page[..], b"the app's own page");
 
     maintenance.abort();

@@ -433,6 +433,7 @@ pub(crate) fn settings(flags: &[&str]) -> (Config, ServerConfig) {
             "--refresh-grace" => config.refresh_grace = duration(),
             "--session-max-age" => config.session_max_age = duration(),
             "--leeway" => config.leeway = duration(),
+            "--public-url" => config.public_url = Some((*value).to_owned()),
             "--issuer" => config.issuer = Some((*value).to_owned()),
             "--audience" => config.audience = Some((*value).to_owned()),
             "--signup" => config.signup = value.parse().unwrap(),

@@ -19,6 +19,7 @@ fn routes() -> Vec<(&'static str, String)> {
         ("post", paths::LOGOUT_ALL),
         ("post", paths::PASSWORD),
         ("get", paths::JWKS),
+        ("get", paths::OPENID_CONFIGURATION),
         ("get", paths::ADMIN_USERS),
         ("get", paths::HEALTHZ),
         ("get", paths::READYZ),
@@ -90,7 +91,8 @@ async fn document_lists_every_route() {
 
 #[tokio::test]
 async fn every_documented_route_exists() {
-    let app = TestApp::spawn().await;
+    // Discovery answers 404 until the server knows its public URL.
+    let app = TestApp::spawn_with(&["--public-url", "https://auth.example"]).await;
     let doc = document(&app).await;
     for (path, item) in doc["paths"].as_object().unwrap() {
         let url = app.url(&path.replace("{username}", "nobody"));

@@ -37,7 +37,14 @@ pub(crate) struct ServeArgs {
     /// it); allowed: 1s to 365d.
     #[arg(long, env = "TESSERA_SESSION_MAX_AGE", default_value_t = Human(Config::default().session_max_age))]
     session_max_age: Human,
-    /// `iss` claim to issue and require. Default: none (not issued, not checked).
+    /// Public base URL clients and other services reach Tessera at, e.g.
+    /// `https://auth.example` (including any path prefix a proxy adds). Turns on
+    /// `GET /.well-known/openid-configuration` and is the default `--issuer`.
+    /// Default: none (no discovery unless `--issuer` is such a URL).
+    #[arg(long, env = "TESSERA_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// `iss` claim to issue and require. Default: `--public-url` if set, else
+    /// none (not issued, not checked).
     #[arg(long, env = "TESSERA_ISSUER")]
     issuer: Option<String>,
     /// `aud` claim to issue and require. Default: none (not issued, not checked).
@@ -142,6 +149,7 @@ impl ServeArgs {
             refresh_ttl: self.refresh_ttl.0,
             refresh_grace: self.refresh_grace.0,
             session_max_age: self.session_max_age.0,
+            public_url: self.public_url,
             issuer: self.issuer,
             audience: self.audience,
             leeway: self.leeway.0,

@@ -41,6 +41,8 @@ fn every_serve_flag_reaches_its_field() {
         "3s",
         "--session-max-age",
         "7d",
+        "--public-url",
+        "https://auth.example/",
         "--issuer",
         "https://i",
         "--audience",
@@ -92,6 +94,7 @@ fn every_serve_flag_reaches_its_field() {
     assert_eq!(config.refresh_ttl, Duration::from_secs(86_400));
     assert_eq!(config.refresh_grace, Duration::from_secs(3));
     assert_eq!(config.session_max_age, Duration::from_secs(7 * 86_400));
+    assert_eq!(config.public_url.as_deref(), Some("https://auth.example/"));
     assert_eq!(config.issuer.as_deref(), Some("https://i"));
     assert_eq!(config.audience.as_deref(), Some("shop"));
     assert_eq!(config.leeway, Duration::from_secs(1));
