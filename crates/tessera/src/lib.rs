@@ -55,6 +55,7 @@
 //! [`Server`]. For tokens only (your own sign-in route), a [`TokenService`]
 //! issues, refreshes and verifies them.
 
+mod clock;
 mod config;
 mod data_dir;
 mod device;

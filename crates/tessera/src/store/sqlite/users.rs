@@ -4,8 +4,8 @@ use sqlx::FromRow;
 use tessera_shared::UserProfile;
 
 use super::SqliteStore;
+use crate::clock::unix_now;
 use crate::store::{Deletion, StoreError, StoredUser, SESSION_REVOCATION_SECS};
-use crate::token::unix_now;
 
 /// Columns of a user plus its roles, space-separated (role names hold no spaces).
 const SELECT_USER: &str = "SELECT u.id, u.username, u.password_hash, u.credential_version, u.created_at, \
