@@ -4,12 +4,12 @@ use sqlx::FromRow;
 use tessera_shared::UserProfile;
 
 use super::PgStore;
-use crate::clock::unix_now;
+use crate::clock::{unix_now, utc_text};
 use crate::store::{Deletion, StoreError, StoredUser, SESSION_REVOCATION_SECS};
 
-/// Columns of a user, its creation time as RFC 3339 UTC, and its roles as an array.
-const SELECT_USER: &str = "SELECT u.id, u.username, u.password_hash, u.credential_version, \
-     to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at, \
+/// Columns of a user and its roles as an array.
+const SELECT_USER: &str =
+    "SELECT u.id, u.username, u.password_hash, u.credential_version, u.created_at, \
      ARRAY(SELECT r.role FROM user_roles r WHERE r.user_id = u.id ORDER BY r.role) AS roles \
      FROM users u";
 
@@ -23,7 +23,7 @@ struct UserRow {
     username: String,
     password_hash: String,
     credential_version: i64,
-    created_at: String,
+    created_at: i64,
     roles: Vec<String>,
 }
 
@@ -34,7 +34,7 @@ impl From<UserRow> for StoredUser {
             username: row.username,
             password_hash: row.password_hash,
             credential_version: row.credential_version,
-            created_at: row.created_at,
+            created_at: utc_text(u64::try_from(row.created_at).unwrap_or(0)),
             roles: row.roles,
         }
     }
@@ -49,10 +49,11 @@ impl PgStore {
     ) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (username, password_hash) VALUES ($1, $2) RETURNING id",
+            "INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
         )
         .bind(username)
         .bind(password_hash)
+        .bind(unix_now() as i64)
         .fetch_one(&mut *tx)
         .await
         .map_err(|err| match err.as_database_error() {

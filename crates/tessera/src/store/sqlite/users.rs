@@ -4,7 +4,7 @@ use sqlx::FromRow;
 use tessera_shared::UserProfile;
 
 use super::SqliteStore;
-use crate::clock::unix_now;
+use crate::clock::{unix_now, utc_text};
 use crate::store::{Deletion, StoreError, StoredUser, SESSION_REVOCATION_SECS};
 
 /// Columns of a user plus its roles, space-separated (role names hold no spaces).
@@ -18,7 +18,7 @@ struct UserRow {
     username: String,
     password_hash: String,
     credential_version: i64,
-    created_at: String,
+    created_at: i64,
     roles: String,
 }
 
@@ -31,7 +31,7 @@ impl From<UserRow> for StoredUser {
             username: row.username,
             password_hash: row.password_hash,
             credential_version: row.credential_version,
-            created_at: row.created_at,
+            created_at: utc_text(u64::try_from(row.created_at).unwrap_or(0)),
             roles,
         }
     }
@@ -46,10 +46,11 @@ impl SqliteStore {
     ) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (username, password_hash) VALUES (?, ?) RETURNING id",
+            "INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?) RETURNING id",
         )
         .bind(username)
         .bind(password_hash)
+        .bind(unix_now() as i64)
         .fetch_one(&mut *tx)
         .await
         .map_err(|err| match err.as_database_error() {
