@@ -57,6 +57,7 @@
 //! tokens check them with a [`Verifier`], given only Tessera's URL, and the
 //! [`RemoteUser`] extractor.
 
+mod clock;
 mod config;
 mod data_dir;
 mod device;

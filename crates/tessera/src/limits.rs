@@ -28,8 +28,8 @@ pub(crate) use self::client::client_unit;
 use self::client::ClientRules;
 use self::failures::WrongPasswords;
 use self::rate::{limiter, wait_secs};
+use crate::clock::unix_now;
 use crate::error::ApiError;
-use crate::token::unix_now;
 
 /// Default of `--ipv6-prefix`: IPv6 hosts are usually given a whole /64.
 pub const DEFAULT_IPV6_PREFIX: u8 = 64;

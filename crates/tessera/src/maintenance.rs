@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use tokio::time::MissedTickBehavior;
 
+use crate::clock::unix_now;
 use crate::revocation;
 use crate::state::AppState;
 use crate::store::{RevocationFeed, RevocationRow, Store, StoreError};
-use crate::token::unix_now;
 use crate::token::TokenService;
 
 /// How often an instance looks for a changed key ring.

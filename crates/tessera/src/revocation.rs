@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use arc_swap::ArcSwap;
 
+use crate::clock::unix_now;
 use crate::store::{RevocationRow, Store};
-use crate::token::unix_now;
 
 /// Revoked token ids and session ids, each remembered until it no longer matters.
 ///

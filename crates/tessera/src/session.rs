@@ -15,10 +15,9 @@ mod rotation;
 
 use tessera_shared::AuthResponse;
 
+use crate::clock::{new_id, unix_now};
 use crate::store::{Store, StoredUser};
-use crate::token::{
-    new_id, unix_now, AuthError, Claims, Grant, IssuedToken, NoExtraClaims, TokenService,
-};
+use crate::token::{AuthError, Claims, Grant, IssuedToken, NoExtraClaims, TokenService};
 
 pub(crate) use error::SessionError;
 pub(crate) use revoke::Revoke;

@@ -1,17 +1,21 @@
 //! Where users, sessions and revocations live: SQLite (embedded, the default)
 //! or PostgreSQL (shared by many instances), chosen by the database URL.
 //!
-//! Each engine has its own SQL, written for its strengths (row locks and
-//! LISTEN/NOTIFY on Postgres); the rules that use the store live above it, in
-//! `session` and the routes, written once.
+//! Both engines run the same SQL (`queries`); each engine's module holds only
+//! what differs: connection settings, migrations, the few clauses named by
+//! `queries::Dialect`, and on Postgres the LISTEN/NOTIFY revocation feed. The
+//! rules that use the store live above it, in `session` and the routes.
 
 use std::time::Duration;
 
-use sqlx::FromRow;
+use sqlx::{FromRow, Postgres, Sqlite};
 use tessera_shared::UserProfile;
 
 mod postgres;
+mod queries;
 mod sqlite;
+
+use queries::SqlStore;
 
 pub use postgres::RevocationFeed;
 
@@ -202,8 +206,8 @@ pub struct Store {
 
 #[derive(Debug, Clone)]
 enum Engine {
-    Sqlite(sqlite::SqliteStore),
-    Postgres(postgres::PgStore),
+    Sqlite(SqlStore<Sqlite>),
+    Postgres(SqlStore<Postgres>),
 }
 
 /// Runs `$call` on whichever engine backs `$store`.
@@ -226,9 +230,9 @@ impl Store {
     /// [`Self::open`] with explicit connection settings.
     pub async fn open_with(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
         let engine = if url.starts_with("sqlite:") {
-            Engine::Sqlite(sqlite::SqliteStore::open(url, options).await?)
+            Engine::Sqlite(SqlStore::<Sqlite>::open(url, options).await?)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Engine::Postgres(postgres::PgStore::open(url, options).await?)
+            Engine::Postgres(SqlStore::<Postgres>::open(url, options).await?)
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
         };

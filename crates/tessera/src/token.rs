@@ -12,12 +12,13 @@ mod tests;
 mod verify;
 
 use std::sync::atomic::AtomicU64;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use jsonwebtoken::Header;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::clock::{new_id, unix_now};
 use crate::keys::{KeyRing, Keys};
 use crate::revocation::Revocations;
 use crate::secret::JwtSecret;
@@ -384,16 +385,4 @@ fn issued(token: String, jti: String, exp: u64) -> IssuedToken {
         exp,
         expires_in: exp.saturating_sub(unix_now()),
     }
-}
-
-/// A random 128-bit id, hex-encoded: token ids and session ids.
-pub(crate) fn new_id() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
-}
-
-/// Seconds since the Unix epoch.
-pub(crate) fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs())
 }

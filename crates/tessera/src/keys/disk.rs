@@ -9,7 +9,7 @@ use super::locked::Locked;
 use super::manifest::{parse_manifest, read_manifest};
 use super::material::Material;
 use super::{KeyError, KeyInfo, KeyRing, SigningAlg};
-use crate::token::unix_now;
+use crate::clock::unix_now;
 
 /// Adds a freshly generated `alg` key to the ring in `dir`; it signs from now on, and the
 /// older keys keep verifying until [`prune`] removes them. Creates the ring if needed.

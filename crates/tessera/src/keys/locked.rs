@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use super::manifest::{self, Entry, Manifest, MANIFEST, VERSION};
 use super::material::Material;
 use super::{KeyError, KeyInfo, SigningAlg};
+use crate::clock::unix_now;
 use crate::secret::SECRET_FILE;
-use crate::token::unix_now;
 
 const LOCK: &str = "keyring.lock";
 

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::KeyRing;
 
 fn claims() -> Value {
-    json!({ "sub": "7", "exp": crate::token::unix_now() + 60 })
+    json!({ "sub": "7", "exp": crate::clock::unix_now() + 60 })
 }
 
 /// A token from the ring's signing key, naming it by kid.

@@ -4,8 +4,8 @@
 //! and nowhere else.
 
 use super::Sessions;
+use crate::clock::unix_now;
 use crate::store::{Deletion, StoreError};
-use crate::token::unix_now;
 
 /// What to revoke.
 #[derive(Debug, Clone, Copy)]

@@ -2,8 +2,9 @@
 //! again is either the user's own tabs racing or a stolen copy.
 
 use super::{grant, secs, Result, Revoke, Sessions, Tokens};
+use crate::clock::{new_id, unix_now};
 use crate::store::{RefreshRecord, RotateRefresh, Rotation};
-use crate::token::{new_id, unix_now, AuthError, NoExtraClaims};
+use crate::token::{AuthError, NoExtraClaims};
 
 impl Sessions<'_> {
     /// Exchanges refresh token `token`, presented by the client with digest

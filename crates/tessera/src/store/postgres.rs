@@ -2,24 +2,30 @@
 
 use std::str::FromStr;
 
-use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use sqlx::Postgres;
 
+use super::queries::{Dialect, SqlStore};
 use super::{RevocationRow, StoreError, StoreOptions};
-
-mod revocations;
-mod sessions;
-mod users;
 
 /// The channel revocations are announced on (see the migration's trigger).
 const REVOCATION_CHANNEL: &str = "tessera_revocations";
 
-/// Postgres-backed store.
-#[derive(Debug, Clone)]
-pub(super) struct PgStore {
-    pool: PgPool,
+impl Dialect for Postgres {
+    // lower() follows the database's collation, which may fold more than
+    // ASCII (see migration 0002); under "C" it folds exactly A-Z, like
+    // SQLite's NOCASE. The same expression as the unique index, so it is used.
+    const NAME_IS: &'static str = "lower(u.username COLLATE \"C\") = lower($1 COLLATE \"C\")";
+    // Many instances write at once, each transaction taking row locks: these
+    // make a transaction that must see a row's latest committed state wait
+    // for the one changing it, and re-read it.
+    const FOR_UPDATE: &'static str = " FOR UPDATE";
+    const FOR_SHARE: &'static str = " FOR SHARE";
+    // Row locks, taken statement by statement, do what SQLite's write lock does.
+    const BEGIN_WRITE: &'static str = "BEGIN";
 }
 
-impl PgStore {
+impl SqlStore<Postgres> {
     pub(super) async fn open(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
         let timeout_ms = options.timeout.as_millis().to_string();
         // A statement timeout makes a stuck database fail requests (503) instead of hanging them.
@@ -34,15 +40,8 @@ impl PgStore {
         Ok(Self { pool })
     }
 
-    pub(super) async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
-    }
-
-    pub(super) async fn close(&self) {
-        self.pool.close().await;
-    }
-
+    /// Postgres alone can announce what other processes commit (LISTEN/NOTIFY);
+    /// SQLite servers poll the table.
     pub(super) async fn revocation_feed(&self) -> Result<RevocationFeed, StoreError> {
         let mut listener = PgListener::connect_with(&self.pool).await?;
         listener.listen(REVOCATION_CHANNEL).await?;

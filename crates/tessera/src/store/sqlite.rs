@@ -2,23 +2,28 @@
 
 use std::str::FromStr;
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::Sqlite;
 
+use super::queries::{Dialect, SqlStore};
 use super::{StoreError, StoreOptions};
 
-mod revocations;
-mod sessions;
-mod users;
-
-/// SQLite-backed store.
-#[derive(Debug, Clone)]
-pub(super) struct SqliteStore {
-    pool: SqlitePool,
+impl Dialect for Sqlite {
+    // The column's NOCASE collation folds ASCII letters, as usernames are, and
+    // its unique index answers the comparison.
+    const NAME_IS: &'static str = "u.username = $1";
+    // SQLite has no row locks, nor needs them: a write transaction holds the
+    // database's only write lock (see BEGIN_WRITE), so no other transaction
+    // changes anything it reads.
+    const FOR_UPDATE: &'static str = "";
+    const FOR_SHARE: &'static str = "";
+    // Takes the write lock at once. A deferred transaction that read first
+    // could not take it later if another writer committed meanwhile: it would
+    // fail at once, where waiting its turn (the busy timeout) succeeds.
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
 }
 
-impl SqliteStore {
+impl SqlStore<Sqlite> {
     pub(super) async fn open(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
         let connect = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
@@ -35,14 +40,5 @@ impl SqliteStore {
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         Ok(Self { pool })
-    }
-
-    pub(super) async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
-    }
-
-    pub(super) async fn close(&self) {
-        self.pool.close().await;
     }
 }

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{new_id, unix_now, AuthError, TokenService};
+use super::{AuthError, TokenService};
+use crate::clock::{new_id, unix_now};
 
 /// `typ` of device tokens; never accepted as an access or refresh token, nor they as one.
 pub(crate) const DEVICE_TYP: &str = "device+jwt";

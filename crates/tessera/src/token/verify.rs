@@ -19,7 +19,8 @@ use jsonwebtoken::Algorithm;
 use serde::de::{self, DeserializeOwned, IgnoredAny};
 use serde::Deserialize;
 
-use super::{unix_now, AuthError, TokenService};
+use super::{AuthError, TokenService};
+use crate::clock::unix_now;
 use crate::keys::SignatureError;
 
 /// The header fields a check reads.

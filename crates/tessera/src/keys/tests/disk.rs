@@ -7,11 +7,11 @@ use std::time::Duration;
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 
 use super::{claims, sign, verify};
+use crate::clock::unix_now;
 use crate::keys::disk::prune_at;
 use crate::keys::manifest::{self, MANIFEST};
 use crate::keys::{list, prune, rotate, KeyRing, Keys, SigningAlg, KEYS_DIR};
 use crate::secret::{JwtSecret, SECRET_FILE};
-use crate::token::unix_now;
 
 const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
 

@@ -1,21 +1,16 @@
 //! Accounts and their roles.
 
-use sqlx::FromRow;
+use sqlx::{ColumnIndex, Decode, Encode, Executor, FromRow, IntoArguments, Type};
 use tessera_shared::UserProfile;
 
-use super::PgStore;
+use super::{secs, Dialect, SqlStore};
+use crate::clock::{unix_now, utc_text};
 use crate::store::{Deletion, StoreError, StoredUser, SESSION_REVOCATION_SECS};
-use crate::token::unix_now;
 
-/// Columns of a user, its creation time as RFC 3339 UTC, and its roles as an array.
-const SELECT_USER: &str = "SELECT u.id, u.username, u.password_hash, u.credential_version, \
-     to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at, \
-     ARRAY(SELECT r.role FROM user_roles r WHERE r.user_id = u.id ORDER BY r.role) AS roles \
+/// Columns of a user plus its roles, space-separated (role names hold no spaces).
+const SELECT_USER: &str = "SELECT u.id, u.username, u.password_hash, u.credential_version, u.created_at, \
+     COALESCE((SELECT string_agg(r.role, ' ') FROM user_roles r WHERE r.user_id = u.id), '') AS roles \
      FROM users u";
-
-/// The case-insensitive name key, as in the unique index `users_username_ci`:
-/// ASCII folding whatever the database's collation (see migration 0002).
-const NAME_KEY: &str = "lower(u.username COLLATE \"C\")";
 
 #[derive(FromRow)]
 struct UserRow {
@@ -23,47 +18,63 @@ struct UserRow {
     username: String,
     password_hash: String,
     credential_version: i64,
-    created_at: String,
-    roles: Vec<String>,
+    created_at: i64,
+    roles: String,
 }
 
 impl From<UserRow> for StoredUser {
     fn from(row: UserRow) -> Self {
+        // Sorted here, so both engines agree whatever their collations.
+        let mut roles: Vec<String> = row.roles.split_whitespace().map(str::to_owned).collect();
+        roles.sort();
         Self {
             id: row.id,
             username: row.username,
             password_hash: row.password_hash,
             credential_version: row.credential_version,
-            created_at: row.created_at,
-            roles: row.roles,
+            created_at: utc_text(secs(row.created_at)),
+            roles,
         }
     }
 }
 
-impl PgStore {
+impl<DB: Dialect> SqlStore<DB>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB> + ColumnIndex<DB::Row>,
+    for<'r> String: Decode<'r, DB> + Type<DB>,
+    usize: ColumnIndex<DB::Row>,
+{
     pub(in crate::store) async fn create_user(
         &self,
         username: &str,
         password_hash: &str,
         roles: &[String],
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (username, password_hash) VALUES ($1, $2) RETURNING id",
+            "INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
         )
         .bind(username)
         .bind(password_hash)
+        .bind(unix_now() as i64)
         .fetch_one(&mut *tx)
         .await
         .map_err(|err| match err.as_database_error() {
             Some(db) if db.is_unique_violation() => StoreError::UsernameTaken,
             _ => StoreError::from(err),
         })?;
-        sqlx::query("INSERT INTO user_roles (user_id, role) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING")
+        for role in roles {
+            sqlx::query(
+                "INSERT INTO user_roles (user_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
             .bind(id)
-            .bind(roles)
+            .bind(role.as_str())
             .execute(&mut *tx)
             .await?;
+        }
         tx.commit().await?;
         Ok(id)
     }
@@ -72,12 +83,10 @@ impl PgStore {
         &self,
         username: &str,
     ) -> Result<Option<StoredUser>, StoreError> {
-        let row = sqlx::query_as::<_, UserRow>(&format!(
-            "{SELECT_USER} WHERE {NAME_KEY} = lower($1 COLLATE \"C\")"
-        ))
-        .bind(username)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query_as::<_, UserRow>(&format!("{SELECT_USER} WHERE {}", DB::NAME_IS))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.map(StoredUser::from))
     }
 
@@ -107,11 +116,14 @@ impl PgStore {
         id: i64,
         password_hash: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET password_hash = $1, credential_version = credential_version + 1 WHERE id = $2")
-            .bind(password_hash)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, credential_version = credential_version + 1 \
+             WHERE id = $2",
+        )
+        .bind(password_hash)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -120,41 +132,44 @@ impl PgStore {
         username: &str,
         protect_last_admin: bool,
     ) -> Result<Deletion, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        // Lock the user row first, then revoke its sessions before the delete's
-        // cascade takes them along.
+        let mut tx = self.begin().await?;
+        // The user's row first, locked, so every session created before this
+        // commits is seen below (and revoked), and none is created after.
         let id: Option<i64> = sqlx::query_scalar(&format!(
-            "SELECT id FROM users u WHERE {NAME_KEY} = lower($1 COLLATE \"C\") FOR UPDATE"
+            "SELECT u.id FROM users u WHERE {}{}",
+            DB::NAME_IS,
+            DB::FOR_UPDATE
         ))
         .bind(username)
         .fetch_optional(&mut *tx)
         .await?;
         let Some(id) = id else {
+            // Explicitly: a dropped transaction's rollback waits for the
+            // connection's next use, holding its locks until then.
             tx.rollback().await?;
             return Ok(Deletion::NoSuchUser);
         };
         if protect_last_admin {
             // Locking every admin grant serialises deletions of admins; one that
             // waited sees the grants of users deleted meanwhile gone.
-            let admins: Vec<i64> = sqlx::query_scalar(
-                "SELECT user_id FROM user_roles WHERE role = 'admin' ORDER BY user_id FOR UPDATE",
-            )
+            let admins: Vec<i64> = sqlx::query_scalar(&format!(
+                "SELECT user_id FROM user_roles WHERE role = 'admin' ORDER BY user_id{}",
+                DB::FOR_UPDATE
+            ))
             .fetch_all(&mut *tx)
             .await?;
             if admins == [id] {
-                // Explicitly: a dropped transaction's rollback waits for the
-                // connection's next use, holding the locks until then.
                 tx.rollback().await?;
                 return Ok(Deletion::LastAdmin);
             }
         }
-        let until = (unix_now() + SESSION_REVOCATION_SECS) as i64;
+        // Before the delete, whose cascade takes the sessions along.
         sqlx::query(
             "INSERT INTO revocations (kind, value, expires_at) \
              SELECT 'session', id, $2 FROM sessions WHERE user_id = $1",
         )
         .bind(id)
-        .bind(until)
+        .bind((unix_now() + SESSION_REVOCATION_SECS) as i64)
         .execute(&mut *tx)
         .await?;
         sqlx::query("DELETE FROM users WHERE id = $1")

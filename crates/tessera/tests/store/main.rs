@@ -1,0 +1,19 @@
+//! The store on its own, on both engines: every public `Store` method on a
+//! fresh SQLite database and on a fresh Postgres schema, the two engines'
+//! schemas compared, and databases made by the previous release upgraded.
+//!
+//! Postgres is the local server (`TESSERA_TEST_POSTGRES_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/test`); unreachable, it fails these
+//! tests, as it does the API tests.
+
+// Shared with the API tests, which use more of it.
+#[allow(dead_code)]
+#[path = "../api/database.rs"]
+mod database;
+mod engines;
+mod lifecycle;
+mod revocations;
+mod schema;
+mod sessions;
+mod upgrade;
+mod users;
