@@ -16,7 +16,7 @@ use crate::store::StoreError;
 use crate::token::AuthError;
 
 /// Result of a handler.
-pub type Result<T, E = ApiError> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = ApiError> = std::result::Result<T, E>;
 
 /// Every way a request can fail. Client faults carry a message safe to show;
 /// server faults are logged and answered with a generic 500.

@@ -1,6 +1,6 @@
 //! Request extractors: the authenticated user, the client, and JSON bodies in the API's error format.
 
-pub mod auth_user;
-pub mod client_digest;
-pub mod json;
-pub mod remote_user;
+pub(crate) mod auth_user;
+pub(crate) mod client_digest;
+pub(crate) mod json;
+pub(crate) mod remote_user;

@@ -61,19 +61,19 @@ mod clock;
 mod config;
 mod data_dir;
 mod device;
-pub mod error;
-pub mod extract;
+mod error;
+mod extract;
 pub mod keys;
-pub mod limits;
+mod limits;
 mod maintenance;
 pub mod password;
 pub mod revocation;
 mod routes;
-pub mod secret;
+mod secret;
 mod server;
 mod session;
-pub mod site;
-pub mod state;
+mod site;
+mod state;
 pub mod store;
 mod tessera;
 pub mod token;
@@ -88,21 +88,25 @@ use axum::http::header::{
 };
 use axum::http::HeaderValue;
 use axum::Router;
+
+use crate::site::Site;
+use crate::state::AppState;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use config::{Config, ConfigError, StoreConfig};
 pub use error::ApiError;
-pub use extract::auth_user::{Admin, AuthUser, FreshUser, Role, WithRole};
+pub use extract::auth_user::{bearer_token, Admin, AuthUser, FreshUser, Role, WithRole};
 pub use extract::json::JsonBody;
 pub use extract::remote_user::RemoteUser;
+pub use limits::Rate;
 pub use maintenance::KEY_RELOAD_INTERVAL;
 pub use password::Passwords;
-pub use secret::JwtSecret;
+pub use secret::{JwtSecret, SecretError, MIN_SECRET_LEN};
 pub use server::{Server, ServerConfig};
-pub use site::Site;
-pub use state::{AppState, Signup};
+pub use site::MissingIndex;
+pub use state::Signup;
 pub use store::Store;
 pub use tessera::{StartupError, Tessera};
 pub use token::AuthError;
@@ -115,12 +119,12 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// The Tessera API as an axum router: every route, JSON errors for unknown
 /// routes and methods, the body limit and the security headers. Request
 /// logging is added by [`Server`].
-pub fn app(state: AppState) -> Router {
+pub(crate) fn app(state: AppState) -> Router {
     with_common_layers(api(state).fallback(|| async { ApiError::NotFound }))
 }
 
 /// [`app`] plus the browser app in `site`, served at `/` with SPA fallback.
-pub fn app_with_site(state: AppState, site: Site) -> Router {
+pub(crate) fn app_with_site(state: AppState, site: Site) -> Router {
     let pages = site::serve.layer(CompressionLayer::new()).with_state(site);
     with_common_layers(api(state).fallback_service(pages))
 }

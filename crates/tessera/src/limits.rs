@@ -10,8 +10,8 @@ mod client;
 mod failures;
 mod rate;
 
-pub use self::client::Client;
-pub use self::failures::MAX_WRONG_CURRENT_PASSWORDS;
+pub(crate) use self::client::Client;
+pub(crate) use self::failures::MAX_WRONG_CURRENT_PASSWORDS;
 pub use self::rate::Rate;
 
 use std::net::{IpAddr, SocketAddr};
@@ -32,7 +32,7 @@ use crate::clock::unix_now;
 use crate::error::ApiError;
 
 /// Default of `--ipv6-prefix`: IPv6 hosts are usually given a whole /64.
-pub const DEFAULT_IPV6_PREFIX: u8 = 64;
+pub(crate) const DEFAULT_IPV6_PREFIX: u8 = 64;
 
 /// How a server's [`Limits`] are set; [`Default`]: no limits at all.
 #[derive(Debug, Clone)]

@@ -6,9 +6,9 @@ use std::fmt;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 
 /// Environment variable holding the signing secret. Never a CLI flag: flags show in `ps`.
-pub const SECRET_ENV: &str = "TESSERA_JWT_SECRET";
+pub(crate) const SECRET_ENV: &str = "TESSERA_JWT_SECRET";
 /// The secret file older Tessera versions generated in the data dir; the key ring adopts it.
-pub const SECRET_FILE: &str = "jwt-secret";
+pub(crate) const SECRET_FILE: &str = "jwt-secret";
 /// Shortest secret accepted: 32 bytes, the HS256 output size (RFC 7518 §3.2).
 pub const MIN_SECRET_LEN: usize = 32;
 
@@ -67,7 +67,7 @@ impl fmt::Debug for JwtSecret {
 /// The secret from the embedding program (`explicit`) or from [`SECRET_ENV`],
 /// if either is set. Without one, HS256 keys come from the key ring in the data
 /// dir (see [`crate::keys`]). An empty variable is an explicit, refused choice.
-pub fn configured(explicit: Option<JwtSecret>) -> Result<Option<JwtSecret>, SecretError> {
+pub(crate) fn configured(explicit: Option<JwtSecret>) -> Result<Option<JwtSecret>, SecretError> {
     if explicit.is_some() {
         return Ok(explicit);
     }

@@ -26,7 +26,7 @@ const REVALIDATE: HeaderValue = HeaderValue::from_static("no-cache");
 
 /// A directory holding a built single-page app.
 #[derive(Debug, Clone)]
-pub struct Site {
+pub(crate) struct Site {
     dir: PathBuf,
 }
 
@@ -37,18 +37,13 @@ pub struct MissingIndex(pub PathBuf);
 
 impl Site {
     /// The app in `dir`, which must contain `index.html`.
-    pub fn new(dir: &Path) -> Result<Self, MissingIndex> {
+    pub(crate) fn new(dir: &Path) -> Result<Self, MissingIndex> {
         if !dir.join("index.html").is_file() {
             return Err(MissingIndex(dir.to_owned()));
         }
         Ok(Self {
             dir: dir.to_owned(),
         })
-    }
-
-    /// The app's directory.
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 }
 
@@ -110,7 +105,7 @@ fn with_cache_policy(path: &str, mut response: Response) -> Response {
 }
 
 /// Same-origin only; wasm compilation allowed; inline scripts only those in the page, by hash.
-pub fn content_security_policy(html: &str) -> String {
+pub(crate) fn content_security_policy(html: &str) -> String {
     let hashes: String = inline_scripts(html)
         .map(|script| {
             format!(

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use crate::token::{AuthError, Claims, NoExtraClaims, TokenService};
 
 /// Longest `Authorization` value considered; longer ones are refused before any decoding.
-pub const MAX_AUTHORIZATION_LEN: usize = 8 * 1024;
+pub(crate) const MAX_AUTHORIZATION_LEN: usize = 8 * 1024;
 
 /// The caller, proven by a valid access token.
 ///
@@ -117,10 +117,10 @@ where
 ///
 /// ```
 /// struct Editor;
-/// impl tessera::extract::auth_user::Role for Editor {
+/// impl tessera::Role for Editor {
 ///     const NAME: &'static str = "editor";
 /// }
-/// // async fn publish(tessera::extract::auth_user::WithRole(user, ..): WithRole<Editor>) { .. }
+/// // async fn publish(tessera::WithRole(user, ..): tessera::WithRole<Editor>) { .. }
 /// ```
 pub trait Role {
     /// The role's name as granted (`tessera user add NAME --role NAME`).

@@ -19,7 +19,7 @@ use crate::limits::Client;
 /// network does not. Stored as a digest so the store keeps no addresses or
 /// user agents.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientDigest(pub String);
+pub(crate) struct ClientDigest(pub String);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientDigest {
     type Rejection = Infallible;

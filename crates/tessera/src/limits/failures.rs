@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 /// Wrong current passwords in a row that end the session: someone holding a
 /// stolen fresh token gets this many guesses, then must sign in again.
-pub const MAX_WRONG_CURRENT_PASSWORDS: u32 = 5;
+pub(crate) const MAX_WRONG_CURRENT_PASSWORDS: u32 = 5;
 
 /// Current-password checks since the last right answer, per session id, each
 /// with the Unix time after which the session's fresh token has expired and

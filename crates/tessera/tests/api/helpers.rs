@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::{header, Response, StatusCode};
 use serde_json::{json, Value};
-use tessera::limits::Rate;
+use tessera::Rate;
 use tessera::{Config, JwtSecret, Server, ServerConfig, Store, Tessera};
 use tokio::sync::oneshot;
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use tessera::keys::SigningAlg;
-use tessera::limits::Rate;
+use tessera::Rate;
 use tessera::{Config, ServerConfig, Signup};
 
 use crate::args::{Human, StoreArgs};

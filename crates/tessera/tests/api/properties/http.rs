@@ -16,7 +16,7 @@ use tokio::runtime::Runtime;
 
 use super::edits::{apply, edit, Edit};
 use crate::helpers::TestApp;
-use tessera::extract::auth_user::bearer_token;
+use tessera::bearer_token;
 use tessera::{JwtSecret, NoExtraClaims, TokenService, TokenSettings};
 
 /// Modest: each case is a request, and the suite must stay quick.
