@@ -9,8 +9,6 @@ use std::time::Duration;
 use crate::keys::SigningAlg;
 use crate::limits::{LimitSettings, Rate, DEFAULT_IPV6_PREFIX};
 use crate::secret::JwtSecret;
-use crate::state::Signup;
-use crate::store::{Store, StoreOptions};
 use crate::token::TokenSettings;
 
 mod checks;
@@ -160,6 +158,36 @@ impl Config {
     }
 }
 
+/// Whether anyone may create an account with `POST /register`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signup {
+    /// Anyone may register.
+    Open,
+    /// Registration answers 403; accounts come from `tessera user add` (or the app).
+    Closed,
+}
+
+impl std::str::FromStr for Signup {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, String> {
+        match value.to_ascii_lowercase().as_str() {
+            "open" => Ok(Self::Open),
+            "closed" => Ok(Self::Closed),
+            _ => Err(format!("{value:?} is not `open` or `closed`")),
+        }
+    }
+}
+
+impl std::fmt::Display for Signup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Open => "open",
+            Self::Closed => "closed",
+        })
+    }
+}
+
 /// Where the data lives: shared by the server and the `user`/`keys` commands.
 #[derive(Debug, Clone)]
 pub struct StoreConfig {
@@ -187,18 +215,6 @@ impl Default for StoreConfig {
 }
 
 impl StoreConfig {
-    /// Makes the data dir private (creating it if needed), then opens and
-    /// migrates the store this configuration names.
-    pub async fn open(&self) -> Result<Store, crate::StartupError> {
-        crate::data_dir::prepare(self)?;
-        let options = StoreOptions {
-            max_connections: self.db_pool_size.max(1),
-            timeout: self.db_timeout,
-        };
-        let store = Store::open_with(&self.database_url(), &options).await?;
-        Ok(store)
-    }
-
     /// The database URL with any password masked, for logs.
     pub fn database_url_for_log(&self) -> String {
         redact::mask_url_passwords(&self.database_url())

@@ -18,7 +18,8 @@ use std::str::FromStr;
 use sqlx::sqlite::SqliteConnectOptions;
 
 use crate::config::StoreConfig;
-use crate::tessera::StartupError;
+use crate::startup::StartupError;
+use crate::store::{Store, StoreOptions};
 
 /// Mode of the data dir (and of any dir Tessera creates for its data).
 const PRIVATE_DIR: u32 = 0o700;
@@ -46,6 +47,22 @@ fn verdict(mode: u32, owner: u32, us: u32) -> Verdict {
         Verdict::Tighten
     } else {
         Verdict::Refuse
+    }
+}
+
+// `open` is written here, beside what it does first, so that the
+// configuration does not depend on the store or on the startup errors.
+impl StoreConfig {
+    /// Makes the data dir private (creating it if needed), then opens and
+    /// migrates the store this configuration names.
+    pub async fn open(&self) -> Result<Store, StartupError> {
+        prepare(self)?;
+        let options = StoreOptions {
+            max_connections: self.db_pool_size.max(1),
+            timeout: self.db_timeout,
+        };
+        let store = Store::open_with(&self.database_url(), &options).await?;
+        Ok(store)
     }
 }
 

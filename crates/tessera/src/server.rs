@@ -15,7 +15,8 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::site::Site;
-use crate::tessera::{StartupError, Tessera};
+use crate::startup::StartupError;
+use crate::tessera::Tessera;
 use connections::ConnectionLimits;
 use layers::with_operational_layers;
 

@@ -4,40 +4,11 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 
+use crate::config::Signup;
 use crate::limits::Limits;
 use crate::password::Passwords;
 use crate::store::Store;
 use crate::token::TokenService;
-
-/// Whether anyone may create an account with `POST /register`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signup {
-    /// Anyone may register.
-    Open,
-    /// Registration answers 403; accounts come from `tessera user add` (or the app).
-    Closed,
-}
-
-impl std::str::FromStr for Signup {
-    type Err = String;
-
-    fn from_str(value: &str) -> Result<Self, String> {
-        match value.to_ascii_lowercase().as_str() {
-            "open" => Ok(Self::Open),
-            "closed" => Ok(Self::Closed),
-            _ => Err(format!("{value:?} is not `open` or `closed`")),
-        }
-    }
-}
-
-impl std::fmt::Display for Signup {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Open => "open",
-            Self::Closed => "closed",
-        })
-    }
-}
 
 /// The application state behind [`crate::app`]; cheap to clone.
 #[derive(Clone)]

@@ -3,75 +3,20 @@
 
 use std::future::Future;
 use std::io;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
 use axum::Router;
 
-use crate::config::{Config, ConfigError};
-use crate::keys::{self, KeyError, Keys};
+use crate::config::Config;
+use crate::keys::{self, Keys};
 use crate::limits::Limits;
 use crate::password::Passwords;
-use crate::secret::{self, SecretError};
-use crate::site::MissingIndex;
+use crate::secret;
+use crate::startup::StartupError;
 use crate::state::AppState;
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 use crate::token::TokenService;
-
-/// Why a [`Tessera`] (or a [`Server`](crate::Server)) could not be built; each
-/// message says what to fix.
-#[derive(Debug, thiserror::Error)]
-pub enum StartupError {
-    /// A setting is out of its safe range.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    /// The signing secret is unusable (too short, for one).
-    #[error(transparent)]
-    Secret(#[from] SecretError),
-    /// The key ring could not be loaded or created.
-    #[error("cannot load the signing keys: {0}")]
-    Keys(#[from] KeyError),
-    /// The data dir could not be created.
-    #[error("cannot create the data dir {path}: {source}")]
-    DataDir {
-        /// The directory.
-        path: PathBuf,
-        /// The I/O failure.
-        source: io::Error,
-    },
-    /// The data dir or the database is open to other accounts, and Tessera may
-    /// not (or will not) change that.
-    #[error(
-        "{} can be read by other accounts (mode {mode:04o}, owner uid {owner}) and is not this \
-         account's to make private (or is a shared dir); run `chmod go= {}` as its owner or \
-         choose another data dir",
-        path.display(),
-        path.display()
-    )]
-    NotPrivate {
-        /// The dir or file.
-        path: PathBuf,
-        /// Its permission bits.
-        mode: u32,
-        /// Its owner's uid.
-        owner: u32,
-    },
-    /// The database could not be opened or migrated (unreachable, refused, ...).
-    #[error("cannot open the user store: {0}")]
-    Store(#[from] StoreError),
-    /// The browser app's directory holds no built app.
-    #[error(transparent)]
-    Site(#[from] MissingIndex),
-    /// The address could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        /// The address.
-        addr: std::net::SocketAddr,
-        /// The I/O failure.
-        source: io::Error,
-    },
-}
 
 /// Tessera inside an axum app: the routes, the token checks the extractors
 /// use, and the background work that keeps an instance correct.

@@ -7,13 +7,13 @@ use axum::routing::post;
 use axum::{Json, Router};
 use tessera_shared::{paths, AuthResponse, Credentials, ErrorBody, LoginResponse, UserProfile};
 
+use crate::config::Signup;
 use crate::device;
 use crate::error::{ApiError, Result};
 use crate::extract::json::JsonBody;
 use crate::limits::Client;
 use crate::session::Sessions;
 use crate::state::AppState;
-use crate::state::Signup;
 use crate::store::StoredUser;
 use crate::validate;
 
