@@ -1,0 +1,117 @@
+//! An existing axum app with Tessera inside: the whole API nested under `/api`
+//! (`/api/register`, `/api/auth`, `/api/refresh`, `/api/logout`, ...), beside
+//! the app's own page, state and routes, which `AuthUser` and `WithRole` guard.
+//!
+//! ```sh
+//! cargo run -p tessera --example embed       # PORT=5000, data in ./embed-data (EMBED_DATA_DIR)
+//! EMBED_ADMIN_PASSWORD=... cargo run -p tessera --example embed   # also creates user `admin`
+//! ```
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{FromRef, State};
+use axum::response::Html;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use tessera::{
+    Admin, ApiError, AuthUser, Config, Passwords, StoreConfig, Tessera, TokenService, WithRole,
+};
+
+/// The app's state: its own things, and Tessera.
+#[derive(Clone)]
+struct AppState {
+    tessera: Tessera,
+    started: Instant,
+}
+
+// `AuthUser` and `WithRole` find the token checks in the app's state through this.
+impl FromRef<AppState> for Arc<TokenService> {
+    fn from_ref(state: &AppState) -> Self {
+        state.tessera.tokens()
+    }
+}
+
+const PAGE: &str = "<!doctype html><title>Embed</title><h1>An app with Tessera inside</h1>\
+    <p>Sign up at <code>POST /api/register</code>, sign in at <code>POST /api/auth</code>, \
+    then <code>GET /api/dashboard</code> with <code>Authorization: Bearer &lt;token&gt;</code>.";
+
+async fn home() -> Html<&'static str> {
+    Html(PAGE)
+}
+
+/// Any signed-in user: 401 with `WWW-Authenticate` before this runs otherwise.
+async fn dashboard(user: AuthUser) -> Json<Value> {
+    Json(json!({ "hello_from": user.username, "user_id": user.id, "roles": user.claims.roles }))
+}
+
+/// Role `admin` only: 403 for the others.
+async fn stats(
+    State(state): State<AppState>,
+    WithRole(admin, _): WithRole<Admin>,
+) -> Result<Json<Value>, ApiError> {
+    let users = state.tessera.store().list_users().await?.len();
+    let uptime_secs = state.started.elapsed().as_secs();
+    Ok(Json(
+        json!({ "asked_by": admin.username, "users": users, "uptime_secs": uptime_secs }),
+    ))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Tessera's sign-ins, sign-ups and refusals, on stderr.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .init();
+    let data_dir = std::env::var("EMBED_DATA_DIR").unwrap_or_else(|_| "./embed-data".to_owned());
+    // Every other field keeps its default: sign-up open, HS256 signed with
+    // TESSERA_JWT_SECRET if set, else with a key generated into the data dir.
+    let config = Config {
+        store: StoreConfig {
+            data_dir: data_dir.into(),
+            ..StoreConfig::default()
+        },
+        ..Config::default()
+    };
+    let tessera = Tessera::open(config).await?;
+    let maintenance = tokio::spawn(tessera.maintenance());
+
+    if let Ok(password) = std::env::var("EMBED_ADMIN_PASSWORD") {
+        if tessera.store().find_user_by_name("admin").await?.is_none() {
+            // argon2id, as Tessera hashes: `POST /api/auth` checks it like any other.
+            let hash = Passwords::new(1).hash(password).await?;
+            tessera
+                .store()
+                .create_user("admin", &hash, &["admin".to_owned()])
+                .await?;
+        }
+    }
+
+    let app = Router::new()
+        .route("/", get(home))
+        .route("/api/dashboard", get(dashboard))
+        .route("/api/admin/stats", get(stats))
+        .nest("/api", tessera.router())
+        .with_state(AppState {
+            tessera: tessera.clone(),
+            started: Instant::now(),
+        });
+
+    let port: u16 = std::env::var("PORT").as_deref().unwrap_or("5000").parse()?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    println!("listening on http://{}", listener.local_addr()?);
+    // The peer address is what Tessera's sign-in rate limits count by.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    maintenance.abort();
+    tessera.close().await;
+    Ok(())
+}
