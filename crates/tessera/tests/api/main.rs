@@ -10,6 +10,7 @@ mod data_dir;
 mod database;
 mod discovery;
 mod embed;
+mod examples;
 mod flood;
 mod follower;
 mod grace;
