@@ -371,3 +371,14 @@ async fn resource_server_checks_tokens_from_tesseras_discovery_alone() {
     )
     .await;
 }
+
+#[test]
+fn the_readme_shows_the_embed_example_as_it_is() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("../../README.md")).unwrap();
+    let embed = std::fs::read_to_string(root.join("examples/embed.rs")).unwrap();
+    assert!(
+        readme.contains(&format!("```rust\n{embed}```\n")),
+        "README.md's copy of examples/embed.rs differs from the file"
+    );
+}
