@@ -16,9 +16,7 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
-use tessera::{
-    Admin, ApiError, AuthUser, Config, Passwords, StoreConfig, Tessera, TokenService, WithRole,
-};
+use tessera::{Admin, ApiError, AuthUser, Config, StoreConfig, Tessera, TokenService, WithRole};
 
 /// The app's state: its own things, and Tessera.
 #[derive(Clone)]
@@ -81,7 +79,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Ok(password) = std::env::var("EMBED_ADMIN_PASSWORD") {
         if tessera.store().find_user_by_name("admin").await?.is_none() {
             // argon2id, as Tessera hashes: `POST /api/auth` checks it like any other.
-            let hash = Passwords::new(1).hash(password).await?;
+            let hash = tessera.passwords().hash(password).await?;
             tessera
                 .store()
                 .create_user("admin", &hash, &["admin".to_owned()])

@@ -92,6 +92,7 @@ use axum::Router;
 
 use crate::site::Site;
 use crate::state::AppState;
+use tower::layer::util::{Identity, Stack};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -101,6 +102,7 @@ pub use error::ApiError;
 pub use extract::auth_user::{bearer_token, Admin, AuthUser, FreshUser, Role, WithRole};
 pub use extract::json::JsonBody;
 pub use extract::remote_user::RemoteUser;
+pub use keys::SigningAlg;
 pub use limits::Rate;
 pub use maintenance::KEY_RELOAD_INTERVAL;
 pub use password::Passwords;
@@ -150,25 +152,42 @@ fn api<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
 }
 
 fn with_common_layers(router: Router) -> Router {
-    router.layer(
-        ServiceBuilder::new()
-            .layer(SetResponseHeaderLayer::overriding(
-                X_FRAME_OPTIONS,
-                HeaderValue::from_static("DENY"),
-            ))
-            // API answers are data, never documents: nothing may run or embed them.
-            // The app's page sets its own, looser policy first.
-            .layer(SetResponseHeaderLayer::if_not_present(
-                CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
-            ))
-            .layer(SetResponseHeaderLayer::overriding(
-                REFERRER_POLICY,
-                HeaderValue::from_static("no-referrer"),
-            ))
-            .layer(SetResponseHeaderLayer::overriding(
-                X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            )),
-    )
+    router.layer(security_headers())
+}
+
+/// What every answer of Tessera's carries (the routes', and the fallback's when
+/// Tessera serves everything).
+type SecurityHeaders = ServiceBuilder<
+    Stack<
+        SetResponseHeaderLayer<HeaderValue>,
+        Stack<
+            SetResponseHeaderLayer<HeaderValue>,
+            Stack<
+                SetResponseHeaderLayer<HeaderValue>,
+                Stack<SetResponseHeaderLayer<HeaderValue>, Identity>,
+            >,
+        >,
+    >,
+>;
+
+fn security_headers() -> SecurityHeaders {
+    ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        // API answers are data, never documents: nothing may run or embed them.
+        // The app's page sets its own, looser policy first.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
 }

@@ -95,7 +95,8 @@ impl Tessera {
     where
         S: Clone + Send + Sync + 'static,
     {
-        crate::api(self.state.clone())
+        // Route layers only: the app's own routes and fallback keep their headers.
+        crate::api(self.state.clone()).route_layer(crate::security_headers())
     }
 
     /// The background work every instance runs, until dropped or aborted:
@@ -111,6 +112,12 @@ impl Tessera {
     /// routes, and for the extractors through [`FromRef`]).
     pub fn tokens(&self) -> Arc<TokenService> {
         self.state.tokens.clone()
+    }
+
+    /// The password hasher Tessera's routes use (argon2id on threads of its
+    /// own), for an app that creates accounts itself.
+    pub fn passwords(&self) -> &Passwords {
+        &self.state.passwords
     }
 
     /// The user store.

@@ -84,8 +84,18 @@ async fn nested_under_a_prefix_beside_the_apps_own_routes_and_fallback() {
     let alice = json!({ "username": "alice", "password": PASSWORD });
     let (status, _, _) = call(&app, post("/api/register", &alice)).await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, _, body) = call(&app, post("/api/auth", &alice)).await;
+    let (status, headers, body) = call(&app, post("/api/auth", &alice)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    // Tessera's answers keep their security headers when nested.
+    for (name, value) in [
+        ("x-frame-options", "DENY"),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        ("cache-control", "no-store"),
+    ] {
+        assert_eq!(headers[name], value, "{name}");
+    }
+    assert!(headers.contains_key(header::CONTENT_SECURITY_POLICY));
     let token = body["access_token"].as_str().unwrap().to_owned();
 
     let (status, _, body) = call(&app, get_as("/dashboard", Some(&token))).await;
@@ -104,6 +114,10 @@ async fn nested_under_a_prefix_beside_the_apps_own_routes_and_fallback() {
     let (status, _, _) = call(&app, post("/auth", &alice)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let response = app.clone().oneshot(get_as("/nope", None)).await.unwrap();
+    assert!(
+        !response.headers().contains_key("x-frame-options"),
+        "the app's own answer"
+    );
     let page = axum::body::to_bytes(response.into_body(), 1024)
         .await
         .unwrap();
