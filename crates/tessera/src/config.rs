@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::keys::SigningAlg;
 use crate::limits::{LimitSettings, Rate, DEFAULT_IPV6_PREFIX};
 use crate::secret::JwtSecret;
+use crate::session::SessionSettings;
 use crate::token::TokenSettings;
 
 mod checks;
@@ -104,14 +105,16 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        // The token defaults are `TokenSettings`'s own: written there, once.
+        // The token and session defaults are `TokenSettings`'s and
+        // `SessionSettings`'s own: written there, once.
         let tokens = TokenSettings::default();
+        let sessions = SessionSettings::default();
         Self {
             store: StoreConfig::default(),
             access_ttl: tokens.access_ttl,
-            refresh_ttl: tokens.refresh_ttl,
-            refresh_grace: tokens.refresh_grace,
-            session_max_age: tokens.session_max_age,
+            refresh_ttl: sessions.refresh_ttl,
+            refresh_grace: sessions.refresh_grace,
+            session_max_age: sessions.session_max_age,
             public_url: None,
             issuer: tokens.issuer,
             audience: tokens.audience,

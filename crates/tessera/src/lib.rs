@@ -108,6 +108,7 @@ pub use maintenance::KEY_RELOAD_INTERVAL;
 pub use password::Passwords;
 pub use secret::{JwtSecret, SecretError, MIN_SECRET_LEN};
 pub use server::{Server, ServerConfig};
+pub use session::SessionSettings;
 pub use site::MissingIndex;
 pub use startup::StartupError;
 pub use store::Store;

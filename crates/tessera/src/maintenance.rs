@@ -27,7 +27,13 @@ pub(crate) async fn run(state: AppState) {
         }
     };
     tokio::join!(
-        follow_revocations(state.store.clone(), state.tokens.clone()),
+        follow_revocations(
+            state.store.clone(),
+            state.tokens.clone(),
+            state
+                .session_settings
+                .horizon(state.tokens.settings().access_ttl),
+        ),
         follow_keys(state.tokens.clone()),
         forget_idle_clients,
     );
@@ -39,7 +45,7 @@ pub(crate) async fn run(state: AppState) {
 /// second, re-reading a window of ids below the cursor for rows committed out
 /// of id order, plus a full re-read with each purge) always, which also covers
 /// notifications missed while the feed reconnected.
-async fn follow_revocations(store: Store, tokens: Arc<TokenService>) {
+async fn follow_revocations(store: Store, tokens: Arc<TokenService>, session_horizon: u64) {
     let mut feed = match store.revocation_feed().await {
         Ok(feed) => feed,
         Err(err) => {
@@ -51,8 +57,6 @@ async fn follow_revocations(store: Store, tokens: Arc<TokenService>) {
     sync.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut purge = tokio::time::interval(revocation::PURGE_INTERVAL);
     purge.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let session_horizon =
-        tokens.settings().refresh_ttl.as_secs() + tokens.settings().access_ttl.as_secs();
     loop {
         tokio::select! {
             announced = next_announced(&mut feed) => match announced {

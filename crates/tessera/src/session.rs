@@ -12,6 +12,7 @@
 mod error;
 mod revoke;
 mod rotation;
+mod settings;
 
 use tessera_shared::AuthResponse;
 
@@ -21,6 +22,7 @@ use crate::token::{AuthError, Claims, Grant, IssuedToken, NoExtraClaims, TokenSe
 
 pub(crate) use error::SessionError;
 pub(crate) use revoke::Revoke;
+pub use settings::SessionSettings;
 
 /// Result of a session rule.
 type Result<T, E = SessionError> = std::result::Result<T, E>;
@@ -30,6 +32,7 @@ type Result<T, E = SessionError> = std::result::Result<T, E>;
 pub(crate) struct Sessions<'a> {
     store: &'a Store,
     tokens: &'a TokenService,
+    settings: SessionSettings,
 }
 
 /// What a sign-in or refresh hands out.
@@ -57,9 +60,17 @@ impl Tokens {
 }
 
 impl<'a> Sessions<'a> {
-    /// The rules over `store` and `tokens`.
-    pub(crate) fn new(store: &'a Store, tokens: &'a TokenService) -> Self {
-        Self { store, tokens }
+    /// The rules over `store` and `tokens`, under `settings`.
+    pub(crate) fn new(
+        store: &'a Store,
+        tokens: &'a TokenService,
+        settings: SessionSettings,
+    ) -> Self {
+        Self {
+            store,
+            tokens,
+            settings,
+        }
     }
 
     /// Starts a session for `user`, who just proved their password: a fresh
@@ -73,7 +84,7 @@ impl<'a> Sessions<'a> {
             .tokens
             .access_at(&grant, now, new_id(), NoExtraClaims {})?;
         let refresh = if with_refresh {
-            let settings = self.tokens.settings();
+            let settings = self.settings;
             let exp = now + settings.refresh_ttl.min(settings.session_max_age).as_secs();
             let token = self
                 .tokens

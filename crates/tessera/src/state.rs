@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 use crate::config::Signup;
 use crate::limits::Limits;
 use crate::password::Passwords;
+use crate::session::{SessionSettings, Sessions};
 use crate::store::Store;
 use crate::token::TokenService;
 
@@ -19,6 +20,8 @@ pub struct AppState {
     pub tokens: Arc<TokenService>,
     /// Hashes and verifies passwords.
     pub passwords: Passwords,
+    /// How sessions and refresh rotation behave.
+    pub session_settings: SessionSettings,
     /// Whether `POST /register` is open.
     pub signup: Signup,
     /// Rate limits on the sign-in routes ([`Limits::default`]: none).
@@ -26,6 +29,13 @@ pub struct AppState {
     /// Where clients reach this Tessera, no trailing slash: the base of the
     /// discovery document's `jwks_uri`. `None` turns discovery off.
     pub public_url: Option<String>,
+}
+
+impl AppState {
+    /// The session rules over this state's store, tokens and settings.
+    pub(crate) fn sessions(&self) -> Sessions<'_> {
+        Sessions::new(&self.store, &self.tokens, self.session_settings)
+    }
 }
 
 impl FromRef<AppState> for Arc<Limits> {

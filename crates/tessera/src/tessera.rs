@@ -32,6 +32,7 @@ impl Tessera {
     /// ring, opens and migrates the store and loads the revocations made so far.
     pub async fn open(config: Config) -> Result<Self, StartupError> {
         let settings = config.token_settings()?;
+        let session_settings = config.session_settings()?;
         let store = config.store.open().await?;
         let secret = secret::configured(config.jwt_secret.clone())?;
         let secret_source = match (secret.is_some(), config.jwt_secret.is_some()) {
@@ -58,6 +59,7 @@ impl Tessera {
                 config.hash_queue(),
                 config.hash_queue_wait,
             ),
+            session_settings,
             signup: config.signup,
             limits: Arc::new(Limits::new(config.limit_settings())),
             public_url: config.discovery_base(),

@@ -110,14 +110,6 @@ pub struct Grant {
 pub struct TokenSettings {
     /// How long an access token stays valid. Defaults to 15 minutes.
     pub access_ttl: Duration,
-    /// How long a refresh token stays valid. Defaults to 14 days.
-    pub refresh_ttl: Duration,
-    /// How long a just-used refresh token may be presented again and get the
-    /// same new pair (tabs racing). Defaults to 10 seconds.
-    pub refresh_grace: Duration,
-    /// Absolute session lifetime: refreshing never extends a session (nor its
-    /// refresh tokens' `exp`) past its sign-in plus this. Defaults to 30 days.
-    pub session_max_age: Duration,
     /// Clock skew tolerated on `exp` and `nbf`, whole seconds. Defaults to 5 seconds.
     pub leeway: Duration,
     /// `iss` to issue and require. Defaults to none.
@@ -136,9 +128,6 @@ impl Default for TokenSettings {
     fn default() -> Self {
         Self {
             access_ttl: Duration::from_secs(15 * 60),
-            refresh_ttl: Duration::from_secs(14 * 24 * 3600),
-            refresh_grace: Duration::from_secs(10),
-            session_max_age: Duration::from_secs(30 * 24 * 3600),
             leeway: Duration::from_secs(5),
             issuer: None,
             audience: None,

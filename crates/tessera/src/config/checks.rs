@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::Config;
+use crate::session::SessionSettings;
 use crate::token::TokenSettings;
 
 const DAY: u64 = 24 * 3600;
@@ -66,6 +67,22 @@ impl Config {
         if self.leeway > Duration::from_secs(60) {
             return Err(ConfigError::Leeway(self.leeway));
         }
+        if !(1..=128).contains(&self.ipv6_prefix) {
+            return Err(ConfigError::Ipv6Prefix(self.ipv6_prefix));
+        }
+        Ok(TokenSettings {
+            access_ttl: self.access_ttl,
+            leeway: self.leeway,
+            // Discovery states `public_url` as the issuer unless one is set.
+            issuer: self.issuer.clone().or(public_url),
+            audience: self.audience.clone(),
+            token_cache: self.token_cache,
+        })
+    }
+
+    /// The session policy, after checking every lifetime is in its safe range
+    /// (a refresh token outliving its access token, for one).
+    pub fn session_settings(&self) -> Result<SessionSettings, ConfigError> {
         let refresh_range = Duration::from_secs(60)..=Duration::from_secs(365 * DAY);
         if !refresh_range.contains(&self.refresh_ttl) || self.refresh_ttl < self.access_ttl {
             return Err(ConfigError::RefreshTtl(self.refresh_ttl));
@@ -77,19 +94,10 @@ impl Config {
         if !max_age_range.contains(&self.session_max_age) {
             return Err(ConfigError::SessionMaxAge(self.session_max_age));
         }
-        if !(1..=128).contains(&self.ipv6_prefix) {
-            return Err(ConfigError::Ipv6Prefix(self.ipv6_prefix));
-        }
-        Ok(TokenSettings {
-            access_ttl: self.access_ttl,
+        Ok(SessionSettings {
             refresh_ttl: self.refresh_ttl,
             refresh_grace: self.refresh_grace,
             session_max_age: self.session_max_age,
-            leeway: self.leeway,
-            // Discovery states `public_url` as the issuer unless one is set.
-            issuer: self.issuer.clone().or(public_url),
-            audience: self.audience.clone(),
-            token_cache: self.token_cache,
         })
     }
 
@@ -145,6 +153,7 @@ mod tests {
         assert_eq!(config.refresh_grace, Duration::from_secs(10));
         assert_eq!(config.session_max_age, Duration::from_secs(30 * DAY));
         assert_eq!(config.token_settings().unwrap(), TokenSettings::default());
+        assert_eq!(config.session_settings().unwrap(), SessionSettings::default());
         assert_eq!(config.rate_limit, "30/min".parse().unwrap());
         assert_eq!(config.rate_limit_user, "10/min".parse().unwrap());
         assert_eq!(config.rate_limit_user_global, "100/h".parse().unwrap());
@@ -168,7 +177,7 @@ mod tests {
         let with = |change: fn(&mut Config)| {
             let mut config = Config::default();
             change(&mut config);
-            config.token_settings()
+            config.token_settings().and(config.session_settings())
         };
         assert!(with(|c| c.access_ttl = Duration::from_secs(2 * DAY)).is_err());
         assert!(with(|c| c.access_ttl = Duration::ZERO).is_err());

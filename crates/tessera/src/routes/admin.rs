@@ -8,7 +8,7 @@ use tessera_shared::{paths, ErrorBody, UserProfile};
 
 use crate::error::{ApiError, Result};
 use crate::extract::auth_user::{Admin, FreshUser, WithRole};
-use crate::session::{Revoke, Sessions};
+use crate::session::Revoke;
 use crate::state::AppState;
 use crate::store::Deletion;
 
@@ -76,9 +76,7 @@ async fn users_destroy(
     let account = Revoke::Account {
         username: &username,
     };
-    let revoked = Sessions::new(&state.store, &state.tokens)
-        .revoke(account)
-        .await?;
+    let revoked = state.sessions().revoke(account).await?;
     let id = match revoked.deletion {
         Some(Deletion::Deleted(id)) => id,
         Some(Deletion::LastAdmin) => return Err(ApiError::LastAdmin),

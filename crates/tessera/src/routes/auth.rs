@@ -12,7 +12,6 @@ use crate::device;
 use crate::error::{ApiError, Result};
 use crate::extract::json::JsonBody;
 use crate::limits::Client;
-use crate::session::Sessions;
 use crate::state::AppState;
 use crate::store::StoredUser;
 use crate::validate;
@@ -49,9 +48,7 @@ async fn auth_create(
     Json<AuthResponse>,
 )> {
     let (user, cookie) = check_password(&state, &client, &headers, credentials).await?;
-    let tokens = Sessions::new(&state.store, &state.tokens)
-        .start(&user, true)
-        .await?;
+    let tokens = state.sessions().start(&user, true).await?;
     Ok(([(SET_COOKIE, cookie)], Json(tokens.into_response()?)))
 }
 
@@ -80,9 +77,7 @@ async fn login_create(
     Json<LoginResponse>,
 )> {
     let (user, cookie) = check_password(&state, &client, &headers, credentials).await?;
-    let tokens = Sessions::new(&state.store, &state.tokens)
-        .start(&user, false)
-        .await?;
+    let tokens = state.sessions().start(&user, false).await?;
     let body = LoginResponse {
         jwt: tokens.access.token,
     };

@@ -9,7 +9,6 @@ use tessera_shared::{paths, ErrorBody, LogoutRequest};
 use crate::error::Result;
 use crate::extract::auth_user::AuthUser;
 use crate::extract::json::JsonBody;
-use crate::session::Sessions;
 use crate::state::AppState;
 
 pub(super) fn router() -> Router<AppState> {
@@ -40,7 +39,8 @@ async fn logout_create(
     body: Option<JsonBody<LogoutRequest>>,
 ) -> Result<StatusCode> {
     let other = body.and_then(|JsonBody(request)| request.refresh_token);
-    Sessions::new(&state.store, &state.tokens)
+    state
+        .sessions()
         .end(user.id, &user.claims, other.as_deref())
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -59,8 +59,6 @@ async fn logout_create(
     )
 )]
 async fn logout_all_create(State(state): State<AppState>, user: AuthUser) -> Result<StatusCode> {
-    Sessions::new(&state.store, &state.tokens)
-        .end_all(user.id, None)
-        .await?;
+    state.sessions().end_all(user.id, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }

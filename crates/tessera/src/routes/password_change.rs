@@ -10,7 +10,7 @@ use crate::error::{ApiError, Result};
 use crate::extract::auth_user::FreshUser;
 use crate::extract::json::JsonBody;
 use crate::limits::{Client, MAX_WRONG_CURRENT_PASSWORDS};
-use crate::session::{Revoke, Sessions};
+use crate::session::Revoke;
 use crate::state::AppState;
 use crate::token::AuthError;
 use crate::validate;
@@ -59,7 +59,7 @@ async fn password_update(
     validate::password(&request.new_password).map_err(ApiError::BadRequest)?;
     // Counted before argon2, so a guesser cannot make us hash past the limits.
     state.limits.check_password_change(user.id, &client)?;
-    let sessions = Sessions::new(&state.store, &state.tokens);
+    let sessions = state.sessions();
     let (sid, user_id) = (user.claims.sid.as_str(), user.id);
     let valid_until = user.claims.exp + state.tokens.settings().leeway.as_secs();
     let checks = state.limits.current_password_check(sid, valid_until);

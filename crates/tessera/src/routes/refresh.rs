@@ -8,7 +8,6 @@ use tessera_shared::{paths, AuthResponse, ErrorBody, RefreshRequest};
 use crate::error::{ApiError, Result};
 use crate::extract::client_digest::ClientDigest;
 use crate::extract::json::JsonBody;
-use crate::session::Sessions;
 use crate::state::AppState;
 
 /// `POST /refresh` takes a refresh token, so it is rate limited like the sign-in routes.
@@ -41,7 +40,8 @@ async fn refresh_create(
             "Missing refresh_token parameter".to_owned(),
         ));
     }
-    let tokens = Sessions::new(&state.store, &state.tokens)
+    let tokens = state
+        .sessions()
         .refresh(&request.refresh_token, &client.0)
         .await?;
     Ok(Json(tokens.into_response()?))

@@ -17,7 +17,7 @@ impl Sessions<'_> {
         }
         let now = unix_now();
         let (successor, access_jti) = (new_id(), new_id());
-        let settings = self.tokens.settings();
+        let settings = self.settings;
         let successor_exp = now + settings.refresh_ttl.as_secs();
         match self
             .store
@@ -63,7 +63,7 @@ impl Sessions<'_> {
         else {
             return Err(AuthError::RefreshInvalid.into());
         };
-        let grace = self.tokens.settings().refresh_grace.as_secs();
+        let grace = self.settings.refresh_grace.as_secs();
         let used_at = secs(used_at);
         // Only the client that used the token can be its own racing tabs; anyone
         // else replaying it this soon has a copy. (Tokens used before clients were
