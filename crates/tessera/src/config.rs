@@ -15,7 +15,7 @@ use crate::token::TokenSettings;
 mod checks;
 mod redact;
 
-pub use checks::ConfigError;
+pub use checks::{ConfigError, MAX_LEEWAY};
 
 /// Everything a [`Tessera`](crate::Tessera) needs, with safe defaults.
 ///
@@ -50,9 +50,11 @@ pub struct Config {
     /// prefix in an embedding app, the URL includes that prefix
     /// (`https://app.example/api`). It turns on
     /// `GET /.well-known/openid-configuration`, whose `jwks_uri` is
-    /// `<public_url>/.well-known/jwks.json`, and is the default `issuer`, so
-    /// tokens' `iss` always matches the discovery document. Default: none
-    /// (no discovery unless `issuer` is such a URL).
+    /// `<public_url>/.well-known/jwks.json`, and is the default `issuer` (an
+    /// `issuer` set too must equal it), so tokens' `iss` always matches the
+    /// discovery document. Turning it on where no issuer was set makes tokens
+    /// issued before lack the now required `iss`: their users sign in again.
+    /// Default: none (no discovery unless `issuer` is such a URL).
     pub public_url: Option<String>,
     /// `iss` claim to issue and require. Default: none, meaning `public_url`
     /// if that is set, else not issued and not checked.
@@ -192,7 +194,7 @@ impl std::fmt::Display for Signup {
 }
 
 /// Where the data lives: shared by the server and the `user`/`keys` commands.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct StoreConfig {
     /// Directory for the embedded database and the key ring. Default: `tessera-data`.
     pub data_dir: PathBuf,
@@ -204,6 +206,21 @@ pub struct StoreConfig {
     /// Longest wait for a database connection, lock or (Postgres) statement
     /// before the request fails with 503. Default: 5 s.
     pub db_timeout: Duration,
+}
+
+// By hand, so that a logged configuration never shows a database password.
+impl std::fmt::Debug for StoreConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreConfig")
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(redact::mask_url_passwords),
+            )
+            .field("db_pool_size", &self.db_pool_size)
+            .field("db_timeout", &self.db_timeout)
+            .finish()
+    }
 }
 
 impl Default for StoreConfig {

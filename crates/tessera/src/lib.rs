@@ -44,7 +44,8 @@
 //!     .nest("/api", tessera.router())
 //!     .with_state(AppState { tessera: tessera.clone() });
 //! # let _ = app;
-//! // axum::serve(listener, app).await?;
+//! // The sign-in limits key on the client's address: serve with it.
+//! // axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await?;
 //! maintenance.abort();
 //! tessera.close().await;
 //! # Ok(())
@@ -97,7 +98,7 @@ use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-pub use config::{Config, ConfigError, Signup, StoreConfig};
+pub use config::{Config, ConfigError, Signup, StoreConfig, MAX_LEEWAY};
 pub use error::ApiError;
 pub use extract::auth_user::{bearer_token, Admin, AuthUser, FreshUser, Role, WithRole};
 pub use extract::json::JsonBody;

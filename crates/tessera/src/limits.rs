@@ -214,8 +214,18 @@ pub(crate) async fn per_address(
         .get::<ConnectInfo<SocketAddr>>()
         .copied()
     else {
-        // Served without connection info (e.g. `oneshot` in tests): nothing to key on.
-        return next.run(request).await;
+        // Served without the peer's address (`axum::serve(listener, app)` instead of
+        // `app.into_make_service_with_connect_info::<SocketAddr>()`): every client
+        // would share one key, so a stranger's guesses would lock everyone out.
+        // Refuse rather than limit the wrong thing; with no limits there is nothing to key.
+        if limits.per_address.is_none() && limits.per_user_and_address.is_none() {
+            return next.run(request).await;
+        }
+        return ApiError::internal(
+            "the rate-limited routes were served without the client's address; serve the \
+             router with `into_make_service_with_connect_info::<SocketAddr>()`",
+        )
+        .into_response();
     };
     let client = limits.clients.client_of(peer.ip(), request.headers());
     request.extensions_mut().insert(client);

@@ -102,15 +102,24 @@ impl Server {
     /// Serves (with [`Tessera::maintenance`] running) until `shutdown`
     /// completes, then lets in-flight requests finish and closes the store.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
-        let maintenance = tokio::spawn(self.tessera.maintenance());
-        connections::serve(
+        let mut maintenance = tokio::spawn(self.tessera.maintenance());
+        let serving = connections::serve(
             self.listener,
             self.router,
             self.connection_limits,
             self.trusted_proxies,
             shutdown,
-        )
-        .await;
+        );
+        tokio::pin!(serving);
+        tokio::select! {
+            () = &mut serving => {}
+            ended = &mut maintenance => {
+                // It loops forever: ending means a panic, and without it revocations
+                // made elsewhere and key rotations would go unseen. Stop serving.
+                tracing::error!(error = ?ended.err(), "background maintenance stopped; shutting down");
+                return Err(io::Error::other("background maintenance stopped"));
+            }
+        }
         maintenance.abort();
         self.tessera.close().await;
         tracing::info!("tessera stopped");

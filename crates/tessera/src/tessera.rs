@@ -93,6 +93,11 @@ impl Tessera {
     /// Tessera's routes (the seeds' paths: `/auth`, `/login`, `/refresh`, ...)
     /// with their body limit and security headers, ready to `merge` into the
     /// app's router or `nest` under a prefix. The app keeps its own fallback.
+    ///
+    /// Serve the app with the client's address
+    /// (`app.into_make_service_with_connect_info::<SocketAddr>()`): the sign-in
+    /// rate limits key on it, and while any is on, a sign-in route served
+    /// without it answers 500 (and logs why) rather than count every client as one.
     pub fn router<S>(&self) -> Router<S>
     where
         S: Clone + Send + Sync + 'static,

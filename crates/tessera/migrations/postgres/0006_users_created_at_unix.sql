@@ -6,6 +6,8 @@
 --
 -- Servers of earlier releases read this column as a timestamp: upgrade every
 -- instance sharing the database together.
+-- Rewriting the table must not meet the pool's statement timeout on a large one.
+SET LOCAL statement_timeout = 0;
 ALTER TABLE users
     ALTER COLUMN created_at DROP DEFAULT,
     ALTER COLUMN created_at TYPE BIGINT USING floor(extract(epoch FROM created_at))::bigint;

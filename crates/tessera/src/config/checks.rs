@@ -9,6 +9,10 @@ use crate::token::TokenSettings;
 
 const DAY: u64 = 24 * 3600;
 
+/// The most clock skew [`Config::leeway`] may tolerate: more and expired
+/// tokens would linger.
+pub const MAX_LEEWAY: Duration = Duration::from_secs(60);
+
 /// A setting out of its safe range; the message names the field (and the
 /// `tessera serve` flag) and the range.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +58,19 @@ pub enum ConfigError {
          (no query, fragment or user:password@)"
     )]
     PublicUrl(String),
+    /// An issuer other than the public URL: discovery, served at the public
+    /// URL, would name another issuer, which OpenID clients refuse.
+    #[error(
+        "issuer (--issuer) {issuer:?} differs from public_url (--public-url) {public_url:?}: \
+         the discovery document must name its own URL as the issuer (OpenID Discovery 1.0 \
+         section 4.3); set only --public-url (it becomes the issuer) or make them equal"
+    )]
+    IssuerIsNotPublicUrl {
+        /// The configured issuer.
+        issuer: String,
+        /// The configured public URL, trailing slashes removed.
+        public_url: String,
+    },
 }
 
 impl Config {
@@ -61,10 +78,18 @@ impl Config {
     /// and the public URL (the default issuer) is a plain http(s) URL.
     pub fn token_settings(&self) -> Result<TokenSettings, ConfigError> {
         let public_url = self.checked_public_url()?;
+        if let (Some(issuer), Some(public_url)) = (&self.issuer, &public_url) {
+            if issuer.trim_end_matches('/') != public_url {
+                return Err(ConfigError::IssuerIsNotPublicUrl {
+                    issuer: issuer.clone(),
+                    public_url: public_url.clone(),
+                });
+            }
+        }
         if !(Duration::from_secs(1)..=Duration::from_secs(DAY)).contains(&self.access_ttl) {
             return Err(ConfigError::AccessTtl(self.access_ttl));
         }
-        if self.leeway > Duration::from_secs(60) {
+        if self.leeway > MAX_LEEWAY {
             return Err(ConfigError::Leeway(self.leeway));
         }
         if !(1..=128).contains(&self.ipv6_prefix) {
@@ -153,7 +178,10 @@ mod tests {
         assert_eq!(config.refresh_grace, Duration::from_secs(10));
         assert_eq!(config.session_max_age, Duration::from_secs(30 * DAY));
         assert_eq!(config.token_settings().unwrap(), TokenSettings::default());
-        assert_eq!(config.session_settings().unwrap(), SessionSettings::default());
+        assert_eq!(
+            config.session_settings().unwrap(),
+            SessionSettings::default()
+        );
         assert_eq!(config.rate_limit, "30/min".parse().unwrap());
         assert_eq!(config.rate_limit_user, "10/min".parse().unwrap());
         assert_eq!(config.rate_limit_user_global, "100/h".parse().unwrap());
@@ -215,8 +243,17 @@ mod tests {
             assert_eq!(settings.issuer.as_deref(), Some(trimmed), "{url}");
             assert_eq!(with(url, None).discovery_base().as_deref(), Some(trimmed));
         }
+        // Discovery served at one URL must not name another issuer.
         let named = with("https://auth.example", Some("tessera")).token_settings();
-        assert_eq!(named.unwrap().issuer.as_deref(), Some("tessera"));
+        assert!(matches!(
+            named,
+            Err(ConfigError::IssuerIsNotPublicUrl { .. })
+        ));
+        let same = with("https://auth.example/", Some("https://auth.example")).token_settings();
+        assert_eq!(
+            same.unwrap().issuer.as_deref(),
+            Some("https://auth.example")
+        );
         for bad in [
             "auth.example",
             "/api",

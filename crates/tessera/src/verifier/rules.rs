@@ -10,11 +10,14 @@ use crate::token::AuthError;
 use crate::token::ACCESS_TYP;
 
 /// `url` without trailing slashes, if it is an absolute http(s) URL with no
-/// query or fragment.
+/// credentials, query or fragment.
 pub(super) fn base_url(url: &str) -> Option<String> {
     let parsed = url::Url::parse(url).ok()?;
+    // No `user:password@`: the URL appears in log lines.
     let plain = matches!(parsed.scheme(), "http" | "https")
         && parsed.host().is_some()
+        && parsed.username().is_empty()
+        && parsed.password().is_none()
         && parsed.query().is_none()
         && parsed.fragment().is_none();
     plain.then(|| url.trim_end_matches('/').to_owned())

@@ -59,12 +59,28 @@ async fn the_document_states_the_issuer_the_keys_and_nothing_else() {
 }
 
 #[tokio::test]
-async fn an_explicit_issuer_is_stated_and_the_keys_stay_under_the_public_url() {
-    let app = TestApp::spawn_with(&[
+async fn an_issuer_other_than_the_public_url_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut config, _) = crate::helpers::settings(&[
         "--public-url",
         "https://app.example/api",
         "--issuer",
         "https://id.example",
+    ]);
+    config.store.data_dir = dir.path().to_owned();
+    let Err(err) = tessera::Tessera::open(config).await else {
+        panic!("discovery at one URL naming another issuer is refused")
+    };
+    assert!(err.to_string().contains("OpenID Discovery"), "{err}");
+}
+
+#[tokio::test]
+async fn an_explicit_issuer_equal_to_the_public_url_is_stated() {
+    let app = TestApp::spawn_with(&[
+        "--public-url",
+        "https://app.example/api",
+        "--issuer",
+        "https://app.example/api",
         "--audience",
         "shop",
         "--signing-alg",
@@ -72,7 +88,7 @@ async fn an_explicit_issuer_is_stated_and_the_keys_stay_under_the_public_url() {
     ])
     .await;
     let doc = document(&app).await;
-    assert_eq!(doc["issuer"], "https://id.example");
+    assert_eq!(doc["issuer"], "https://app.example/api");
     assert_eq!(
         doc["jwks_uri"],
         "https://app.example/api/.well-known/jwks.json"

@@ -44,7 +44,13 @@ async fn open(dir: &std::path::Path) -> Tessera {
     Tessera::open(config).await.expect("tessera opens")
 }
 
-async fn call(app: &Router, request: Request<Body>) -> (StatusCode, header::HeaderMap, Value) {
+/// Sends `request` as a server with the client's address would (`axum::serve`
+/// with `into_make_service_with_connect_info`).
+async fn call(app: &Router, mut request: Request<Body>) -> (StatusCode, header::HeaderMap, Value) {
+    let peer = std::net::SocketAddr::from(([127, 0, 0, 1], 50_000));
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(peer));
     let response = app.clone().oneshot(request).await.unwrap();
     let (parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap();
@@ -143,6 +149,43 @@ async fn merged_at_the_root_it_answers_the_seeds_paths() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["hello_from"], "alice");
     tessera.close().await;
+}
+
+#[tokio::test]
+async fn without_the_clients_address_sign_ins_are_refused_while_limits_are_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let tessera = open(dir.path()).await;
+    let app: Router = Router::new().merge(tessera.router());
+    let alice = json!({ "username": "alice", "password": PASSWORD });
+    // Served without `into_make_service_with_connect_info`: every client would
+    // share one rate-limit key, so one stranger's guesses would lock all out.
+    let response = app.clone().oneshot(post("/auth", &alice)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body = axum::body::to_bytes(response.into_body(), 1024)
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::from_slice::<Value>(&body).unwrap(),
+        json!({ "msg": "Internal server error" })
+    );
+    // With the limits off there is nothing to key, and nothing to refuse.
+    tessera.close().await;
+    let dir = tempfile::tempdir().unwrap();
+    let unlimited = Tessera::open(Config {
+        store: StoreConfig {
+            data_dir: dir.path().to_owned(),
+            ..StoreConfig::default()
+        },
+        rate_limit: tessera::Rate::Off,
+        rate_limit_user: tessera::Rate::Off,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let app: Router = Router::new().merge(unlimited.router());
+    let response = app.oneshot(post("/register", &alice)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    unlimited.close().await;
 }
 
 #[tokio::test]

@@ -90,12 +90,18 @@ impl Example {
             .unwrap();
         let stdout = BufReader::new(child.stdout.take().unwrap());
         // Off the runtime: an in-process Tessera may have to answer the example first.
-        let base = tokio::task::spawn_blocking(move || {
+        let waiting = tokio::task::spawn_blocking(move || {
             let mut lines = stdout.lines().map_while(Result::ok);
             lines.find_map(|line| Some(line.strip_prefix("listening on ")?.to_owned()))
-        })
-        .await
-        .unwrap();
+        });
+        // A stuck example fails its test instead of hanging the suite; the bound
+        // is far above a start on a busy machine (a few seconds).
+        let Ok(base) = tokio::time::timeout(std::time::Duration::from_secs(120), waiting).await
+        else {
+            let _ = child.kill();
+            panic!("{name} did not say it was listening within 120 s");
+        };
+        let base = base.unwrap();
         let Some(base) = base else {
             let _ = child.kill();
             let log = std::fs::read_to_string(&log).unwrap_or_default();

@@ -97,10 +97,11 @@ pub(crate) enum KeysCommand {
     List,
 }
 
-/// The refresh TTL, the leeway and the key reload, rounded up to whole minutes.
+/// The default refresh TTL, the largest leeway any server may allow and the key
+/// reload, rounded up to whole minutes.
 fn retire_after_default() -> Duration {
     let config = Config::default();
-    let needed = config.refresh_ttl + config.leeway + tessera::KEY_RELOAD_INTERVAL;
+    let needed = config.refresh_ttl + tessera::MAX_LEEWAY + tessera::KEY_RELOAD_INTERVAL;
     Duration::from_secs(needed.as_secs().div_ceil(60) * 60)
 }
 

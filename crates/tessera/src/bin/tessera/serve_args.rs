@@ -39,8 +39,10 @@ pub(crate) struct ServeArgs {
     session_max_age: Human,
     /// Public base URL clients and other services reach Tessera at, e.g.
     /// `https://auth.example` (including any path prefix a proxy adds). Turns on
-    /// `GET /.well-known/openid-configuration` and is the default `--issuer`.
-    /// Default: none (no discovery unless `--issuer` is such a URL).
+    /// `GET /.well-known/openid-configuration` and is the default `--issuer`
+    /// (an `--issuer` must equal it). Setting it on a running deployment without
+    /// an issuer makes tokens issued before lack the now required `iss`: their
+    /// users sign in again. Default: none (no discovery unless `--issuer` is such a URL).
     #[arg(long, env = "TESSERA_PUBLIC_URL")]
     public_url: Option<String>,
     /// `iss` claim to issue and require. Default: `--public-url` if set, else
