@@ -10,7 +10,7 @@ use crate::secret::SecretError;
 use crate::site::MissingIndex;
 use crate::store::StoreError;
 
-/// Why a [`Tessera`] (or a [`Server`](crate::Server)) could not be built; each
+/// Why a [`Tessera`](crate::Tessera) (or a [`Server`](crate::Server)) could not be built; each
 /// message says what to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
