@@ -6,7 +6,7 @@
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, HeaderValue};
 use libfuzzer_sys::fuzz_target;
-use tessera::extract::auth_user::{bearer_token, MAX_AUTHORIZATION_LEN};
+use tessera::{bearer_token, MAX_AUTHORIZATION_LEN};
 
 fuzz_target!(|data: &[u8]| {
     // Bytes no header can carry never reach the extractor: hyper refuses them.

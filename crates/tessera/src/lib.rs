@@ -100,7 +100,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use config::{Config, ConfigError, Signup, StoreConfig, MAX_LEEWAY};
 pub use error::ApiError;
-pub use extract::auth_user::{bearer_token, Admin, AuthUser, FreshUser, Role, WithRole};
+pub use extract::auth_user::{
+    bearer_token, Admin, AuthUser, FreshUser, Role, WithRole, MAX_AUTHORIZATION_LEN,
+};
 pub use extract::json::JsonBody;
 pub use extract::remote_user::RemoteUser;
 pub use keys::SigningAlg;

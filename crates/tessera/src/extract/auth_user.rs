@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use crate::token::{AuthError, Claims, NoExtraClaims, TokenService};
 
 /// Longest `Authorization` value considered; longer ones are refused before any decoding.
-pub(crate) const MAX_AUTHORIZATION_LEN: usize = 8 * 1024;
+pub const MAX_AUTHORIZATION_LEN: usize = 8 * 1024;
 
 /// The caller, proven by a valid access token.
 ///
