@@ -11,8 +11,8 @@ use std::time::Duration;
 use axum::http::header::COOKIE;
 use axum::http::{HeaderMap, HeaderValue};
 
-use crate::store::StoredUser;
 use crate::token::TokenService;
+use crate::users::Account;
 
 /// The cookie's name.
 pub(crate) const COOKIE_NAME: &str = "tessera_device";
@@ -29,7 +29,7 @@ const MAX_PRESENTED: usize = 4;
 pub(crate) fn trusted_device(
     tokens: &TokenService,
     headers: &HeaderMap,
-    user: Option<&StoredUser>,
+    user: Option<&Account>,
 ) -> Option<String> {
     let user = user?;
     presented(headers)
@@ -37,8 +37,8 @@ pub(crate) fn trusted_device(
         .filter_map(|token| tokens.verify_device(token).ok())
         .find(|claims| {
             claims.uid == user.id
-                && claims.cv == user.credential_version
-                && claims.sub.eq_ignore_ascii_case(&user.username)
+                && claims.cv == user.identity.version
+                && claims.sub.eq_ignore_ascii_case(&user.identity.username)
         })
         .map(|claims| claims.jti)
 }
@@ -46,10 +46,14 @@ pub(crate) fn trusted_device(
 /// A `Set-Cookie` value handing out a new device cookie for `user`.
 pub(crate) fn issue(
     tokens: &TokenService,
-    user: &StoredUser,
+    user: &Account,
     secure: bool,
 ) -> Result<HeaderValue, String> {
-    let account = (user.id, user.username.as_str(), user.credential_version);
+    let account = (
+        user.id,
+        user.identity.username.as_str(),
+        user.identity.version,
+    );
     let token = tokens
         .device_token(account, COOKIE_TTL)
         .map_err(|err| err.to_string())?;
@@ -79,6 +83,7 @@ mod tests {
     use super::*;
     use crate::secret::JwtSecret;
     use crate::token::TokenSettings;
+    use crate::users::Identity;
 
     fn cookie_headers(lines: &[&str]) -> HeaderMap {
         let mut headers = HeaderMap::new();
@@ -88,14 +93,15 @@ mod tests {
         headers
     }
 
-    fn user(id: i64, username: &str, credential_version: i64) -> StoredUser {
-        StoredUser {
+    fn user(id: i64, username: &str, version: i64) -> Account {
+        Account {
             id,
-            username: username.to_owned(),
-            password_hash: String::new(),
-            created_at: String::new(),
-            roles: Vec::new(),
-            credential_version,
+            identity: Identity {
+                id: id.to_string(),
+                username: username.to_owned(),
+                roles: Vec::new(),
+                version,
+            },
         }
     }
 
@@ -112,7 +118,7 @@ mod tests {
         assert!(!set_cookie.contains("Secure"));
         let pair = set_cookie.split(';').next().unwrap();
         let headers = cookie_headers(&["theme=dark", &format!("other=1; {pair}")]);
-        let trusted = |user: &StoredUser| trusted_device(&tokens, &headers, Some(user)).is_some();
+        let trusted = |user: &Account| trusted_device(&tokens, &headers, Some(user)).is_some();
         assert!(trusted(&alice));
         assert!(
             trusted(&user(1, "ALICE", 0)),

@@ -14,6 +14,7 @@ use crate::password::PasswordError;
 use crate::session::SessionError;
 use crate::store::StoreError;
 use crate::token::AuthError;
+use crate::users::UsersError;
 
 /// Result of a handler.
 pub(crate) type Result<T, E = ApiError> = std::result::Result<T, E>;
@@ -37,6 +38,9 @@ pub enum ApiError {
     /// 403: `POST /register` while sign-up is closed.
     #[error("Sign-up is closed on this server")]
     SignupClosed,
+    /// 403: `POST /register` or a password change when the app owns the users.
+    #[error("{0} is done by the application, not by this server")]
+    AppOwnsUsers(&'static str),
     /// 403: the current password given to `POST /password` is wrong.
     #[error("Current password is incorrect")]
     WrongPassword,
@@ -88,7 +92,9 @@ impl ApiError {
         match self {
             Self::MissingJson | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::BadCredentials | Self::Auth(_) => StatusCode::UNAUTHORIZED,
-            Self::SignupClosed | Self::WrongPassword => StatusCode::FORBIDDEN,
+            Self::SignupClosed | Self::AppOwnsUsers(_) | Self::WrongPassword => {
+                StatusCode::FORBIDDEN
+            }
             Self::NotFound | Self::UnknownUser => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::UsernameTaken | Self::OwnAccount | Self::LastAdmin => StatusCode::CONFLICT,
@@ -122,6 +128,19 @@ impl From<PasswordError> for ApiError {
     }
 }
 
+impl From<UsersError> for ApiError {
+    fn from(err: UsersError) -> Self {
+        match err {
+            UsersError::Unavailable(cause) => {
+                tracing::warn!(%cause, "user store unavailable");
+                Self::Unavailable
+            }
+            UsersError::Busy => Self::Busy,
+            UsersError::Internal(cause) => Self::Internal(cause),
+        }
+    }
+}
+
 impl From<SessionError> for ApiError {
     fn from(err: SessionError) -> Self {
         match err {
@@ -129,6 +148,7 @@ impl From<SessionError> for ApiError {
             SessionError::PasswordChanged => Self::BadCredentials,
             SessionError::Auth(auth) => Self::Auth(auth),
             SessionError::Store(store) => store.into(),
+            SessionError::Users(users) => users.into(),
             SessionError::Internal(cause) => Self::Internal(cause),
         }
     }

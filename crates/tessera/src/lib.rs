@@ -52,6 +52,13 @@
 //! # }
 //! ```
 //!
+//! The users are Tessera's own (its SQLite or Postgres store, `POST /register`)
+//! unless the app brings its own: implement [`Users`] (Flask-JWT's
+//! `authenticate` and `identity`) and pass it to [`TesseraBuilder::users`];
+//! sessions, refresh rotation, revocation and the rate limits work the same.
+//! [`TesseraBuilder::claims`] adds the app's own claims to every access token,
+//! read back typed with [`AuthUser<E>`](AuthUser).
+//!
 //! To run Tessera as a service of its own, as `tessera serve` does, use
 //! [`Server`]. For tokens only (your own sign-in route), a [`TokenService`]
 //! issues, refreshes and verifies them. Other services that trust Tessera's
@@ -79,6 +86,7 @@ mod state;
 pub mod store;
 mod tessera;
 pub mod token;
+mod users;
 pub mod validate;
 pub mod verifier;
 
@@ -93,7 +101,7 @@ use axum::Router;
 
 use crate::site::Site;
 use crate::state::AppState;
-use tower::layer::util::{Identity, Stack};
+use tower::layer::util::{Identity as NoLayer, Stack};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -115,9 +123,10 @@ pub use session::SessionSettings;
 pub use site::MissingIndex;
 pub use startup::StartupError;
 pub use store::Store;
-pub use tessera::Tessera;
+pub use tessera::{Tessera, TesseraBuilder};
 pub use token::AuthError;
 pub use token::{Claims, Grant, NoExtraClaims, RefreshClaims, TokenService, TokenSettings};
+pub use users::{Identity, Users, UsersError, UsersFuture};
 pub use verifier::Verifier;
 
 /// Largest request body accepted; credentials are tiny, so anything bigger is abuse.
@@ -168,7 +177,7 @@ type SecurityHeaders = ServiceBuilder<
             SetResponseHeaderLayer<HeaderValue>,
             Stack<
                 SetResponseHeaderLayer<HeaderValue>,
-                Stack<SetResponseHeaderLayer<HeaderValue>, Identity>,
+                Stack<SetResponseHeaderLayer<HeaderValue>, NoLayer>,
             >,
         >,
     >,

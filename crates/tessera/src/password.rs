@@ -122,7 +122,9 @@ impl Passwords {
     }
 
     /// Whether `password` matches `stored`. With no stored hash (unknown user) it
-    /// still runs a full verification, against a dummy, and answers `false`.
+    /// still runs a full verification, against a dummy, and answers `false`:
+    /// what an app's [`Users::authenticate`](crate::Users::authenticate) calls
+    /// for a name it does not know, so that costs as long as a wrong password.
     pub async fn verify(
         &self,
         password: String,

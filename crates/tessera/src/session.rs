@@ -17,8 +17,9 @@ mod settings;
 use tessera_shared::AuthResponse;
 
 use crate::clock::{new_id, unix_now};
-use crate::store::{Store, StoredUser};
-use crate::token::{AuthError, Claims, Grant, IssuedToken, NoExtraClaims, TokenService};
+use crate::store::Store;
+use crate::token::{AuthError, Claims, Grant, IssuedToken, TokenService};
+use crate::users::{Account, Accounts, Resolved};
 
 pub(crate) use error::SessionError;
 pub(crate) use revoke::Revoke;
@@ -32,6 +33,7 @@ type Result<T, E = SessionError> = std::result::Result<T, E>;
 pub(crate) struct Sessions<'a> {
     store: &'a Store,
     tokens: &'a TokenService,
+    accounts: &'a Accounts,
     settings: SessionSettings,
 }
 
@@ -60,15 +62,17 @@ impl Tokens {
 }
 
 impl<'a> Sessions<'a> {
-    /// The rules over `store` and `tokens`, under `settings`.
+    /// The rules over `store`, `tokens` and the users of `accounts`, under `settings`.
     pub(crate) fn new(
         store: &'a Store,
         tokens: &'a TokenService,
+        accounts: &'a Accounts,
         settings: SessionSettings,
     ) -> Self {
         Self {
             store,
             tokens,
+            accounts,
             settings,
         }
     }
@@ -76,13 +80,10 @@ impl<'a> Sessions<'a> {
     /// Starts a session for `user`, who just proved their password: a fresh
     /// access token, plus a refresh token when `with_refresh`. Refused like a
     /// wrong password if the password changed since `user` was read.
-    pub(crate) async fn start(self, user: &StoredUser, with_refresh: bool) -> Result<Tokens> {
+    pub(crate) async fn start(self, user: &Account, with_refresh: bool) -> Result<Tokens> {
         let now = unix_now();
         let session_id = new_id();
-        let grant = grant(user, &session_id, true);
-        let access = self
-            .tokens
-            .access_at(&grant, now, new_id(), NoExtraClaims {})?;
+        let access = self.access(user, &session_id, true, now, new_id())?;
         let refresh = if with_refresh {
             let settings = self.settings;
             let exp = now + settings.refresh_ttl.min(settings.session_max_age).as_secs();
@@ -101,7 +102,7 @@ impl<'a> Sessions<'a> {
             .create_session(
                 &session_id,
                 user.id,
-                user.credential_version,
+                user.identity.version,
                 now,
                 first_refresh,
             )
@@ -144,13 +145,68 @@ impl<'a> Sessions<'a> {
         Ok(())
     }
 
-    /// The user `user_id` as stored now; a refresh for a deleted user is refused.
-    async fn current_user(self, user_id: i64) -> Result<StoredUser> {
-        Ok(self
-            .store
-            .find_user_by_id(user_id)
+    /// Ends the sessions of a user whose version the app bumped, when a
+    /// sign-in or refresh `resolved` them; answers whether it did.
+    async fn end_if_version_changed(self, resolved: &Resolved) -> Result<bool> {
+        if !resolved.version_changed {
+            return Ok(false);
+        }
+        let user_id = resolved.account.id;
+        tracing::info!(target: "tessera::audit", event = "user_version_changed", user_id, "the app changed the user's version; ending their sessions");
+        self.end_all(user_id, None).await?;
+        Ok(true)
+    }
+
+    /// Starts a session for the user proving `password`; `None` if it is not theirs.
+    pub(crate) async fn sign_in(
+        self,
+        username: &str,
+        password: &str,
+        with_refresh: bool,
+    ) -> Result<Option<(Account, Tokens)>> {
+        let Some(resolved) = self
+            .accounts
+            .authenticate(self.store, username, password)
             .await?
-            .ok_or(AuthError::RefreshInvalid)?)
+        else {
+            return Ok(None);
+        };
+        self.end_if_version_changed(&resolved).await?;
+        let tokens = self.start(&resolved.account, with_refresh).await?;
+        Ok(Some((resolved.account, tokens)))
+    }
+
+    /// User `user_id` as the users hook answers for them now. A refresh for a
+    /// user deleted or disabled, or whose version changed, is refused.
+    async fn current_user(self, user_id: i64) -> Result<Account> {
+        let resolved = self
+            .accounts
+            .current(self.store, user_id)
+            .await?
+            .ok_or(AuthError::RefreshInvalid)?;
+        if self.end_if_version_changed(&resolved).await? {
+            return Err(AuthError::RefreshInvalid.into());
+        }
+        Ok(resolved.account)
+    }
+
+    /// Signs access token `jti` of session `session_id` for `user`, issued at
+    /// `iat`, with the app's claims.
+    fn access(
+        self,
+        user: &Account,
+        session_id: &str,
+        fresh: bool,
+        iat: u64,
+        jti: String,
+    ) -> Result<IssuedToken> {
+        let extra = self
+            .accounts
+            .claims(&user.identity)
+            .map_err(SessionError::Internal)?;
+        Ok(self
+            .tokens
+            .access_at(&grant(user, session_id, fresh), iat, jti, extra)?)
     }
 }
 
@@ -159,11 +215,11 @@ fn secs(stored: i64) -> u64 {
     u64::try_from(stored).unwrap_or(0)
 }
 
-fn grant(user: &StoredUser, session_id: &str, fresh: bool) -> Grant {
+fn grant(user: &Account, session_id: &str, fresh: bool) -> Grant {
     Grant {
         user_id: user.id,
-        username: user.username.clone(),
-        roles: user.roles.clone(),
+        username: user.identity.username.clone(),
+        roles: user.identity.roles.clone(),
         session_id: session_id.to_owned(),
         fresh,
     }

@@ -10,6 +10,7 @@ use crate::password::Passwords;
 use crate::session::{SessionSettings, Sessions};
 use crate::store::Store;
 use crate::token::TokenService;
+use crate::users::Accounts;
 
 /// The application state behind [`crate::app`]; cheap to clone.
 #[derive(Clone)]
@@ -20,6 +21,8 @@ pub struct AppState {
     pub tokens: Arc<TokenService>,
     /// Hashes and verifies passwords.
     pub passwords: Passwords,
+    /// Whose users sign in (the built-in store's or the app's), and the app's claims.
+    pub(crate) accounts: Accounts,
     /// How sessions and refresh rotation behave.
     pub session_settings: SessionSettings,
     /// Whether `POST /register` is open.
@@ -34,7 +37,12 @@ pub struct AppState {
 impl AppState {
     /// The session rules over this state's store, tokens and settings.
     pub(crate) fn sessions(&self) -> Sessions<'_> {
-        Sessions::new(&self.store, &self.tokens, self.session_settings)
+        Sessions::new(
+            &self.store,
+            &self.tokens,
+            &self.accounts,
+            self.session_settings,
+        )
     }
 }
 

@@ -40,6 +40,18 @@ pub struct StoredUser {
     /// Bumped by every password change; a session is only created for the
     /// version read along with the hash it was checked against.
     pub credential_version: i64,
+    /// For a user of the app's own users table (see [`crate::Users`]): the
+    /// app's id for them. Such a row has no usable password.
+    pub external_id: Option<String>,
+}
+
+/// What [`Store::mirror_user`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MirroredUser {
+    /// The row's id.
+    pub id: i64,
+    /// Whether the row existed with another version.
+    pub version_changed: bool,
 }
 
 impl From<StoredUser> for UserProfile {
@@ -278,6 +290,20 @@ impl Store {
     /// Every user, oldest first.
     pub async fn list_users(&self) -> Result<Vec<UserProfile>, StoreError> {
         dispatch!(self, db => db.list_users().await)
+    }
+
+    /// Writes the row of the app's user `external_id`: creates it (with no
+    /// usable password) or brings its name, roles and version up to date. A
+    /// row of another app user holding the name lets go of it;
+    /// [`StoreError::UsernameTaken`] when a built-in account holds it.
+    pub async fn mirror_user(
+        &self,
+        external_id: &str,
+        username: &str,
+        roles: &[String],
+        version: i64,
+    ) -> Result<MirroredUser, StoreError> {
+        dispatch!(self, db => db.mirror_user(external_id, username, roles, version).await)
     }
 
     /// Replaces user `id`'s password hash and bumps its credential version, so

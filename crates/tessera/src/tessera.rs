@@ -8,6 +8,8 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use axum::Router;
 
+mod builder;
+
 use crate::config::Config;
 use crate::keys::{self, Keys};
 use crate::limits::Limits;
@@ -17,6 +19,9 @@ use crate::startup::StartupError;
 use crate::state::AppState;
 use crate::store::Store;
 use crate::token::TokenService;
+use crate::users::{Accounts, StoreUsers, Users};
+
+pub use builder::TesseraBuilder;
 
 /// Tessera inside an axum app: the routes, the token checks the extractors
 /// use, and the background work that keeps an instance correct.
@@ -30,7 +35,19 @@ pub struct Tessera {
 impl Tessera {
     /// Checks `config`, makes the data dir private, loads (or creates) the key
     /// ring, opens and migrates the store and loads the revocations made so far.
+    /// Users are Tessera's own (the built-in store); [`Self::builder`] plugs in
+    /// the app's, or adds claims to tokens.
     pub async fn open(config: Config) -> Result<Self, StartupError> {
+        Self::builder(config).open().await
+    }
+
+    /// A Tessera from `config` with the app's own users
+    /// ([`TesseraBuilder::users`]) or claims ([`TesseraBuilder::claims`]).
+    pub fn builder(config: Config) -> TesseraBuilder {
+        TesseraBuilder::new(config)
+    }
+
+    async fn open_with(config: Config, parts: builder::Parts) -> Result<Self, StartupError> {
         let settings = config.token_settings()?;
         let session_settings = config.session_settings()?;
         let store = config.store.open().await?;
@@ -51,14 +68,20 @@ impl Tessera {
         let tokens = Arc::new(TokenService::with_keys(keys, settings));
         // Revocations made before this start (or by other processes) apply from the first request.
         tokens.revocations().sync(&store).await?;
+        let passwords = Passwords::with_queue(
+            config.hash_concurrency(),
+            config.hash_queue(),
+            config.hash_queue_wait,
+        );
+        let app_owned = parts.users.is_some();
+        let builtin =
+            || -> Arc<dyn Users> { Arc::new(StoreUsers::new(store.clone(), passwords.clone())) };
+        let users = parts.users.unwrap_or_else(builtin);
         let state = AppState {
             store,
             tokens,
-            passwords: Passwords::with_queue(
-                config.hash_concurrency(),
-                config.hash_queue(),
-                config.hash_queue_wait,
-            ),
+            passwords,
+            accounts: Accounts::new(users, app_owned, parts.claims),
             session_settings,
             signup: config.signup,
             limits: Arc::new(Limits::new(config.limit_settings())),
@@ -76,6 +99,7 @@ impl Tessera {
             audience = ?config.audience,
             leeway = ?config.leeway,
             signup = %config.signup,
+            users = if app_owned { "the application's" } else { "built-in" },
             hash_concurrency = config.hash_concurrency(),
             token_cache = config.token_cache,
             rate_limit = %config.rate_limit,
@@ -127,7 +151,8 @@ impl Tessera {
         &self.state.passwords
     }
 
-    /// The user store.
+    /// Tessera's store: sessions, revocations, and its users (the built-in
+    /// accounts, or a row per user of the app's who signed in).
     pub fn store(&self) -> &Store {
         &self.state.store
     }

@@ -28,6 +28,25 @@ pub use error::AuthError;
 // Defined with the key ring, which prepares its headers for both kinds.
 pub use crate::keys::{ACCESS_TYP, REFRESH_TYP};
 
+/// The claims Tessera sets (or will set) itself; an application's own claims
+/// may not use these names, and a token whose extra claims do is not issued.
+pub const RESERVED_CLAIMS: &[&str] = &[
+    "sub",
+    "username",
+    "roles",
+    "sid",
+    "fresh",
+    "iss",
+    "aud",
+    "iat",
+    "nbf",
+    "exp",
+    "jti",
+    "amr",
+    "acr",
+    "email_verified",
+];
+
 /// No claims beyond Tessera's own: the default for [`Claims`]' extension.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoExtraClaims {}
@@ -265,6 +284,8 @@ impl TokenService {
 
     /// Signs the access token `jti` as it was (or will be) issued at `iat`.
     /// Signing is deterministic, so the same inputs give the same token.
+    /// Refused when `extra` is not a JSON object (or unit) or names one of the
+    /// [`RESERVED_CLAIMS`].
     pub(crate) fn access_at<E: Serialize>(
         &self,
         grant: &Grant,
@@ -272,6 +293,7 @@ impl TokenService {
         jti: String,
         extra: E,
     ) -> Result<IssuedToken, jsonwebtoken::errors::Error> {
+        check_extra(&extra)?;
         let exp = iat + self.settings.access_ttl.as_secs();
         let claims = Claims {
             sub: grant.user_id.to_string(),
@@ -364,6 +386,26 @@ impl TokenService {
         header.typ = Some(typ.to_owned());
         header.kid = Some(ring.signing_kid().to_owned());
         jsonwebtoken::encode(&header, claims, ring.encoding_key())
+    }
+}
+
+/// Refuses application claims that are not an object or that would override
+/// one of Tessera's (serde would write both, and readers disagree on which wins).
+fn check_extra<E: Serialize>(extra: &E) -> Result<(), jsonwebtoken::errors::Error> {
+    use serde::ser::Error as _;
+    match serde_json::to_value(extra)? {
+        serde_json::Value::Object(map) => {
+            if let Some(name) = map
+                .keys()
+                .find(|name| RESERVED_CLAIMS.contains(&name.as_str()))
+            {
+                let msg = format!("the claim `{name}` is reserved: Tessera sets it");
+                return Err(serde_json::Error::custom(msg).into());
+            }
+            Ok(())
+        }
+        serde_json::Value::Null => Ok(()),
+        _ => Err(serde_json::Error::custom("extra claims must be a struct or map").into()),
     }
 }
 

@@ -12,8 +12,8 @@ use crate::device;
 use crate::error::{ApiError, Result};
 use crate::extract::json::JsonBody;
 use crate::limits::Client;
+use crate::session::Tokens;
 use crate::state::AppState;
-use crate::store::StoredUser;
 use crate::validate;
 
 pub(super) fn router() -> Router<AppState> {
@@ -47,8 +47,7 @@ async fn auth_create(
     [(axum::http::HeaderName, HeaderValue); 1],
     Json<AuthResponse>,
 )> {
-    let (user, cookie) = check_password(&state, &client, &headers, credentials).await?;
-    let tokens = state.sessions().start(&user, true).await?;
+    let (tokens, cookie) = sign_in(&state, &client, &headers, credentials, true).await?;
     Ok(([(SET_COOKIE, cookie)], Json(tokens.into_response()?)))
 }
 
@@ -76,8 +75,7 @@ async fn login_create(
     [(axum::http::HeaderName, HeaderValue); 1],
     Json<LoginResponse>,
 )> {
-    let (user, cookie) = check_password(&state, &client, &headers, credentials).await?;
-    let tokens = state.sessions().start(&user, false).await?;
+    let (tokens, cookie) = sign_in(&state, &client, &headers, credentials, false).await?;
     let body = LoginResponse {
         jwt: tokens.access.token,
     };
@@ -93,7 +91,7 @@ async fn login_create(
     responses(
         (status = 201, description = "Account created", body = UserProfile),
         (status = 400, description = "Missing or invalid JSON body, or a missing field", body = ErrorBody),
-        (status = 403, description = "Sign-up is closed on this server", body = ErrorBody),
+        (status = 403, description = "Sign-up is closed on this server, or the application owns the users", body = ErrorBody),
         (status = 409, description = "Username is already taken", body = ErrorBody),
         (status = 413, description = "Request body over 16 KiB", body = ErrorBody),
         (status = 429, description = "Too many requests from this client or for this username", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
@@ -104,6 +102,9 @@ async fn register_create(
     State(state): State<AppState>,
     JsonBody(credentials): JsonBody<Credentials>,
 ) -> Result<(StatusCode, Json<UserProfile>)> {
+    if state.accounts.app_owned() {
+        return Err(ApiError::AppOwnsUsers("Registration"));
+    }
     if state.signup == Signup::Closed {
         return Err(ApiError::SignupClosed);
     }
@@ -116,15 +117,17 @@ async fn register_create(
     Ok((StatusCode::CREATED, Json(profile)))
 }
 
-/// Checks credentials; on success returns the user and a new device cookie
+/// Checks credentials and starts a session (with a refresh token when
+/// `with_refresh`); on success returns its tokens and a new device cookie
 /// (`Set-Cookie`). Unknown users and wrong passwords take the same path through
 /// argon2 and get the same answer.
-async fn check_password(
+async fn sign_in(
     state: &AppState,
     client: &Client,
     headers: &HeaderMap,
     credentials: Credentials,
-) -> Result<(StoredUser, HeaderValue)> {
+    with_refresh: bool,
+) -> Result<(Tokens, HeaderValue)> {
     let Credentials { username, password } = credentials;
     if username.is_empty() {
         return Err(ApiError::BadRequest(
@@ -144,22 +147,26 @@ async fn check_password(
     // Per username from this address, and per username from everywhere, which
     // slows guessing spread over many addresses; a client that signed in as this
     // user before counts per device instead, so such guessing cannot lock it
-    // out. Counted before argon2 so a guesser cannot make us hash.
+    // out. Counted before the password check so a guesser cannot make us hash.
     // The lookup comes first (an indexed read, already bounded by the
     // per-address limit) so a device cookie is trusted only for the account it
-    // was issued to, at its current password.
-    let user = state.store.find_user_by_name(&username).await?;
-    let device = device::trusted_device(&state.tokens, headers, user.as_ref());
+    // was issued to, at its current version (for an app's users, as of their
+    // last sign-in or refresh here).
+    let known = state.store.find_user_by_name(&username).await?;
+    let known = known.and_then(|row| state.accounts.account_of(row));
+    let device = device::trusted_device(&state.tokens, headers, known.as_ref());
     state
         .limits
         .check_sign_in(&username, client, device.as_deref())?;
-    let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
-    if !state.passwords.verify(password, stored_hash).await? {
+    let signed_in = state
+        .sessions()
+        .sign_in(&username, &password, with_refresh)
+        .await?;
+    let Some((user, tokens)) = signed_in else {
         tracing::info!(target: "tessera::audit", event = "login_failed", %username, client = %client.address, "sign-in refused");
         return Err(ApiError::BadCredentials);
-    }
-    let user = user.ok_or(ApiError::BadCredentials)?;
-    tracing::info!(target: "tessera::audit", event = "login_ok", user_id = user.id, username = %user.username, "signed in");
+    };
+    tracing::info!(target: "tessera::audit", event = "login_ok", user_id = user.id, username = %user.identity.username, "signed in");
     let cookie = device::issue(&state.tokens, &user, client.https).map_err(ApiError::internal)?;
-    Ok((user, cookie))
+    Ok((tokens, cookie))
 }

@@ -34,7 +34,7 @@ pub(super) fn router() -> Router<AppState> {
         (status = 204, description = "Password changed; every other session ended"),
         (status = 400, description = "Missing or invalid JSON body, or a missing field", body = ErrorBody),
         (status = 401, description = "Missing, invalid or not fresh token (sign in with the password again)", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 challenge"))),
-        (status = 403, description = "Current password is incorrect", body = ErrorBody),
+        (status = 403, description = "Current password is incorrect, or the application owns the users", body = ErrorBody),
         (status = 413, description = "Request body over 16 KiB", body = ErrorBody),
         (status = 429, description = "Too many password changes for this account or from this client", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
@@ -46,6 +46,9 @@ async fn password_update(
     FreshUser(user): FreshUser,
     JsonBody(request): JsonBody<PasswordChangeRequest>,
 ) -> Result<StatusCode> {
+    if state.accounts.app_owned() {
+        return Err(ApiError::AppOwnsUsers("Changing a password"));
+    }
     if request.current_password.is_empty() {
         return Err(ApiError::BadRequest(
             "Missing current_password parameter".to_owned(),

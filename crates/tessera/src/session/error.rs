@@ -2,6 +2,7 @@
 
 use crate::store::StoreError;
 use crate::token::AuthError;
+use crate::users::{AccountError, UsersError};
 
 /// Why a sign-in, refresh or sign-out did not go through. `crate::error` says
 /// how each is answered over HTTP.
@@ -17,6 +18,9 @@ pub(crate) enum SessionError {
     /// The store failed or does not answer.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The app's users hook could not answer.
+    #[error(transparent)]
+    Users(#[from] UsersError),
     /// A token could not be signed, or a bug; the cause is for the log only.
     #[error("{0}")]
     Internal(String),
@@ -25,5 +29,14 @@ pub(crate) enum SessionError {
 impl From<jsonwebtoken::errors::Error> for SessionError {
     fn from(err: jsonwebtoken::errors::Error) -> Self {
         Self::Internal(err.to_string())
+    }
+}
+
+impl From<AccountError> for SessionError {
+    fn from(err: AccountError) -> Self {
+        match err {
+            AccountError::Users(users) => Self::Users(users),
+            AccountError::Store(store) => Self::Store(store),
+        }
     }
 }

@@ -1,10 +1,10 @@
 //! Refreshing: each refresh token is exchanged once, and a used one shown
 //! again is either the user's own tabs racing or a stolen copy.
 
-use super::{grant, secs, Result, Revoke, Sessions, Tokens};
+use super::{secs, Result, Revoke, Sessions, Tokens};
 use crate::clock::{new_id, unix_now};
 use crate::store::{RefreshRecord, RotateRefresh, Rotation};
-use crate::token::{AuthError, NoExtraClaims};
+use crate::token::AuthError;
 
 impl Sessions<'_> {
     /// Exchanges refresh token `token`, presented by the client with digest
@@ -36,10 +36,7 @@ impl Sessions<'_> {
                 expires_at: successor_exp,
             } => {
                 let user = self.current_user(user_id).await?;
-                let grant = grant(&user, &claims.sid, false);
-                let access = self
-                    .tokens
-                    .access_at(&grant, now, access_jti, NoExtraClaims {});
+                let access = self.access(&user, &claims.sid, false, now, access_jti);
                 let refresh =
                     self.tokens
                         .refresh_at(user_id, &claims.sid, now, successor_exp, successor);
@@ -80,10 +77,7 @@ impl Sessions<'_> {
                 .await?
                 .ok_or(AuthError::RefreshInvalid)?;
             let user = self.current_user(record.user_id).await?;
-            let grant = grant(&user, &record.session_id, false);
-            let access = self
-                .tokens
-                .access_at(&grant, used_at, access_jti, NoExtraClaims {});
+            let access = self.access(&user, &record.session_id, false, used_at, access_jti);
             let refresh = self.tokens.refresh_at(
                 user.id,
                 &record.session_id,

@@ -9,6 +9,7 @@ use sqlx::{Database, Executor, IntoArguments, Pool, Transaction};
 
 use super::StoreError;
 
+mod mirror;
 mod revocations;
 mod sessions;
 mod users;

@@ -10,7 +10,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::{header, Response, StatusCode};
 use serde_json::{json, Value};
 use tessera::Rate;
-use tessera::{Config, JwtSecret, Server, ServerConfig, Store, Tessera};
+use tessera::{Config, JwtSecret, Server, ServerConfig, Store, Tessera, TesseraBuilder};
 use tokio::sync::oneshot;
 
 use crate::database::{wants_postgres, TestSchema};
@@ -66,6 +66,53 @@ impl TestApp {
     /// (a limit that a slow machine's retries run into is a flaky test).
     pub(crate) async fn spawn_with(flags: &[&str]) -> Self {
         Self::spawn_as(flags, false).await
+    }
+
+    /// A Tessera (in-process, without `Server`'s extras) opened by `build`
+    /// from the configuration of `flags`: to plug in the app's own users or
+    /// claims. Not for [`TestApp::restart`], which starts a plain server.
+    pub(crate) async fn spawn_built(
+        flags: &[&str],
+        build: impl FnOnce(TesseraBuilder) -> TesseraBuilder,
+    ) -> Self {
+        let secret = String::from_utf8(JwtSecret::generate().as_bytes().to_vec()).unwrap();
+        let mut flags: Vec<String> = flags.iter().map(|flag| (*flag).to_owned()).collect();
+        let schema = if wants_postgres() {
+            let schema = TestSchema::create().await;
+            flags.extend(["--database-url".to_owned(), schema.url()]);
+            Some(std::sync::Arc::new(schema))
+        } else {
+            None
+        };
+        let data_dir = tempfile::tempdir().unwrap();
+        let flags_now: Vec<&str> = flags.iter().map(String::as_str).collect();
+        let (mut config, _) = settings(&flags_now);
+        config.store.data_dir = data_dir.path().to_owned();
+        config.jwt_secret = Some(JwtSecret::new(secret.clone()).unwrap());
+        let tessera = build(Tessera::builder(config))
+            .open()
+            .await
+            .expect("tessera opens");
+        Self {
+            secret,
+            client: reqwest::Client::builder().no_proxy().build().unwrap(),
+            transport: Transport::InProcess {
+                router: tessera.router(),
+                maintenance: tokio::spawn(tessera.maintenance()),
+                tessera,
+            },
+            flags,
+            data_dir,
+            schema,
+        }
+    }
+
+    /// The Tessera behind an in-process app.
+    pub(crate) fn tessera(&self) -> &Tessera {
+        match &self.transport {
+            Transport::InProcess { tessera, .. } => tessera,
+            Transport::Listening { .. } => panic!("only in-process apps expose their Tessera"),
+        }
     }
 
     async fn spawn_as(flags: &[&str], listening: bool) -> Self {

@@ -2,6 +2,7 @@
 //! matters) and of the `tessera` binary.
 
 mod admin;
+mod app_users;
 mod binary;
 mod collation;
 mod connections;

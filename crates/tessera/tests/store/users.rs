@@ -158,3 +158,44 @@ fn tessera_now() -> u64 {
         .unwrap()
         .as_secs()
 }
+
+#[tokio::test]
+async fn an_apps_users_are_mirrored_by_their_stable_id() {
+    on_each_engine(|store| async move {
+        let first = store
+            .mirror_user("u-1", "user1", &roles(&["staff"]), 0)
+            .await
+            .unwrap();
+        assert!(!first.version_changed);
+        let row = store.find_user_by_name("USER1").await.unwrap().unwrap();
+        assert_eq!(row.id, first.id);
+        assert_eq!(row.external_id.as_deref(), Some("u-1"));
+        assert_eq!((row.roles, row.credential_version), (roles(&["staff"]), 0));
+
+        // Renamed by the app, new roles, a new version: the same row.
+        let again = store.mirror_user("u-1", "first", &[], 3).await.unwrap();
+        assert_eq!(again.id, first.id);
+        assert!(again.version_changed);
+        let row = store.find_user_by_id(first.id).await.unwrap().unwrap();
+        assert_eq!((row.username.as_str(), row.roles.len()), ("first", 0));
+        assert_eq!(row.credential_version, 3);
+        let unchanged = store.mirror_user("u-1", "first", &[], 3).await.unwrap();
+        assert!(!unchanged.version_changed);
+
+        // Another app user now called "first": the old row lets the name go.
+        let other = store.mirror_user("u-2", "First", &[], 0).await.unwrap();
+        assert_ne!(other.id, first.id);
+        let row = store.find_user_by_id(first.id).await.unwrap().unwrap();
+        assert_eq!(row.username, "#u-1");
+        let found = store.find_user_by_name("first").await.unwrap().unwrap();
+        assert_eq!(found.id, other.id);
+
+        // A built-in account's name is not the app's to take.
+        store.create_user("alice", "hash-a", &[]).await.unwrap();
+        let taken = store.mirror_user("u-3", "Alice", &[], 0).await;
+        assert!(matches!(taken, Err(StoreError::UsernameTaken)), "{taken:?}");
+        let alice = store.find_user_by_name("alice").await.unwrap().unwrap();
+        assert_eq!(alice.external_id, None);
+    })
+    .await;
+}

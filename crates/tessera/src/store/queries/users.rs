@@ -8,7 +8,7 @@ use crate::clock::{unix_now, utc_text};
 use crate::store::{Deletion, StoreError, StoredUser, SESSION_REVOCATION_SECS};
 
 /// Columns of a user plus its roles, space-separated (role names hold no spaces).
-const SELECT_USER: &str = "SELECT u.id, u.username, u.password_hash, u.credential_version, u.created_at, \
+const SELECT_USER: &str = "SELECT u.id, u.username, u.password_hash, u.credential_version, u.created_at, u.external_id, \
      COALESCE((SELECT string_agg(r.role, ' ') FROM user_roles r WHERE r.user_id = u.id), '') AS roles \
      FROM users u";
 
@@ -19,6 +19,7 @@ struct UserRow {
     password_hash: String,
     credential_version: i64,
     created_at: i64,
+    external_id: Option<String>,
     roles: String,
 }
 
@@ -33,6 +34,7 @@ impl From<UserRow> for StoredUser {
             password_hash: row.password_hash,
             credential_version: row.credential_version,
             created_at: utc_text(secs(row.created_at)),
+            external_id: row.external_id,
             roles,
         }
     }
