@@ -1,6 +1,7 @@
 //! An existing axum app with Tessera inside: the whole API nested under `/api`
 //! (`/api/register`, `/api/auth`, `/api/refresh`, `/api/logout`, ...), beside
-//! the app's own page, state and routes, which `AuthUser` and `WithRole` guard.
+//! the app's own page, state and routes, which `AuthUser` and `WithRole` guard,
+//! and a claim of the app's own (`plan`) in every access token.
 //!
 //! ```sh
 //! cargo run -p tessera --example embed       # PORT=5000, data in ./embed-data (EMBED_DATA_DIR)
@@ -15,8 +16,11 @@ use axum::extract::{FromRef, State};
 use axum::response::Html;
 use axum::routing::get;
 use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use tessera::{Admin, ApiError, AuthUser, Config, StoreConfig, Tessera, TokenService, WithRole};
+use tessera::{
+    Admin, ApiError, AuthUser, Config, Identity, StoreConfig, Tessera, TokenService, WithRole,
+};
 
 /// The app's state: its own things, and Tessera.
 #[derive(Clone)]
@@ -40,9 +44,29 @@ async fn home() -> Html<&'static str> {
     Html(PAGE)
 }
 
+/// The app's own claim, added to every access token at sign-in and refresh.
+#[derive(Clone, Serialize, Deserialize)]
+struct Plan {
+    plan: String,
+}
+
+fn plan_of(user: &Identity) -> Plan {
+    let plan = if user.roles.iter().any(|role| role == "admin") {
+        "team"
+    } else {
+        "free"
+    };
+    Plan {
+        plan: plan.to_owned(),
+    }
+}
+
 /// Any signed-in user: 401 with `WWW-Authenticate` before this runs otherwise.
-async fn dashboard(user: AuthUser) -> Json<Value> {
-    Json(json!({ "hello_from": user.username, "user_id": user.id, "roles": user.claims.roles }))
+async fn dashboard(user: AuthUser<Plan>) -> Json<Value> {
+    let plan = &user.claims.extra.plan;
+    Json(
+        json!({ "hello_from": user.username, "user_id": user.id, "roles": user.claims.roles, "plan": plan }),
+    )
 }
 
 /// Role `admin` only: 403 for the others.
@@ -73,7 +97,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
         ..Config::default()
     };
-    let tessera = Tessera::open(config).await?;
+    let tessera = Tessera::builder(config).claims(plan_of).open().await?;
     let maintenance = tokio::spawn(tessera.maintenance());
 
     if let Ok(password) = std::env::var("EMBED_ADMIN_PASSWORD") {

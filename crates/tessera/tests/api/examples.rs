@@ -248,6 +248,53 @@ async fn flask_jwt_simple_answers_as_the_tutorial_with_the_apps_own_users() {
 }
 
 #[tokio::test]
+async fn flask_jwt_answers_as_the_tutorial_with_the_apps_own_users() {
+    let secret = String::from_utf8(JwtSecret::generate().as_bytes().to_vec()).unwrap();
+    let app = Example::start("flask_jwt", &[("TESSERA_JWT_SECRET", &secret)]).await;
+
+    let auth = |body: &Value| app.post("/auth").json(body);
+    let missing = [
+        (json!({}), "Missing username parameter"),
+        (json!({ "username": "user1" }), "Missing password parameter"),
+    ];
+    for (body, msg) in missing {
+        assert_error(send(auth(&body)).await, StatusCode::BAD_REQUEST, msg).await;
+    }
+    for (username, password) in [("user1", "wrong"), ("nobody", "abcxyz")] {
+        let response = send(auth(&credentials(username, password))).await;
+        assert_error(
+            response,
+            StatusCode::UNAUTHORIZED,
+            "Bad username or password",
+        )
+        .await;
+    }
+
+    let mut tokens = Vec::new();
+    for username in ["user1", "user2"] {
+        let answer = json_of(
+            send(auth(&credentials(username, "abcxyz"))).await,
+            StatusCode::OK,
+        )
+        .await;
+        let token = answer["access_token"].as_str().unwrap().to_owned();
+        // Signed with the secret from the environment, for the app's user.
+        let key = DecodingKey::from_secret(secret.as_bytes());
+        let claims = jsonwebtoken::decode::<Value>(&token, &key, &Validation::default());
+        let claims = claims.unwrap().claims;
+        assert_eq!(claims["username"], username);
+        tokens.push(token);
+    }
+    let forged = forge(&tokens[0], &other_hs256_key());
+    let data = json!({ "data": [1, 2, 3] });
+    assert_guarded(&app, "/protected", &tokens[1], &forged, &data).await;
+
+    // The app owns its users: Tessera registers no one.
+    let register = send(app.post("/register").json(&credentials("user3", "abcxyz"))).await;
+    assert_eq!(register.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
 async fn embed_serves_the_whole_api_under_api_beside_the_apps_own_routes() {
     let data = tempfile::tempdir().unwrap();
     let data_dir = data.path().to_str().unwrap();
@@ -274,7 +321,7 @@ async fn embed_serves_the_whole_api_under_api_beside_the_apps_own_routes() {
     let pair = json_of(send(sign_in("alice")).await, StatusCode::OK).await;
     let access = pair["access_token"].as_str().unwrap();
     let forged = forge(access, &other_hs256_key());
-    let expected = json!({ "hello_from": "alice", "user_id": 2, "roles": [] });
+    let expected = json!({ "hello_from": "alice", "user_id": 2, "roles": [], "plan": "free" });
     assert_guarded(&app, "/api/dashboard", access, &forged, &expected).await;
 
     // The admin route: 403 for alice, the app's figures for the admin made at start.
@@ -289,6 +336,8 @@ async fn embed_serves_the_whole_api_under_api_beside_the_apps_own_routes() {
         (&json!("admin"), &json!(2))
     );
     assert!(stats["uptime_secs"].is_u64(), "{stats}");
+    let dashboard = send(app.get("/api/dashboard").bearer_auth(admin_token)).await;
+    assert_eq!(json_of(dashboard, StatusCode::OK).await["plan"], "team");
 
     // Refresh and logout work under the prefix, and the app's own routes see the sign-out.
     let body = json!({ "refresh_token": pair["refresh_token"] });
