@@ -145,16 +145,15 @@ impl<'a> Sessions<'a> {
         Ok(())
     }
 
-    /// Ends the sessions of a user whose version the app bumped, when a
-    /// sign-in or refresh `resolved` them; answers whether it did.
-    async fn end_if_version_changed(self, resolved: &Resolved) -> Result<bool> {
+    /// For a user whose version the app bumped, as a sign-in or refresh
+    /// `resolved` them: their sessions, which the store ended with the new
+    /// version, are denied here at once. Answers whether the version changed.
+    fn deny_if_version_changed(self, resolved: &Resolved) -> bool {
         if !resolved.version_changed {
-            return Ok(false);
+            return false;
         }
-        let user_id = resolved.account.id;
-        tracing::info!(target: "tessera::audit", event = "user_version_changed", user_id, "the app changed the user's version; ending their sessions");
-        self.end_all(user_id, None).await?;
-        Ok(true)
+        self.deny_sessions(&resolved.account, &resolved.ended_sessions);
+        true
     }
 
     /// Starts a session for the user proving `password`; `None` if it is not theirs.
@@ -171,7 +170,7 @@ impl<'a> Sessions<'a> {
         else {
             return Ok(None);
         };
-        self.end_if_version_changed(&resolved).await?;
+        self.deny_if_version_changed(&resolved);
         let tokens = self.start(&resolved.account, with_refresh).await?;
         Ok(Some((resolved.account, tokens)))
     }
@@ -184,7 +183,7 @@ impl<'a> Sessions<'a> {
             .current(self.store, user_id)
             .await?
             .ok_or(AuthError::RefreshInvalid)?;
-        if self.end_if_version_changed(&resolved).await? {
+        if self.deny_if_version_changed(&resolved) {
             return Err(AuthError::RefreshInvalid.into());
         }
         Ok(resolved.account)

@@ -46,12 +46,15 @@ pub struct StoredUser {
 }
 
 /// What [`Store::mirror_user`] wrote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MirroredUser {
     /// The row's id.
     pub id: i64,
     /// Whether the row existed with another version.
     pub version_changed: bool,
+    /// The sessions the new version ended (revoked, with their revocation
+    /// rows written for [`SESSION_REVOCATION_SECS`]).
+    pub ended_sessions: Vec<String>,
 }
 
 impl From<StoredUser> for UserProfile {
@@ -293,8 +296,9 @@ impl Store {
     }
 
     /// Writes the row of the app's user `external_id`: creates it (with no
-    /// usable password) or brings its name, roles and version up to date. A
-    /// row of another app user holding the name lets go of it;
+    /// usable password) or brings its name, roles and version up to date; a
+    /// new version revokes every session of the user in the same transaction.
+    /// A row of another app user holding the name lets go of it;
     /// [`StoreError::UsernameTaken`] when a built-in account holds it.
     pub async fn mirror_user(
         &self,

@@ -6,6 +6,7 @@
 use super::Sessions;
 use crate::clock::unix_now;
 use crate::store::{Deletion, StoreError};
+use crate::users::Account;
 
 /// What to revoke.
 #[derive(Debug, Clone, Copy)]
@@ -91,6 +92,17 @@ impl Sessions<'_> {
             }
         }
         Ok(revoked)
+    }
+
+    /// Denies `sessions` of `user`, which the store revoked already (in the
+    /// transaction that recorded the user's new version), on this instance.
+    pub(crate) fn deny_sessions(self, user: &Account, sessions: &[String]) {
+        let until = self.revocation_horizon(unix_now());
+        for sid in sessions {
+            self.tokens.revocations().revoke_session(sid, until);
+        }
+        let (user_id, sessions) = (user.id, sessions.len());
+        tracing::info!(target: "tessera::audit", event = "sessions_revoked", user_id, sessions, "the app changed the user's version");
     }
 
     /// Until when a revoked session's access tokens could still be presented.

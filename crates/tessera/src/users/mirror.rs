@@ -34,8 +34,10 @@ pub(crate) struct Account {
 pub(crate) struct Resolved {
     pub(crate) account: Account,
     /// The app bumped the user's version since their row was last written:
-    /// the sessions started before must end.
+    /// the sessions started before have ended.
     pub(crate) version_changed: bool,
+    /// Those sessions, revoked in the store already.
+    pub(crate) ended_sessions: Vec<String>,
 }
 
 /// Why an account could not be read.
@@ -134,6 +136,7 @@ impl Accounts {
             return Ok(Resolved {
                 account,
                 version_changed: false,
+                ended_sessions: Vec::new(),
             });
         }
         let mirrored = store
@@ -159,6 +162,7 @@ impl Accounts {
                 identity,
             },
             version_changed: mirrored.version_changed,
+            ended_sessions: mirrored.ended_sessions,
         })
     }
 

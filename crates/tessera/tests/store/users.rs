@@ -172,15 +172,28 @@ async fn an_apps_users_are_mirrored_by_their_stable_id() {
         assert_eq!(row.external_id.as_deref(), Some("u-1"));
         assert_eq!((row.roles, row.credential_version), (roles(&["staff"]), 0));
 
-        // Renamed by the app, new roles, a new version: the same row.
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let created = store.create_session("s1", first.id, 0, now, None).await;
+        assert!(created.unwrap());
+
+        // Renamed by the app, new roles, a new version: the same row, and the
+        // sessions of the old version end with it.
         let again = store.mirror_user("u-1", "first", &[], 3).await.unwrap();
         assert_eq!(again.id, first.id);
         assert!(again.version_changed);
+        assert_eq!(again.ended_sessions, ["s1"]);
+        let revoked = store.revocations_after(0, now).await.unwrap();
+        assert!(revoked
+            .iter()
+            .any(|row| row.kind == "session" && row.value == "s1"));
         let row = store.find_user_by_id(first.id).await.unwrap().unwrap();
         assert_eq!((row.username.as_str(), row.roles.len()), ("first", 0));
         assert_eq!(row.credential_version, 3);
         let unchanged = store.mirror_user("u-1", "first", &[], 3).await.unwrap();
-        assert!(!unchanged.version_changed);
+        assert!(!unchanged.version_changed && unchanged.ended_sessions.is_empty());
 
         // Another app user now called "first": the old row lets the name go.
         let other = store.mirror_user("u-2", "First", &[], 0).await.unwrap();

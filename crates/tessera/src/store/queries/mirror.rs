@@ -5,7 +5,7 @@ use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 
 use super::{Dialect, SqlStore};
 use crate::clock::unix_now;
-use crate::store::{MirroredUser, StoreError};
+use crate::store::{MirroredUser, StoreError, SESSION_REVOCATION_SECS};
 
 /// The unusable password hash of an app's user kept here: no PHC string, so no
 /// password ever matches it.
@@ -86,10 +86,30 @@ where
             .execute(&mut *tx)
             .await?;
         }
+        // A new version ends the user's sessions in this very transaction, so
+        // no session started under the old one outlives the row saying so.
+        let version_changed = previous != version;
+        let mut ended_sessions: Vec<String> = Vec::new();
+        if version_changed {
+            let now = unix_now();
+            ended_sessions = sqlx::query_scalar(
+                "UPDATE sessions SET revoked_at = $1 \
+                 WHERE user_id = $2 AND revoked_at IS NULL RETURNING id",
+            )
+            .bind(now as i64)
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+            for session in &ended_sessions {
+                let until = now + SESSION_REVOCATION_SECS;
+                Self::insert_revocation(&mut tx, "session", session, until).await?;
+            }
+        }
         tx.commit().await?;
         Ok(MirroredUser {
             id,
-            version_changed: previous != version,
+            version_changed,
+            ended_sessions,
         })
     }
 }
