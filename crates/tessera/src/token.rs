@@ -7,6 +7,8 @@
 mod cache;
 mod device;
 mod error;
+mod refresh;
+mod reserved;
 #[cfg(test)]
 mod tests;
 mod verify;
@@ -24,28 +26,12 @@ use crate::revocation::Revocations;
 use crate::secret::JwtSecret;
 
 pub use error::AuthError;
+pub use reserved::RESERVED_CLAIMS;
+
+use reserved::check_extra;
 
 // Defined with the key ring, which prepares its headers for both kinds.
 pub use crate::keys::{ACCESS_TYP, REFRESH_TYP};
-
-/// The claims Tessera sets (or will set) itself; an application's own claims
-/// may not use these names, and a token whose extra claims do is not issued.
-pub const RESERVED_CLAIMS: &[&str] = &[
-    "sub",
-    "username",
-    "roles",
-    "sid",
-    "fresh",
-    "iss",
-    "aud",
-    "iat",
-    "nbf",
-    "exp",
-    "jti",
-    "amr",
-    "acr",
-    "email_verified",
-];
 
 /// No claims beyond Tessera's own: the default for [`Claims`]' extension.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -313,73 +299,6 @@ impl TokenService {
         Ok(issued(token, claims.jti, exp))
     }
 
-    /// Signs a refresh token for `grant`'s user and session, valid for `ttl`:
-    /// for an app that issues tokens from its own sign-in route and lets its
-    /// clients refresh. Only [`Self::verify_refresh`] and [`Self::refresh_access`]
-    /// accept it; it never passes as an access token, nor an access token as it.
-    ///
-    /// These refresh tokens are stateless: nothing records their use, so each
-    /// works until it expires. Tessera's `POST /refresh` (with
-    /// [`Tessera`](crate::Tessera)) adds one-time use, reuse detection and revocation.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use tessera::{AuthError, Grant, JwtSecret, TokenService, TokenSettings};
-    ///
-    /// let tokens = TokenService::new(&JwtSecret::generate(), TokenSettings::default());
-    /// let grant = Grant {
-    ///     user_id: 7,
-    ///     username: "alice".into(),
-    ///     roles: vec![],
-    ///     session_id: "session-1".into(),
-    ///     fresh: true,
-    /// };
-    /// let refresh = tokens.issue_refresh(&grant, Duration::from_secs(14 * 24 * 3600)).unwrap();
-    ///
-    /// // Later, in the app's refresh route: look the user up again, then
-    /// let access = tokens.refresh_access(&refresh.token, "alice", vec![]).unwrap();
-    /// let claims = tokens.verify_access::<tessera::NoExtraClaims>(&access.token).unwrap();
-    /// assert_eq!((claims.sub.as_str(), claims.fresh), ("7", false));
-    ///
-    /// // Neither kind passes for the other.
-    /// assert_eq!(tokens.verify_access::<tessera::NoExtraClaims>(&refresh.token).unwrap_err(), AuthError::NotAccessToken);
-    /// assert_eq!(tokens.refresh_access(&access.token, "alice", vec![]).unwrap_err(), AuthError::NotRefreshToken);
-    /// ```
-    pub fn issue_refresh(
-        &self,
-        grant: &Grant,
-        ttl: Duration,
-    ) -> Result<IssuedToken, jsonwebtoken::errors::Error> {
-        let now = unix_now();
-        let exp = now + ttl.as_secs();
-        self.refresh_at(grant.user_id, &grant.session_id, now, exp, new_id())
-    }
-
-    /// Checks `refresh_token` ([`Self::verify_refresh`]) and signs a new access
-    /// token for its user and session, named `username` with `roles` (as the
-    /// app's users table says now), not fresh. See [`Self::issue_refresh`].
-    pub fn refresh_access(
-        &self,
-        refresh_token: &str,
-        username: &str,
-        roles: Vec<String>,
-    ) -> Result<IssuedToken, AuthError> {
-        let claims = self.verify_refresh(refresh_token)?;
-        let user_id = claims.sub.parse().map_err(|_| AuthError::MalformedToken)?;
-        let grant = Grant {
-            user_id,
-            username: username.to_owned(),
-            roles,
-            session_id: claims.sid,
-            fresh: false,
-        };
-        self.issue_access(&grant, NoExtraClaims {}).map_err(|err| {
-            // Signing with a loaded key cannot fail but on a bug: say so in the log.
-            tracing::error!(%err, "cannot sign an access token");
-            AuthError::MalformedToken
-        })
-    }
-
     /// Signs refresh token `jti` of `session_id`, issued at `iat`.
     pub(crate) fn refresh_at(
         &self,
@@ -453,26 +372,6 @@ impl TokenService {
         header.typ = Some(typ.to_owned());
         header.kid = Some(ring.signing_kid().to_owned());
         jsonwebtoken::encode(&header, claims, ring.encoding_key())
-    }
-}
-
-/// Refuses application claims that are not an object or that would override
-/// one of Tessera's (serde would write both, and readers disagree on which wins).
-fn check_extra<E: Serialize>(extra: &E) -> Result<(), jsonwebtoken::errors::Error> {
-    use serde::ser::Error as _;
-    match serde_json::to_value(extra)? {
-        serde_json::Value::Object(map) => {
-            if let Some(name) = map
-                .keys()
-                .find(|name| RESERVED_CLAIMS.contains(&name.as_str()))
-            {
-                let msg = format!("the claim `{name}` is reserved: Tessera sets it");
-                return Err(serde_json::Error::custom(msg).into());
-            }
-            Ok(())
-        }
-        serde_json::Value::Null => Ok(()),
-        _ => Err(serde_json::Error::custom("extra claims must be a struct or map").into()),
     }
 }
 
