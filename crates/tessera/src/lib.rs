@@ -125,7 +125,9 @@ pub use startup::StartupError;
 pub use store::Store;
 pub use tessera::{Tessera, TesseraBuilder};
 pub use token::AuthError;
-pub use token::{Claims, Grant, NoExtraClaims, RefreshClaims, TokenService, TokenSettings};
+pub use token::{
+    Claims, Grant, NoExtraClaims, RefreshClaims, TokenService, TokenSettings, RESERVED_CLAIMS,
+};
 pub use users::{Identity, Users, UsersError, UsersFuture};
 pub use verifier::Verifier;
 

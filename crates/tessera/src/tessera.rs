@@ -117,6 +117,9 @@ impl Tessera {
     /// Tessera's routes (the seeds' paths: `/auth`, `/login`, `/refresh`, ...)
     /// with their body limit and security headers, ready to `merge` into the
     /// app's router or `nest` under a prefix. The app keeps its own fallback.
+    /// To answer one of these paths itself (the Flask-JWT tutorial's own
+    /// `/protected`, say), the app puts them behind its routes instead:
+    /// `.fallback_service(tessera.router::<()>())`.
     ///
     /// Serve the app with the client's address
     /// (`app.into_make_service_with_connect_info::<SocketAddr>()`): the sign-in

@@ -62,7 +62,7 @@ impl TesseraBuilder {
     /// at sign-in and at each refresh (Flask-JWT's `jwt_payload_handler`);
     /// read them back with [`AuthUser<E>`](crate::AuthUser). `claims` gets the
     /// user as the users hook answered; it must serialize to a struct or map
-    /// and may not use the names of [`RESERVED_CLAIMS`](crate::token::RESERVED_CLAIMS):
+    /// and may not use the names of [`RESERVED_CLAIMS`](crate::RESERVED_CLAIMS):
     /// a sign-in or refresh whose claims do is refused with a 500 and the
     /// reason logged.
     pub fn claims<E, F>(mut self, claims: F) -> Self

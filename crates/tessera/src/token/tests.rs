@@ -377,3 +377,31 @@ fn claims_read_as_another_type_are_not_served_from_the_cache() {
     assert_eq!(typed.extra.tenant, "acme");
     assert!(verify(&service, &token).is_ok());
 }
+
+#[test]
+fn the_apps_claims_cannot_override_tesseras_own() {
+    let service = service(TokenSettings::default());
+    let grant = Grant {
+        user_id: 7,
+        username: "alice".into(),
+        roles: vec![],
+        session_id: "s1".into(),
+        fresh: true,
+    };
+    for name in RESERVED_CLAIMS {
+        let refused = service.issue_access(&grant, json!({ *name: "mine" }));
+        assert!(refused.is_err(), "{name}");
+    }
+    assert!(service
+        .issue_access(&grant, json!(["not", "an", "object"]))
+        .is_err());
+    let token = service
+        .issue_access(&grant, json!({ "tenant": "acme" }))
+        .unwrap()
+        .token;
+    let claims = service.verify_access::<Value>(&token).unwrap();
+    assert_eq!(
+        (claims.sub.as_str(), &claims.extra["tenant"]),
+        ("7", &json!("acme"))
+    );
+}
