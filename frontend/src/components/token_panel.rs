@@ -2,10 +2,11 @@
 //! jwt.io, each with a live countdown to its `exp`.
 
 use gloo_timers::callback::Interval;
+use tessera_yew::token::{self, DecodedToken};
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-use crate::token::{self, DecodedToken};
+use crate::notice::describe_expiry;
 
 /// Props of [`TokenPanel`].
 #[derive(Properties, PartialEq)]
@@ -99,10 +100,7 @@ fn view_decoded(ids: [&'static str; 5], raw: &str, decoded: &DecodedToken, now: 
     let [_, countdown_id, encoded_id, header_id, claims_id] = ids;
     let claims = &decoded.known;
     let (countdown, expired) = match claims.exp {
-        Some(exp) => (
-            token::describe_expiry(exp, now),
-            token::is_expired(exp, now),
-        ),
+        Some(exp) => (describe_expiry(exp, now), token::is_expired(exp, now)),
         None => ("No expiry claim".to_owned(), false),
     };
     let dates = [

@@ -1,33 +1,44 @@
-//! Reading a JWT in the browser: decoding, the `Authorization` header and expiry.
+//! Reading a JWT in the browser: decoding for display, the `Authorization`
+//! header, expiry and the refresh schedule.
 //!
-//! Decoding here never verifies the signature; only the server holds the secret
-//! that can. The browser reads the claims to show them and to skip a token that
-//! has already expired, nothing more.
+//! Decoding here never verifies the signature; only the server holds the key
+//! that can. The browser reads the claims to show them and to refresh a token
+//! before it expires, nothing more.
 
 use std::fmt;
+use std::time::Duration;
 
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Deserialize;
 
 use crate::json;
 
-/// A JWT's header and claims as pretty-printed JSON, plus the claims the app
-/// reads; the signature is left unchecked.
+/// A JWT's header and claims as pretty-printed JSON, plus the claims the
+/// session reads; the signature is left unchecked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodedToken {
     /// The JOSE header, e.g. `{"alg": "HS256", "typ": "JWT"}`, pretty-printed.
     pub header: String,
     /// The claims (payload), pretty-printed.
     pub claims: String,
-    /// The claims the app uses; every other claim is only shown.
-    pub known: KnownClaims,
+    /// The claims the session reads; every other claim is only shown.
+    pub known: Claims,
 }
 
-/// The registered claims the app reads (RFC 7519 §4.1), all in Unix seconds.
+/// The claims the session reads: who (Tessera's `sub`, `username`, `roles`)
+/// and when (RFC 7519 §4.1, Unix seconds).
+///
 /// Each is optional: a token without them still decodes, it just has no
-/// countdown or dates.
+/// countdown, dates or name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-pub struct KnownClaims {
+pub struct Claims {
+    /// `sub`: the user's id.
+    pub sub: Option<String>,
+    /// `username`: the user's name when the token was issued.
+    pub username: Option<String>,
+    /// `roles`: the user's roles when the token was issued; empty without the claim.
+    #[serde(default)]
+    pub roles: Vec<String>,
     /// `iat`: issued at.
     pub iat: Option<i64>,
     /// `nbf`: not valid before.
@@ -148,7 +159,7 @@ pub const MIN_REFRESH_DELAY_MS: i64 = 1_000;
 /// (and 1 s) from now: a browser clock running ahead of the server's makes every
 /// new token look due, and this keeps that to ten refreshes per token life
 /// instead of a loop. A token without `iat` counts its life from now.
-pub fn refresh_delay_ms(claims: &KnownClaims, now_ms: i64) -> Option<u32> {
+pub fn refresh_delay_ms(claims: &Claims, now_ms: i64) -> Option<u32> {
     let exp_ms = claims.exp?.saturating_mul(1000);
     let iat_ms = claims.iat.map_or(now_ms, |iat| iat.saturating_mul(1000));
     let life_ms = exp_ms.saturating_sub(iat_ms).max(0);
@@ -174,13 +185,11 @@ pub fn format_duration(seconds: u64) -> String {
     }
 }
 
-/// `Expires in 3m 04s`, or `Expired 5s ago` once `now` has reached `exp`.
-pub fn describe_expiry(exp: i64, now: i64) -> String {
-    if is_expired(exp, now) {
-        format!("Expired {} ago", format_duration(now.abs_diff(exp)))
-    } else {
-        format!("Expires in {}", format_duration(exp.abs_diff(now)))
-    }
+/// How long a token with these claims stays valid after `now` (Unix
+/// seconds): zero once expired, `None` for a token without `exp`.
+pub fn time_left(claims: &Claims, now: i64) -> Option<Duration> {
+    let left = claims.exp?.saturating_sub(now).max(0);
+    Some(Duration::from_secs(left.unsigned_abs()))
 }
 
 /// The browser clock in Unix milliseconds.
