@@ -3,8 +3,8 @@
 //!
 //! `JSON.parse` plus serde-wasm-bindgen maps JSON text onto the shared serde
 //! types without compiling a JSON parser into the wasm: serde_json's parser and
-//! its error messages would cost about 12 KB of the page's 150 KB gzip budget.
-//! So this crate never calls serde_json; [`parse`] and [`stringify`] need a
+//! its error messages would cost about 12 KB of an app's gzip budget.
+//! So this crate never calls serde_json; [`parse()`] and [`stringify()`] need a
 //! JavaScript engine (a browser, or node for the tests).
 
 use serde::de::DeserializeOwned;
