@@ -4,7 +4,6 @@
 use std::ops::Deref;
 use std::rc::Rc;
 
-use gloo_net::http::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tessera_shared::{Credentials, UserProfile};
@@ -12,7 +11,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::keeper::{end_on_server, Keeper};
-use crate::{http, token, Error, ExpiredReason, SessionState, SignOut, Tokens};
+use crate::{http, token, Error, ExpiredReason, Method, SessionState, SignOut, Tokens};
 
 /// The session of the enclosing [`crate::SessionProvider`]: its
 /// [`SessionState`] (through `Deref`) and the ways to change it.
@@ -68,7 +67,7 @@ impl Session {
     /// On failure the session stays.
     pub async fn sign_out_everywhere(&self) -> Result<(), Error> {
         let path = self.keeper.config.paths.logout_all.clone();
-        self.send_text(Method::POST, &path, None).await?;
+        self.send_text(Method::Post, &path, None).await?;
         self.keeper
             .apply(SessionState::SignedOut(Some(SignOut::Everywhere)));
         Ok(())
@@ -89,7 +88,7 @@ impl Session {
 
     /// `GET path` as the signed-in user, read as JSON `T`; see [`Session::send`].
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
-        http::parse(&self.send_text(Method::GET, path, None).await?)
+        http::parse(&self.send_text(Method::Get, path, None).await?)
     }
 
     /// `method path` with the JSON `body`, as the signed-in user, read as JSON `T`.
@@ -127,7 +126,7 @@ impl Session {
             token = self.keeper.refreshed(&token).await?;
         }
         let body = body.as_deref();
-        match http::request(method.clone(), &url, Some(&token), body).await {
+        match http::request(method, &url, Some(&token), body).await {
             Err(err) if err.is_unauthorized() => {}
             answer => return answer,
         }

@@ -3,42 +3,59 @@
 //! This module knows no session: its calls take the tokens they send. The
 //! session ([`crate::Session`]) supplies them, and refreshes after a 401.
 
-use gloo_net::http::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tessera_shared::{AuthResponse, Credentials, LogoutRequest, RefreshRequest, UserProfile};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, RequestInit, Response};
 
-use crate::{json, token, Config, Error};
+use crate::{json, token, Config, Error, Method};
+
+const UNPREPARED: Error = Error::Unexpected("The request could not be prepared.");
 
 /// Sends one request to `url` and returns the body of its 2xx answer.
 ///
 /// Adds `Authorization: Bearer <token>` when `token` is given and the JSON
 /// `body` when there is one; maps every non-2xx answer to [`Error`]. Not
 /// generic, so the fetch code exists once in the wasm; [`parse`] reads the body.
+/// Calls the browser's `fetch` directly: an HTTP client crate would add
+/// kilobytes to every app's download.
 pub(crate) async fn request(
     method: Method,
     url: &str,
     token: Option<&str>,
     body: Option<&str>,
 ) -> Result<String, Error> {
-    let mut builder = RequestBuilder::new(url)
-        .method(method)
-        .header("Accept", "application/json");
+    let headers = Headers::new().map_err(|_| UNPREPARED)?;
+    let set = |name: &str, value: &str| headers.set(name, value).map_err(|_| UNPREPARED);
+    set("Accept", "application/json")?;
     if let Some(token) = token {
-        builder = builder.header("Authorization", &token::bearer(token));
+        set("Authorization", &token::bearer(token))?;
     }
-    let request = match body {
-        Some(body) => builder
-            .header("Content-Type", "application/json")
-            .body(body)
-            .ok(),
-        None => builder.build().ok(),
+    let init = RequestInit::new();
+    init.set_method(method.as_str());
+    if let Some(body) = body {
+        set("Content-Type", "application/json")?;
+        init.set_body(&JsValue::from_str(body));
     }
-    .ok_or(Error::Unexpected("The request could not be prepared."))?;
+    init.set_headers(&headers);
+    let window = web_sys::window().ok_or(UNPREPARED)?;
 
     // `fetch` only rejects when no HTTP answer arrived at all.
-    let response = request.send().await.map_err(|_| Error::Unreachable)?;
-    let text = response.text().await.unwrap_or_default();
+    let answer = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await;
+    let response: Response = answer
+        .ok()
+        .and_then(|response| response.dyn_into().ok())
+        .ok_or(Error::Unreachable)?;
+    let text = match response.text() {
+        Ok(text) => JsFuture::from(text)
+            .await
+            .ok()
+            .and_then(|text| text.as_string()),
+        Err(_) => None,
+    };
+    let text = text.unwrap_or_default();
     if response.ok() {
         Ok(text)
     } else {
@@ -52,7 +69,7 @@ pub(crate) async fn request(
 
 /// Serializes a request body.
 pub(crate) fn json_body<T: Serialize>(body: &T) -> Result<String, Error> {
-    json::stringify(body).ok_or(Error::Unexpected("The request could not be prepared."))
+    json::stringify(body).ok_or(UNPREPARED)
 }
 
 /// Reads a 2xx answer's JSON body.
@@ -67,7 +84,7 @@ pub(crate) async fn auth(
 ) -> Result<AuthResponse, Error> {
     let body = json_body(credentials)?;
     let url = config.url(&config.paths.auth);
-    parse(&request(Method::POST, &url, None, Some(&body)).await?)
+    parse(&request(Method::Post, &url, None, Some(&body)).await?)
 }
 
 /// Sign-up: creates an account; the server may refuse with 400, 403 or 409.
@@ -77,7 +94,7 @@ pub(crate) async fn register(
 ) -> Result<UserProfile, Error> {
     let body = json_body(credentials)?;
     let url = config.url(&config.paths.register);
-    parse(&request(Method::POST, &url, None, Some(&body)).await?)
+    parse(&request(Method::Post, &url, None, Some(&body)).await?)
 }
 
 /// Refresh: exchanges a refresh token (usable once) for a new pair.
@@ -86,7 +103,7 @@ pub(crate) async fn refresh(config: &Config, refresh_token: &str) -> Result<Auth
         refresh_token: refresh_token.to_owned(),
     })?;
     let url = config.url(&config.paths.refresh);
-    parse(&request(Method::POST, &url, None, Some(&body)).await?)
+    parse(&request(Method::Post, &url, None, Some(&body)).await?)
 }
 
 /// Sign-out: ends the session of `access_token` (and of `refresh_token`).
@@ -101,6 +118,6 @@ pub(crate) async fn logout(
         refresh_token: refresh_token.map(str::to_owned),
     })?;
     let url = config.url(&config.paths.logout);
-    request(Method::POST, &url, Some(access_token), Some(&body)).await?;
+    request(Method::Post, &url, Some(access_token), Some(&body)).await?;
     Ok(())
 }

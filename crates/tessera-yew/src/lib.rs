@@ -31,7 +31,7 @@
 //!             spawn_local(async move {
 //!                 // Sends the token; refreshes it when due, and once after a 401.
 //!                 answer.set(match session.get::<ProtectedResponse>(PROTECTED).await {
-//!                     Ok(data) => format!("Hello from {}: {:?}", data.hello_from, data.data),
+//!                     Ok(data) => format!("Hello from {} ({} items)", data.hello_from, data.data.len()),
 //!                     Err(err) => err.to_string(), // the server's `msg`
 //!                 });
 //!             });
@@ -98,6 +98,7 @@ mod handle;
 mod http;
 pub mod json;
 mod keeper;
+mod method;
 mod provider;
 mod state;
 pub mod storage;
@@ -106,9 +107,9 @@ pub mod token;
 pub use config::{Config, Paths, StorageKeys};
 pub use error::Error;
 pub use form::{SignInForm, SignInFormProps};
-pub use gloo_net::http::Method;
 pub use guard::{RequireAuth, RequireAuthProps};
 pub use handle::Session;
+pub use method::Method;
 pub use provider::{use_session, SessionProvider, SessionProviderProps};
 pub use state::{ExpiredReason, SessionState, SignOut, Tokens};
 /// The wire types of the Tessera API (the `tessera-shared` crate).

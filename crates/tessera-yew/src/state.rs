@@ -24,9 +24,7 @@ impl Tokens {
     /// The tokens from their raw JWTs, decoding the access token's claims.
     pub fn new(access: impl Into<AttrValue>, refresh: Option<AttrValue>) -> Self {
         let access = access.into();
-        let claims = token::decode(&access)
-            .map(|decoded| decoded.known)
-            .unwrap_or_default();
+        let claims = token::claims(&access).unwrap_or_default();
         Self {
             access,
             refresh,
@@ -135,7 +133,7 @@ impl SessionState {
 
 /// Whether `token` is expired at `now`; `None` when it cannot be decoded.
 fn expired(token: &str, now: i64) -> Option<bool> {
-    let exp = token::decode(token).ok()?.known.exp;
+    let exp = token::claims(token).ok()?.exp;
     Some(exp.is_some_and(|exp| token::is_expired(exp, now)))
 }
 

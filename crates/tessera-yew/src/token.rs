@@ -25,8 +25,9 @@ pub struct DecodedToken {
     pub known: Claims,
 }
 
-/// The claims the session reads: who (Tessera's `sub`, `username`, `roles`)
-/// and when (RFC 7519 §4.1, Unix seconds).
+/// The claims the session reads: who (Tessera's `sub` and `username`) and
+/// when (RFC 7519 §4.1, Unix seconds). The rest (e.g. `roles`) is in
+/// [`DecodedToken::claims`]; `GET /me` has the current roles.
 ///
 /// Each is optional: a token without them still decodes, it just has no
 /// countdown, dates or name.
@@ -36,9 +37,6 @@ pub struct Claims {
     pub sub: Option<String>,
     /// `username`: the user's name when the token was issued.
     pub username: Option<String>,
-    /// `roles`: the user's roles when the token was issued; empty without the claim.
-    #[serde(default)]
-    pub roles: Vec<String>,
     /// `iat`: issued at.
     pub iat: Option<i64>,
     /// `nbf`: not valid before.
@@ -72,26 +70,37 @@ impl std::error::Error for TokenError {}
 
 /// Splits a compact JWT and decodes its header and claims, without verification.
 pub fn decode(token: &str) -> Result<DecodedToken, TokenError> {
-    let mut parts = token.trim().split('.');
-    let (Some(header), Some(claims), Some(_signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(TokenError::Shape);
-    };
-    if header.is_empty() {
-        return Err(TokenError::Shape);
-    }
-    let (header, IgnoredAny) = decode_part(header, "header")?;
-    let (claims, known) = decode_part(claims, "claims")?;
+    let (header, claims) = split(token)?;
+    let (header, IgnoredAny) = read_part(header, "header")?;
+    let (claims, known) = read_part(claims, "claims")?;
     Ok(DecodedToken {
-        header,
-        claims,
+        header: json::pretty(&header),
+        claims: json::pretty(&claims),
         known,
     })
 }
 
-/// One base64url JSON object: its pretty-printed text and its typed reading.
-fn decode_part<T: DeserializeOwned>(
+/// Decodes only the claims the session reads, without verification: what
+/// [`decode`] gives as `known`, without the pretty-printing (nor its code in
+/// an app that shows no token).
+pub fn claims(token: &str) -> Result<Claims, TokenError> {
+    let (_, claims) = split(token)?;
+    read_part(claims, "claims").map(|(_, known)| known)
+}
+
+/// The header and claims parts of `header.claims.signature`.
+fn split(token: &str) -> Result<(&str, &str), TokenError> {
+    let mut parts = token.trim().split('.');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(header), Some(claims), Some(_signature), None) if !header.is_empty() => {
+            Ok((header, claims))
+        }
+        _ => Err(TokenError::Shape),
+    }
+}
+
+/// One base64url JSON object: its text and its typed reading.
+fn read_part<T: DeserializeOwned>(
     part: &str,
     name: &'static str,
 ) -> Result<(String, T), TokenError> {
@@ -101,7 +110,7 @@ fn decode_part<T: DeserializeOwned>(
         return Err(TokenError::Json(name));
     }
     let typed = json::parse(&text).ok_or(TokenError::Json(name))?;
-    Ok((json::pretty(&text), typed))
+    Ok((text, typed))
 }
 
 /// Decodes base64url (RFC 4648 §5); JWTs drop the `=` padding, but it is accepted.

@@ -58,7 +58,6 @@ fn decodes_header_and_claims_of_a_real_looking_token() {
         Claims {
             sub: Some("42".to_owned()),
             username: Some("alice".to_owned()),
-            roles: Vec::new(),
             iat: Some(1_795_512_600),
             nbf: Some(1_795_512_600),
             exp: Some(1_795_513_500),

@@ -18,7 +18,9 @@ fn Protected() -> Html {
             spawn_local(async move {
                 // Sends the token; refreshes it when due, and once after a 401.
                 answer.set(match session.get::<ProtectedResponse>(PROTECTED).await {
-                    Ok(data) => format!("Hello from {}: {:?}", data.hello_from, data.data),
+                    Ok(data) => {
+                        format!("Hello from {} ({} items)", data.hello_from, data.data.len())
+                    }
                     Err(err) => err.to_string(), // the server's `msg`
                 });
             });

@@ -124,14 +124,16 @@ fn view_decoded(ids: [&'static str; 5], raw: &str, decoded: &DecodedToken, now: 
                 <summary>{ "Encoded token" }</summary>
                 <code id={encoded_id} class="jwt">{ colored_parts(raw) }</code>
             </details>
+            // Focusable (`tabindex="0"`): on a phone the JSON scrolls sideways,
+            // and keyboard users scroll it by focusing it.
             <div class="token-parts">
                 <div>
                     <h4>{ "Header" }</h4>
-                    <pre id={header_id} class="json jwt-header">{ &decoded.header }</pre>
+                    <pre id={header_id} class="json jwt-header" tabindex="0">{ &decoded.header }</pre>
                 </div>
                 <div>
                     <h4>{ "Claims" }</h4>
-                    <pre id={claims_id} class="json jwt-claims">{ &decoded.claims }</pre>
+                    <pre id={claims_id} class="json jwt-claims" tabindex="0">{ &decoded.claims }</pre>
                 </div>
             </div>
         </>

@@ -24,7 +24,8 @@ fn fake_server(valid: &str, msg: &str, refresh: Option<(&str, &str)>, refresh_ms
         const calls = [];
         const json = (status, body) => new Response(JSON.stringify(body),
             { status, headers: { "Content-Type": "application/json" } });
-        window.fetch = async (request) => {
+        window.fetch = async (input, init) => {
+            const request = new Request(input, init);
             const path = new URL(request.url).pathname;
             const auth = request.headers.get("Authorization");
             calls.push(path + " " + (auth ? auth.replace("Bearer ", "") : "-"));
