@@ -5,7 +5,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use tessera_shared::{AuthResponse, Credentials, LogoutRequest, RefreshRequest, UserProfile};
+use tessera_shared::{AuthResponse, Credentials, UserProfile};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, RequestInit, Response};
@@ -72,6 +72,35 @@ pub(crate) fn json_body<T: Serialize>(body: &T) -> Result<String, Error> {
     json::stringify(body).ok_or(UNPREPARED)
 }
 
+/// A JSON object of string (or `null`) fields: the bodies the session sends
+/// itself, written out here so that an app sending no body of its own
+/// carries no serializer in its wasm (the shared types' field names).
+fn object(fields: &[(&str, Option<&str>)]) -> Result<String, Error> {
+    let mut out = String::from("{");
+    for (index, (name, value)) in fields.iter().enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(name);
+        out.push_str("\":");
+        match value {
+            Some(value) => out.push_str(&json::quote(value).ok_or(UNPREPARED)?),
+            None => out.push_str("null"),
+        }
+    }
+    out.push('}');
+    Ok(out)
+}
+
+/// The body of a sign-in or sign-up ([`Credentials`]).
+fn credentials_body(credentials: &Credentials) -> Result<String, Error> {
+    object(&[
+        ("username", Some(&credentials.username)),
+        ("password", Some(&credentials.password)),
+    ])
+}
+
 /// Reads a 2xx answer's JSON body.
 pub(crate) fn parse<T: DeserializeOwned>(body: &str) -> Result<T, Error> {
     json::parse(body).ok_or(Error::Unexpected("The server's answer could not be read."))
@@ -82,7 +111,7 @@ pub(crate) async fn auth(
     config: &Config,
     credentials: &Credentials,
 ) -> Result<AuthResponse, Error> {
-    let body = json_body(credentials)?;
+    let body = credentials_body(credentials)?;
     let url = config.url(&config.paths.auth);
     parse(&request(Method::Post, &url, None, Some(&body)).await?)
 }
@@ -92,16 +121,14 @@ pub(crate) async fn register(
     config: &Config,
     credentials: &Credentials,
 ) -> Result<UserProfile, Error> {
-    let body = json_body(credentials)?;
+    let body = credentials_body(credentials)?;
     let url = config.url(&config.paths.register);
     parse(&request(Method::Post, &url, None, Some(&body)).await?)
 }
 
 /// Refresh: exchanges a refresh token (usable once) for a new pair.
 pub(crate) async fn refresh(config: &Config, refresh_token: &str) -> Result<AuthResponse, Error> {
-    let body = json_body(&RefreshRequest {
-        refresh_token: refresh_token.to_owned(),
-    })?;
+    let body = object(&[("refresh_token", Some(refresh_token))])?;
     let url = config.url(&config.paths.refresh);
     parse(&request(Method::Post, &url, None, Some(&body)).await?)
 }
@@ -114,9 +141,7 @@ pub(crate) async fn logout(
     access_token: &str,
     refresh_token: Option<&str>,
 ) -> Result<(), Error> {
-    let body = json_body(&LogoutRequest {
-        refresh_token: refresh_token.map(str::to_owned),
-    })?;
+    let body = object(&[("refresh_token", refresh_token)])?;
     let url = config.url(&config.paths.logout);
     request(Method::Post, &url, Some(access_token), Some(&body)).await?;
     Ok(())

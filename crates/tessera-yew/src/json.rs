@@ -22,6 +22,13 @@ pub fn stringify<T: Serialize>(value: &T) -> Option<String> {
     js_sys::JSON::stringify(&value).ok()?.as_string()
 }
 
+/// `value` as a JSON string literal (quoted and escaped) by the browser's
+/// `JSON.stringify`.
+pub fn quote(value: &str) -> Option<String> {
+    let quoted = js_sys::JSON::stringify(&wasm_bindgen::JsValue::from_str(value)).ok()?;
+    quoted.as_string()
+}
+
 /// Re-indents valid JSON text with two spaces per level, like
 /// `serde_json::to_string_pretty`, keeping the keys in their original order.
 pub fn pretty(json: &str) -> String {

@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use tessera_shared::{AuthResponse, Credentials, UserProfile};
-use tessera_yew::json::{parse, stringify};
+use tessera_yew::json::{parse, quote, stringify};
 use tessera_yew::token::{decode, Claims, TokenError};
 use tessera_yew::{Error as ApiError, ExpiredReason, SessionState, Tokens};
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -221,4 +221,12 @@ fn issued_tokens_become_the_session_tokens() {
         Tokens::from(issued),
         stored("a.b.c", Some("r.s.t")).unwrap()
     );
+}
+
+#[test]
+fn quote_escapes_like_json() {
+    assert_eq!(quote("alice").as_deref(), Some(r#""alice""#));
+    assert_eq!(quote("a\"b\\c\nd é").as_deref(), Some(r#""a\"b\\c\nd é""#));
+    let back: String = parse(&quote("tab\there \u{1}").unwrap()).unwrap();
+    assert_eq!(back, "tab\there \u{1}");
 }

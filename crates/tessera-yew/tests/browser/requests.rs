@@ -29,6 +29,7 @@ fn fake_server(valid: &str, msg: &str, refresh: Option<(&str, &str)>, refresh_ms
             const path = new URL(request.url).pathname;
             const auth = request.headers.get("Authorization");
             calls.push(path + " " + (auth ? auth.replace("Bearer ", "") : "-"));
+            if (request.method === "POST") window.fakeLastBody = await request.text();
             if (path === "/refresh") {
                 return refresh
                     ? json(200, { access_token: refresh[0], token_type: "Bearer", expires_in: 900,
@@ -48,6 +49,13 @@ fn fake_server(valid: &str, msg: &str, refresh: Option<(&str, &str)>, refresh_ms
     let args = Array::of4(&valid.into(), &msg.into(), &refresh, &refresh_msg.into());
     let calls = install.apply(&JsValue::NULL, &args).unwrap();
     calls.into()
+}
+
+/// The body of the last `POST` the stand-in received.
+fn last_body() -> String {
+    let window = web_sys::window().unwrap();
+    let body = js_sys::Reflect::get(&window, &"fakeLastBody".into()).unwrap();
+    body.as_string().unwrap_or_default()
 }
 
 /// The recorded calls, tokens replaced by their fixture names.
@@ -136,6 +144,7 @@ async fn a_refused_refresh_ends_the_session_with_the_servers_msg() {
     assert!(err.is_unauthorized());
     assert_eq!(err.msg(), Some("Refresh token reused"));
     assert_eq!(calls(&recorded), ["/protected A1", "/refresh -"]);
+    assert_eq!(last_body(), format!(r#"{{"refresh_token":"{R1}"}}"#));
     settle().await;
     let reason = ExpiredReason::Refused("Refresh token reused".to_owned());
     assert_eq!(*page.session(), SessionState::Expired(reason));
