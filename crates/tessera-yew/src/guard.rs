@@ -10,8 +10,9 @@ pub struct RequireAuthProps {
     /// Shown instead of the children while there is no session. Defaults to nothing.
     ///
     /// With yew-router, a redirect goes here:
-    /// `fallback={html! { <Redirect<Route> to={Route::SignIn} /> }}`. Without
-    /// it, anything: a sign-in form, a link, a notice.
+    /// `fallback={html! { <Redirect<Route> to={Route::SignIn} /> }}`; without
+    /// it, [`LocationRedirect`] leaves for another page. Or anything else: a
+    /// sign-in form, a link, a notice.
     #[prop_or_default]
     pub fallback: Html,
     /// Shown while signed in (also while a refresh runs).
@@ -44,4 +45,25 @@ pub fn RequireAuth(props: &RequireAuthProps) -> Html {
     } else {
         props.fallback.clone()
     }
+}
+
+/// Props of [`LocationRedirect`].
+#[derive(Properties, PartialEq)]
+pub struct LocationRedirectProps {
+    /// The URL to load, e.g. `/sign-in.html`.
+    pub url: AttrValue,
+}
+
+/// Loads `url` in place of the current page once rendered
+/// (`location.replace`, so Back skips the page that redirected): the redirect
+/// of an app without yew-router, e.g. as [`RequireAuth`]'s fallback:
+/// `<RequireAuth fallback={html! { <LocationRedirect url="/sign-in.html" /> }}>`.
+#[component]
+pub fn LocationRedirect(props: &LocationRedirectProps) -> Html {
+    use_effect_with(props.url.clone(), |url| {
+        if let Some(window) = web_sys::window() {
+            drop(window.location().replace(url));
+        }
+    });
+    Html::default()
 }

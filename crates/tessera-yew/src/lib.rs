@@ -68,7 +68,8 @@
 //! ```
 //!
 //! With yew-router, a guarded route redirects instead:
-//! `<RequireAuth fallback={html! { <Redirect<Route> to={Route::SignIn} /> }}>`.
+//! `<RequireAuth fallback={html! { <Redirect<Route> to={Route::SignIn} /> }}>`;
+//! without it, [`LocationRedirect`] as the fallback leaves for another page.
 //! A form of your own calls [`Session::sign_in`]; the other actions are
 //! [`Session::sign_up`], [`Session::sign_out`], [`Session::sign_out_everywhere`]
 //! and [`Session::refresh`], and [`SessionState`] tells a component where the
@@ -107,7 +108,7 @@ pub mod token;
 pub use config::{Config, Paths, StorageKeys};
 pub use error::Error;
 pub use form::{SignInForm, SignInFormProps};
-pub use guard::{RequireAuth, RequireAuthProps};
+pub use guard::{LocationRedirect, LocationRedirectProps, RequireAuth, RequireAuthProps};
 pub use handle::Session;
 pub use method::Method;
 pub use provider::{use_session, SessionProvider, SessionProviderProps};

@@ -4,6 +4,7 @@
 //! on PATH, `webdriver.json` beside this crate).
 #![cfg(target_arch = "wasm32")]
 
+mod guard;
 mod page;
 mod requests;
 mod storage;
