@@ -1,12 +1,12 @@
 //! The root component, and which page each route shows.
 
+use tessera_yew::SessionProvider;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::Nav;
 use crate::pages::{Account, NotFound, SignIn, SignUp};
 use crate::route::{Replace, Route};
-use crate::session::SessionProvider;
 
 /// Renders the page for `route`.
 pub fn switch(route: Route) -> Html {

@@ -1,23 +1,17 @@
 //! Tessera's browser app: sign in, sign up, see the protected data and inspect the token.
 //!
 //! A Yew single-page app built with Trunk and served by the Tessera server from
-//! the same origin as its API. The pieces:
+//! the same origin as its API. The session (tokens, refresh, other tabs, the
+//! protected calls) is [`tessera_yew`]'s; the pieces here:
 //! - [`app`]: the root component, and which page each route shows;
 //! - [`route`]: the client-side routes and an in-place redirect;
-//! - [`api`]: the HTTP calls, over one request helper;
-//! - [`session`]: the signed-in session: access and refresh tokens in a
-//!   context and `localStorage`, refreshed before the access token expires;
-//! - [`token`]: JWT decoding (no verification), expiry and refresh timing;
-//! - [`json`]: JSON through the browser's `JSON.parse`, and pretty-printing;
+//! - [`notice`]: what the sign-in page says about how the last session ended;
 //! - [`pages`] (one per route) built from [`components`].
 
-pub mod api;
 pub mod app;
 pub mod components;
-pub mod json;
+pub mod notice;
 pub mod pages;
 pub mod route;
-pub mod session;
-pub mod token;
 
 pub use app::App;

@@ -168,6 +168,22 @@ impl Browser {
         ret.json().clone()
     }
 
+    /// Lays the page out as on a screen `width` × `height` CSS pixels (device
+    /// emulation: the window's own size would include its frame).
+    pub async fn set_viewport(&self, width: u32, height: u32) {
+        let params = json!({
+            "width": width,
+            "height": height,
+            "deviceScaleFactor": 1,
+            "mobile": false,
+        });
+        self.driver
+            .cdp()
+            .send_raw("Emulation.setDeviceMetricsOverride", params)
+            .await
+            .expect("device metrics override");
+    }
+
     /// Ends the session and closes Chromium.
     pub async fn quit(self) {
         self.driver.quit().await.expect("quit");

@@ -6,10 +6,13 @@
 //! tests: every server has a fresh data directory, every browser a fresh profile.
 //!
 //! Prerequisites fail the tests loudly instead of skipping them:
-//! `dist/index.html` (`trunk build --release`), the `tessera` binary
+//! `dist/index.html` (`trunk build --release`; the example's tests need
+//! `examples/yew-minimal/dist` too), axe-core in `tools/`
+//! (`scripts/install-frontend-tools`), the `tessera` binary
 //! (`cargo build -p tessera`, or `TESSERA_BIN`), and Debian's `chromium` and
 //! `chromium-driver` (or `CHROMIUM` / `CHROMEDRIVER`).
 
+pub mod audit;
 mod browser;
 mod chromedriver;
 mod server;
@@ -52,6 +55,36 @@ pub fn dist_dir() -> PathBuf {
         dist.display()
     );
     dist
+}
+
+/// The minimal example app, built into `<workspace>/examples/yew-minimal/dist`.
+///
+/// # Panics
+/// When its `index.html` is missing.
+pub fn example_dist_dir() -> PathBuf {
+    let dist = workspace_root().join("examples/yew-minimal/dist");
+    assert!(
+        dist.join("index.html").is_file(),
+        "{} has no index.html: build the example first with \
+         `trunk build --release` in examples/yew-minimal",
+        dist.display()
+    );
+    dist
+}
+
+/// `tools/node_modules/axe-core/axe.min.js`: axe-core, installed by
+/// `scripts/install-frontend-tools` at the version `tools/package.json` pins.
+///
+/// # Panics
+/// When it is missing.
+pub fn axe_script() -> String {
+    let path = workspace_root().join("tools/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|err| {
+        panic!(
+            "cannot read {}: {err}; run scripts/install-frontend-tools",
+            path.display()
+        )
+    })
 }
 
 /// Polls `probe` until it returns `Ok`, and returns that value.

@@ -4,7 +4,7 @@ use std::collections::hash_map::RandomState;
 use std::fs::File;
 use std::hash::BuildHasher;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -62,8 +62,16 @@ impl TesseraServer {
     /// # Panics
     /// When the binary or `dist/` is missing, or the server does not come up.
     pub fn start(config: &ServerConfig) -> Self {
+        Self::start_serving(config, &dist_dir())
+    }
+
+    /// Like [`TesseraServer::start`], serving the app built into `dist`
+    /// (e.g. [`crate::example_dist_dir`]) instead of the workspace's `dist/`.
+    ///
+    /// # Panics
+    /// When the binary is missing, or the server does not come up.
+    pub fn start_serving(config: &ServerConfig, dist: &Path) -> Self {
         let bin = tessera_bin();
-        let dist = dist_dir();
         let dir = TempDir::new().expect("temp dir");
         let log = dir.path().join("tessera.log");
         let mut command = Command::new(&bin);
@@ -71,7 +79,7 @@ impl TesseraServer {
             .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
             .arg(dir.path().join("data"))
             .arg("--static-dir")
-            .arg(&dist)
+            .arg(dist)
             .args(["--access-ttl", config.access_ttl])
             .args([
                 "--signup",

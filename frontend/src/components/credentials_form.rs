@@ -1,7 +1,7 @@
 //! The username + password form behind both sign-in and sign-up.
 
 use tessera_shared::Credentials;
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
 /// Props of [`CredentialsForm`].
@@ -24,10 +24,22 @@ pub struct CredentialsFormProps {
 }
 
 /// Labelled username and password fields with a submit button and an error line.
+///
+/// A new error is announced (`role="alert"`) and takes the focus, so keyboard
+/// and screen-reader users land on it rather than on a disabled button.
 #[component]
 pub fn CredentialsForm(props: &CredentialsFormProps) -> Html {
     let username = use_state(String::new);
     let password = use_state(String::new);
+    let error_line = use_node_ref();
+    {
+        let error_line = error_line.clone();
+        use_effect_with(props.error.clone(), move |error| {
+            if let (Some(_), Some(line)) = (error, error_line.cast::<HtmlElement>()) {
+                drop(line.focus());
+            }
+        });
+    }
 
     let on_username = {
         let username = username.clone();
@@ -83,7 +95,8 @@ pub fn CredentialsForm(props: &CredentialsFormProps) -> Html {
                        Passwords need at least 8 characters." }
                 </p>
             }
-            <p id="form-error" class="form-error" role="alert">
+            <p id="form-error" class="form-error" role="alert" aria-live="assertive"
+                tabindex="-1" ref={error_line}>
                 { props.error.clone().unwrap_or_default() }
             </p>
             <button type="submit" class="button" disabled={props.busy}>

@@ -1,11 +1,11 @@
 //! The top bar: the brand, and the links that fit the session.
 
+use tessera_yew::use_session;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::RouteLink;
 use crate::route::Route;
-use crate::session::use_session;
 
 /// The navigation bar. Signing out forgets the tokens, ends the session on the
 /// server and goes to the sign-in page.
@@ -13,9 +13,9 @@ use crate::session::use_session;
 pub fn Nav() -> Html {
     let session = use_session();
     let navigator = use_navigator();
-    let signed_in = session.tokens.is_some();
+    let signed_in = session.is_signed_in();
     let on_sign_out = Callback::from(move |_: MouseEvent| {
-        session.logout();
+        session.sign_out();
         if let Some(navigator) = &navigator {
             navigator.replace(&Route::SignIn);
         }

@@ -2,10 +2,11 @@
 //! jwt.io, each with a live countdown to its `exp`.
 
 use gloo_timers::callback::Interval;
+use tessera_yew::token::{self, DecodedToken};
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-use crate::token::{self, DecodedToken};
+use crate::notice::describe_expiry;
 
 /// Props of [`TokenPanel`].
 #[derive(Properties, PartialEq)]
@@ -99,10 +100,7 @@ fn view_decoded(ids: [&'static str; 5], raw: &str, decoded: &DecodedToken, now: 
     let [_, countdown_id, encoded_id, header_id, claims_id] = ids;
     let claims = &decoded.known;
     let (countdown, expired) = match claims.exp {
-        Some(exp) => (
-            token::describe_expiry(exp, now),
-            token::is_expired(exp, now),
-        ),
+        Some(exp) => (describe_expiry(exp, now), token::is_expired(exp, now)),
         None => ("No expiry claim".to_owned(), false),
     };
     let dates = [
@@ -126,14 +124,16 @@ fn view_decoded(ids: [&'static str; 5], raw: &str, decoded: &DecodedToken, now: 
                 <summary>{ "Encoded token" }</summary>
                 <code id={encoded_id} class="jwt">{ colored_parts(raw) }</code>
             </details>
+            // Focusable (`tabindex="0"`): on a phone the JSON scrolls sideways,
+            // and keyboard users scroll it by focusing it.
             <div class="token-parts">
                 <div>
                     <h4>{ "Header" }</h4>
-                    <pre id={header_id} class="json jwt-header">{ &decoded.header }</pre>
+                    <pre id={header_id} class="json jwt-header" tabindex="0">{ &decoded.header }</pre>
                 </div>
                 <div>
                     <h4>{ "Claims" }</h4>
-                    <pre id={claims_id} class="json jwt-claims">{ &decoded.claims }</pre>
+                    <pre id={claims_id} class="json jwt-claims" tabindex="0">{ &decoded.claims }</pre>
                 </div>
             </div>
         </>

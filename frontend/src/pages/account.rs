@@ -1,33 +1,22 @@
 //! `/account`: the protected data, the user's profile and the token panel.
 
+use tessera_shared::paths::{ME, PROTECTED};
 use tessera_shared::{ProtectedResponse, UserProfile};
+use tessera_yew::{use_session, Error, RequireAuth, Session};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::api::ApiError;
 use crate::components::{Page, TokenPanel};
 use crate::route::{Replace, Route};
-use crate::session::{use_session, SessionHandle};
 
 /// The account page; without a session it sends the user to sign in.
 #[component]
 pub fn Account() -> Html {
-    let session = use_session();
-    match session.tokens.clone() {
-        Some(tokens) => html! {
-            <AccountView access={tokens.access} refresh={tokens.refresh} />
-        },
-        None => html! { <Replace to={Route::SignIn} /> },
+    html! {
+        <RequireAuth fallback={html! { <Replace to={Route::SignIn} /> }}>
+            <AccountView />
+        </RequireAuth>
     }
-}
-
-/// Props of [`AccountView`].
-#[derive(Properties, PartialEq)]
-pub struct AccountViewProps {
-    /// The access token, for the token panel.
-    pub access: AttrValue,
-    /// The refresh token, for the token panel.
-    pub refresh: Option<AttrValue>,
 }
 
 /// What the two protected calls returned.
@@ -39,12 +28,13 @@ struct Loaded {
 
 /// Fetches `GET /protected` and `GET /me` on load and on "Reload", and shows them.
 ///
-/// A refused session ends inside the [`SessionHandle`] (the sign-in page then
+/// A refused session ends inside the [`Session`] (the sign-in page then
 /// shows why); other failures are shown in place, with a button to try again.
 /// New tokens from a refresh do not refetch.
 #[component]
-pub fn AccountView(props: &AccountViewProps) -> Html {
+pub fn AccountView() -> Html {
     let session = use_session();
+    let tokens = session.tokens().cloned();
     let loaded = use_state(|| None::<Loaded>);
     let error = use_state(|| None::<AttrValue>);
     let loading = use_state(|| true);
@@ -75,7 +65,7 @@ pub fn AccountView(props: &AccountViewProps) -> Html {
             let (session, error, loading) = (session.clone(), error.clone(), loading.clone());
             loading.set(true);
             spawn_local(async move {
-                if let Err(err) = session.logout_everywhere().await {
+                if let Err(err) = session.sign_out_everywhere().await {
                     loading.set(false);
                     error.set(Some(err.to_string().into()));
                 }
@@ -83,32 +73,36 @@ pub fn AccountView(props: &AccountViewProps) -> Html {
         })
     };
 
+    let actions = html! {
+        <div class="toolbar">
+            <button id="sign-out-everywhere" type="button" class="button secondary"
+                onclick={on_sign_out_everywhere} disabled={*loading}>
+                { "Sign out everywhere" }
+            </button>
+            <button id="reload" type="button" class="button secondary"
+                onclick={on_reload} disabled={*loading}>
+                { if *loading { "Loading…" } else { "Reload" } }
+            </button>
+        </div>
+    };
     html! {
-        <Page title="Your account">
-            <div class="toolbar">
-                <button id="sign-out-everywhere" type="button" class="button secondary"
-                    onclick={on_sign_out_everywhere} disabled={*loading}>
-                    { "Sign out everywhere" }
-                </button>
-                <button id="reload" type="button" class="button secondary"
-                    onclick={on_reload} disabled={*loading}>
-                    { if *loading { "Loading…" } else { "Reload" } }
-                </button>
-            </div>
-            <p id="account-error" class="form-error" role="alert">
+        <Page title="Your account" actions={actions}>
+            <p id="account-error" class="form-error" role="alert" aria-live="assertive">
                 { (*error).clone().unwrap_or_default() }
             </p>
             <div class="grid" aria-busy={loading.then_some("true")}>
                 { view_loaded(loaded.as_ref()) }
             </div>
-            <TokenPanel access={props.access.clone()} refresh={props.refresh.clone()} />
+            if let Some(tokens) = tokens {
+                <TokenPanel access={tokens.access} refresh={tokens.refresh} />
+            }
         </Page>
     }
 }
 
-async fn fetch(session: &SessionHandle) -> Result<Loaded, ApiError> {
-    let protected = session.protected().await?;
-    let profile = session.me().await?;
+async fn fetch(session: &Session) -> Result<Loaded, Error> {
+    let protected = session.get(PROTECTED).await?;
+    let profile = session.get(ME).await?;
     Ok(Loaded { protected, profile })
 }
 

@@ -1,14 +1,13 @@
 //! `/sign-up`: create an account, then sign straight in.
 
 use tessera_shared::Credentials;
+use tessera_yew::{use_session, Error, Session};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::api;
 use crate::components::{CredentialsForm, Page, RouteLink};
 use crate::route::{Replace, Route};
-use crate::session::{use_session, SessionHandle};
 
 /// Registers, then signs in with the same credentials.
 ///
@@ -16,20 +15,14 @@ use crate::session::{use_session, SessionHandle};
 /// sign-in page with a notice instead.
 async fn register_and_sign_in(
     credentials: Credentials,
-    session: SessionHandle,
+    session: Session,
     navigator: Option<Navigator>,
-) -> Result<(), api::ApiError> {
-    let profile = api::register(&credentials).await?;
-    match api::auth(&credentials).await {
-        Ok(issued) => session.login(issued),
-        Err(_) => {
-            session.notify(format!(
-                "Account “{}” created. Please sign in.",
-                profile.username
-            ));
-            if let Some(navigator) = navigator {
-                navigator.push(&Route::SignIn);
-            }
+) -> Result<(), Error> {
+    let profile = session.sign_up(&credentials).await?;
+    if session.sign_in(&credentials).await.is_err() {
+        let notice = format!("Account “{}” created. Please sign in.", profile.username);
+        if let Some(navigator) = navigator {
+            navigator.push_with_state(&Route::SignIn, AttrValue::from(notice));
         }
     }
     Ok(())
@@ -60,7 +53,7 @@ pub fn SignUp() -> Html {
         })
     };
 
-    if session.tokens.is_some() {
+    if session.is_signed_in() {
         return html! { <Replace to={Route::Account} /> };
     }
     html! {

@@ -1,33 +1,42 @@
-//! Reading a JWT in the browser: decoding, the `Authorization` header and expiry.
+//! Reading a JWT in the browser: decoding for display, the `Authorization`
+//! header, expiry and the refresh schedule.
 //!
-//! Decoding here never verifies the signature; only the server holds the secret
-//! that can. The browser reads the claims to show them and to skip a token that
-//! has already expired, nothing more.
+//! Decoding here never verifies the signature; only the server holds the key
+//! that can. The browser reads the claims to show them and to refresh a token
+//! before it expires, nothing more.
 
 use std::fmt;
+use std::time::Duration;
 
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Deserialize;
 
 use crate::json;
 
-/// A JWT's header and claims as pretty-printed JSON, plus the claims the app
-/// reads; the signature is left unchecked.
+/// A JWT's header and claims as pretty-printed JSON, plus the claims the
+/// session reads; the signature is left unchecked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodedToken {
     /// The JOSE header, e.g. `{"alg": "HS256", "typ": "JWT"}`, pretty-printed.
     pub header: String,
     /// The claims (payload), pretty-printed.
     pub claims: String,
-    /// The claims the app uses; every other claim is only shown.
-    pub known: KnownClaims,
+    /// The claims the session reads; every other claim is only shown.
+    pub known: Claims,
 }
 
-/// The registered claims the app reads (RFC 7519 §4.1), all in Unix seconds.
+/// The claims the session reads: who (Tessera's `sub` and `username`) and
+/// when (RFC 7519 §4.1, Unix seconds). The rest (e.g. `roles`) is in
+/// [`DecodedToken::claims`]; `GET /me` has the current roles.
+///
 /// Each is optional: a token without them still decodes, it just has no
-/// countdown or dates.
+/// countdown, dates or name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-pub struct KnownClaims {
+pub struct Claims {
+    /// `sub`: the user's id.
+    pub sub: Option<String>,
+    /// `username`: the user's name when the token was issued.
+    pub username: Option<String>,
     /// `iat`: issued at.
     pub iat: Option<i64>,
     /// `nbf`: not valid before.
@@ -61,26 +70,37 @@ impl std::error::Error for TokenError {}
 
 /// Splits a compact JWT and decodes its header and claims, without verification.
 pub fn decode(token: &str) -> Result<DecodedToken, TokenError> {
-    let mut parts = token.trim().split('.');
-    let (Some(header), Some(claims), Some(_signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(TokenError::Shape);
-    };
-    if header.is_empty() {
-        return Err(TokenError::Shape);
-    }
-    let (header, IgnoredAny) = decode_part(header, "header")?;
-    let (claims, known) = decode_part(claims, "claims")?;
+    let (header, claims) = split(token)?;
+    let (header, IgnoredAny) = read_part(header, "header")?;
+    let (claims, known) = read_part(claims, "claims")?;
     Ok(DecodedToken {
-        header,
-        claims,
+        header: json::pretty(&header),
+        claims: json::pretty(&claims),
         known,
     })
 }
 
-/// One base64url JSON object: its pretty-printed text and its typed reading.
-fn decode_part<T: DeserializeOwned>(
+/// Decodes only the claims the session reads, without verification: what
+/// [`decode`] gives as `known`, without the pretty-printing (nor its code in
+/// an app that shows no token).
+pub fn claims(token: &str) -> Result<Claims, TokenError> {
+    let (_, claims) = split(token)?;
+    read_part(claims, "claims").map(|(_, known)| known)
+}
+
+/// The header and claims parts of `header.claims.signature`.
+fn split(token: &str) -> Result<(&str, &str), TokenError> {
+    let mut parts = token.trim().split('.');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(header), Some(claims), Some(_signature), None) if !header.is_empty() => {
+            Ok((header, claims))
+        }
+        _ => Err(TokenError::Shape),
+    }
+}
+
+/// One base64url JSON object: its text and its typed reading.
+fn read_part<T: DeserializeOwned>(
     part: &str,
     name: &'static str,
 ) -> Result<(String, T), TokenError> {
@@ -90,7 +110,7 @@ fn decode_part<T: DeserializeOwned>(
         return Err(TokenError::Json(name));
     }
     let typed = json::parse(&text).ok_or(TokenError::Json(name))?;
-    Ok((json::pretty(&text), typed))
+    Ok((text, typed))
 }
 
 /// Decodes base64url (RFC 4648 §5); JWTs drop the `=` padding, but it is accepted.
@@ -148,7 +168,7 @@ pub const MIN_REFRESH_DELAY_MS: i64 = 1_000;
 /// (and 1 s) from now: a browser clock running ahead of the server's makes every
 /// new token look due, and this keeps that to ten refreshes per token life
 /// instead of a loop. A token without `iat` counts its life from now.
-pub fn refresh_delay_ms(claims: &KnownClaims, now_ms: i64) -> Option<u32> {
+pub fn refresh_delay_ms(claims: &Claims, now_ms: i64) -> Option<u32> {
     let exp_ms = claims.exp?.saturating_mul(1000);
     let iat_ms = claims.iat.map_or(now_ms, |iat| iat.saturating_mul(1000));
     let life_ms = exp_ms.saturating_sub(iat_ms).max(0);
@@ -174,13 +194,11 @@ pub fn format_duration(seconds: u64) -> String {
     }
 }
 
-/// `Expires in 3m 04s`, or `Expired 5s ago` once `now` has reached `exp`.
-pub fn describe_expiry(exp: i64, now: i64) -> String {
-    if is_expired(exp, now) {
-        format!("Expired {} ago", format_duration(now.abs_diff(exp)))
-    } else {
-        format!("Expires in {}", format_duration(exp.abs_diff(now)))
-    }
+/// How long a token with these claims stays valid after `now` (Unix
+/// seconds): zero once expired, `None` for a token without `exp`.
+pub fn time_left(claims: &Claims, now: i64) -> Option<Duration> {
+    let left = claims.exp?.saturating_sub(now).max(0);
+    Some(Duration::from_secs(left.unsigned_abs()))
 }
 
 /// The browser clock in Unix milliseconds.

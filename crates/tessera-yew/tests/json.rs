@@ -1,13 +1,12 @@
 //! Logic that reads JSON, which the app parses with the JavaScript engine's
 //! `JSON.parse`: token decoding, API error mapping, restoring a stored session.
-//! Runs under node: `cargo test -p frontend --target wasm32-unknown-unknown`.
+//! Runs under node: `cargo test -p tessera-yew --target wasm32-unknown-unknown`.
 #![cfg(target_arch = "wasm32")]
 
-use frontend::api::ApiError;
-use frontend::json::{parse, stringify};
-use frontend::session::{Session, Tokens, EXPIRED_NOTICE};
-use frontend::token::{decode, KnownClaims, TokenError};
 use tessera_shared::{AuthResponse, Credentials, UserProfile};
+use tessera_yew::json::{parse, quote, stringify};
+use tessera_yew::token::{decode, Claims, TokenError};
+use tessera_yew::{Error as ApiError, ExpiredReason, SessionState, Tokens};
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 /// An HS256 token shaped like Tessera's. Its claims segment is 170 characters:
@@ -24,10 +23,10 @@ const EXP_1000: &str = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjEwMDB9.c2ln";
 const EXP_2000: &str = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjIwMDB9.c2ln";
 
 fn stored(access: &str, refresh: Option<&str>) -> Option<Tokens> {
-    Some(Tokens {
-        access: access.to_owned().into(),
-        refresh: refresh.map(|refresh| refresh.to_owned().into()),
-    })
+    Some(Tokens::new(
+        access.to_owned(),
+        refresh.map(|refresh| refresh.to_owned().into()),
+    ))
 }
 
 #[test]
@@ -56,7 +55,9 @@ fn decodes_header_and_claims_of_a_real_looking_token() {
     );
     assert_eq!(
         decoded.known,
-        KnownClaims {
+        Claims {
+            sub: Some("42".to_owned()),
+            username: Some("alice".to_owned()),
             iat: Some(1_795_512_600),
             nbf: Some(1_795_512_600),
             exp: Some(1_795_513_500),
@@ -68,7 +69,11 @@ fn decodes_header_and_claims_of_a_real_looking_token() {
 fn a_token_without_the_known_claims_still_decodes() {
     // {} . {"sub":"7"} . (no signature)
     let decoded = decode("e30.eyJzdWIiOiI3In0.").unwrap();
-    assert_eq!(decoded.known, KnownClaims::default());
+    let seven = Claims {
+        sub: Some("7".to_owned()),
+        ..Claims::default()
+    };
+    assert_eq!(decoded.known, seven);
     assert_eq!(decoded.header, "{}");
 }
 
@@ -162,46 +167,47 @@ fn a_gateway_error_without_a_msg_means_unreachable() {
 
 #[test]
 fn restore_keeps_an_unexpired_access_token() {
-    let session = Session::restore(stored(EXP_1000, Some(EXP_2000)), 999);
-    assert_eq!(session.tokens, stored(EXP_1000, Some(EXP_2000)));
-    assert_eq!(session.notice, None);
-    assert!(!session.tokens.unwrap().access_expired(999));
-    // A session stored by the older app, without a refresh token.
-    let legacy = Session::restore(stored(EXP_1000, None), 999);
-    assert_eq!(legacy.tokens, stored(EXP_1000, None));
-}
-
-#[test]
-fn restore_keeps_an_expired_access_token_while_the_refresh_token_lasts() {
-    let session = Session::restore(stored(EXP_1000, Some(EXP_2000)), 1_500);
-    assert_eq!(session.tokens, stored(EXP_1000, Some(EXP_2000)));
-    assert_eq!(session.notice, None);
-    assert!(
-        session.tokens.unwrap().access_expired(1_500),
-        "the provider refreshes it at once"
+    let session = SessionState::restore(stored(EXP_1000, Some(EXP_2000)), 999);
+    assert_eq!(
+        session,
+        SessionState::SignedIn(stored(EXP_1000, Some(EXP_2000)).unwrap())
     );
+    assert_eq!(session.claims().and_then(|claims| claims.exp), Some(1000));
+    assert!(!session.tokens().unwrap().access_expired(999));
+    // A session stored by an older client, without a refresh token.
+    let legacy = SessionState::restore(stored(EXP_1000, None), 999);
+    assert_eq!(legacy.tokens(), stored(EXP_1000, None).as_ref());
 }
 
 #[test]
-fn restore_drops_a_session_that_cannot_be_refreshed_with_a_notice() {
+fn restore_refreshes_an_expired_access_token_while_the_refresh_token_lasts() {
+    let session = SessionState::restore(stored(EXP_1000, Some(EXP_2000)), 1_500);
+    assert_eq!(
+        session,
+        SessionState::Refreshing(stored(EXP_1000, Some(EXP_2000)).unwrap())
+    );
+    assert!(session.tokens().unwrap().access_expired(1_500));
+}
+
+#[test]
+fn restore_expires_a_session_that_cannot_be_refreshed() {
     for tokens in [
         stored(EXP_1000, Some(EXP_2000)),
         stored(EXP_1000, None),
         stored(EXP_1000, Some("garbage")),
     ] {
-        let session = Session::restore(tokens, 2_000);
-        assert_eq!(session.tokens, None);
-        assert_eq!(session.notice.as_deref(), Some(EXPIRED_NOTICE));
+        let session = SessionState::restore(tokens, 2_000);
+        assert_eq!(session, SessionState::Expired(ExpiredReason::TimedOut));
     }
 }
 
 #[test]
 fn restore_drops_garbage_silently() {
     assert_eq!(
-        Session::restore(stored("garbage", Some(EXP_2000)), 0),
-        Session::default()
+        SessionState::restore(stored("garbage", Some(EXP_2000)), 0),
+        SessionState::default()
     );
-    assert_eq!(Session::restore(None, 0), Session::default());
+    assert_eq!(SessionState::restore(None, 0), SessionState::default());
 }
 
 #[test]
@@ -215,4 +221,12 @@ fn issued_tokens_become_the_session_tokens() {
         Tokens::from(issued),
         stored("a.b.c", Some("r.s.t")).unwrap()
     );
+}
+
+#[test]
+fn quote_escapes_like_json() {
+    assert_eq!(quote("alice").as_deref(), Some(r#""alice""#));
+    assert_eq!(quote("a\"b\\c\nd é").as_deref(), Some(r#""a\"b\\c\nd é""#));
+    let back: String = parse(&quote("tab\there \u{1}").unwrap()).unwrap();
+    assert_eq!(back, "tab\there \u{1}");
 }

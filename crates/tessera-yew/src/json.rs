@@ -3,8 +3,8 @@
 //!
 //! `JSON.parse` plus serde-wasm-bindgen maps JSON text onto the shared serde
 //! types without compiling a JSON parser into the wasm: serde_json's parser and
-//! its error messages would cost about 12 KB of the page's 150 KB gzip budget.
-//! So this crate never calls serde_json; [`parse`] and [`stringify`] need a
+//! its error messages would cost about 12 KB of an app's gzip budget.
+//! So this crate never calls serde_json; [`parse()`] and [`stringify()`] need a
 //! JavaScript engine (a browser, or node for the tests).
 
 use serde::de::DeserializeOwned;
@@ -20,6 +20,13 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Option<T> {
 pub fn stringify<T: Serialize>(value: &T) -> Option<String> {
     let value = serde_wasm_bindgen::to_value(value).ok()?;
     js_sys::JSON::stringify(&value).ok()?.as_string()
+}
+
+/// `value` as a JSON string literal (quoted and escaped) by the browser's
+/// `JSON.stringify`.
+pub fn quote(value: &str) -> Option<String> {
+    let quoted = js_sys::JSON::stringify(&wasm_bindgen::JsValue::from_str(value)).ok()?;
+    quoted.as_string()
 }
 
 /// Re-indents valid JSON text with two spaces per level, like

@@ -8,12 +8,10 @@ use yew::platform::pinned::oneshot;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::storage::{load_tokens, store_tokens};
-use super::{Session, SessionAction, Tokens, SIGNED_OUT_NOTICE};
-use crate::api::{self, ApiError};
-use crate::token;
+use crate::storage::{load_tokens, store_tokens};
+use crate::{http, Config, Error, ExpiredReason, SessionState, SignOut, Tokens};
 
-type Refreshed = Result<AttrValue, ApiError>;
+type Refreshed = Result<AttrValue, Error>;
 
 /// The session as async code sees it.
 ///
@@ -21,15 +19,21 @@ type Refreshed = Result<AttrValue, ApiError>;
 /// as they are when it is sent, so they live here as well. Every change goes
 /// through [`Keeper::apply`], which updates both and `localStorage`.
 pub(crate) struct Keeper {
+    pub(crate) config: Config,
     tokens: RefCell<Option<Tokens>>,
     /// `Some` while a refresh runs: everyone waiting for its outcome.
     waiting: RefCell<Option<Vec<oneshot::Sender<Refreshed>>>>,
-    dispatch: UseReducerDispatcher<Session>,
+    dispatch: UseReducerDispatcher<SessionState>,
 }
 
 impl Keeper {
-    pub(crate) fn new(tokens: Option<Tokens>, dispatch: UseReducerDispatcher<Session>) -> Self {
+    pub(crate) fn new(
+        config: Config,
+        tokens: Option<Tokens>,
+        dispatch: UseReducerDispatcher<SessionState>,
+    ) -> Self {
         Self {
+            config,
             tokens: RefCell::new(tokens),
             waiting: RefCell::default(),
             dispatch,
@@ -41,32 +45,28 @@ impl Keeper {
         self.tokens.borrow().clone()
     }
 
-    /// Changes the session here, in `localStorage` and in the rendered state.
-    pub(crate) fn apply(&self, action: SessionAction) {
-        let tokens = match &action {
-            SessionAction::SignIn(tokens) => Some(Some(tokens.clone())),
-            SessionAction::SignOut(_) | SessionAction::Expire(_) => Some(None),
-            SessionAction::Notify(_) => None,
-        };
-        if let Some(tokens) = tokens {
-            store_tokens(tokens.as_ref());
+    /// Moves the session to `next`: here, in `localStorage` and in the rendered state.
+    pub(crate) fn apply(&self, next: SessionState) {
+        let tokens = next.tokens().cloned();
+        if tokens != self.tokens() {
+            store_tokens(&self.config.keys, tokens.as_ref());
             self.tokens.replace(tokens);
         }
-        self.dispatch.dispatch(action);
+        self.dispatch.dispatch(next);
     }
 
     /// Takes over what another tab stored: new tokens, or none after a sign-out.
     pub(crate) fn adopt_stored(&self) {
-        let stored = load_tokens();
+        let stored = load_tokens(&self.config.keys);
         if stored == self.tokens() {
             return;
         }
-        let action = match &stored {
-            Some(tokens) => SessionAction::SignIn(tokens.clone()),
-            None => SessionAction::SignOut(SIGNED_OUT_NOTICE.into()),
+        let next = match &stored {
+            Some(tokens) => SessionState::SignedIn(tokens.clone()),
+            None => SessionState::SignedOut(Some(SignOut::OtherTab)),
         };
         self.tokens.replace(stored);
-        self.dispatch.dispatch(action);
+        self.dispatch.dispatch(next);
     }
 
     /// The access token to send now, after any refresh in flight.
@@ -87,13 +87,13 @@ impl Keeper {
     pub(crate) async fn refreshed(self: &Rc<Self>, stale: &str) -> Refreshed {
         self.adopt_newer_stored();
         match self.tokens() {
-            None => return Err(ApiError::SignedOut),
+            None => return Err(Error::SignedOut),
             Some(tokens) if tokens.access != stale => return Ok(tokens.access),
             Some(_) => {}
         }
         match self.wait(true) {
-            Some(outcome) => outcome.await.unwrap_or(Err(ApiError::SignedOut)),
-            None => Err(ApiError::SignedOut),
+            Some(outcome) => outcome.await.unwrap_or(Err(Error::SignedOut)),
+            None => Err(Error::SignedOut),
         }
     }
 
@@ -137,32 +137,37 @@ impl Keeper {
         Some(receiver)
     }
 
-    /// One `POST /refresh`. A 401 ends the session with the server's reason;
+    /// One refresh call. A 401 ends the session with the server's reason;
     /// other failures (offline, a server error) leave it for a later try.
     async fn refresh(&self) -> Refreshed {
         let Some(tokens) = self.tokens() else {
-            return Err(ApiError::SignedOut);
+            return Err(Error::SignedOut);
         };
-        let Some(refresh) = tokens.refresh else {
-            self.apply(SessionAction::Expire(None));
-            return Err(ApiError::SignedOut);
+        let Some(refresh) = tokens.refresh.clone() else {
+            self.apply(SessionState::Expired(ExpiredReason::TimedOut));
+            return Err(Error::SignedOut);
         };
-        let outcome = api::refresh(&refresh).await;
+        self.dispatch
+            .dispatch(SessionState::Refreshing(tokens.clone()));
+        let outcome = http::refresh(&self.config, &refresh).await;
         // Signed out, or new tokens from elsewhere, while it ran: those win.
         let current = self.tokens();
         if current.as_ref().and_then(|now| now.refresh.as_ref()) != Some(&refresh) {
-            return current.map(|now| now.access).ok_or(ApiError::SignedOut);
+            return current.map(|now| now.access).ok_or(Error::SignedOut);
         }
         match outcome {
             Ok(issued) => {
                 let tokens = Tokens::from(issued);
                 let access = tokens.access.clone();
-                self.apply(SessionAction::SignIn(tokens));
+                self.apply(SessionState::SignedIn(tokens));
                 Ok(access)
             }
             Err(err) => {
                 if err.is_unauthorized() {
-                    self.apply(SessionAction::Expire(Some(err.to_string())));
+                    let reason = ExpiredReason::Refused(err.to_string());
+                    self.apply(SessionState::Expired(reason));
+                } else {
+                    self.dispatch.dispatch(SessionState::SignedIn(tokens));
                 }
                 Err(err)
             }
@@ -173,28 +178,28 @@ impl Keeper {
     /// `storage` event has not arrived yet. (Older ones are left alone: they are
     /// what a full `localStorage` still holds.)
     fn adopt_newer_stored(&self) {
-        let issued = |tokens: &Tokens| token::decode(&tokens.access).ok()?.known.iat;
-        let newer = match (load_tokens(), self.tokens()) {
-            (Some(stored), Some(ours)) if issued(&stored) > issued(&ours) => stored,
+        let newer = match (load_tokens(&self.config.keys), self.tokens()) {
+            (Some(stored), Some(ours)) if stored.claims.iat > ours.claims.iat => stored,
             _ => return,
         };
         self.tokens.replace(Some(newer.clone()));
-        self.dispatch.dispatch(SessionAction::SignIn(newer));
+        self.dispatch.dispatch(SessionState::SignedIn(newer));
     }
 }
 
 /// Ends the session on the server. If the server no longer takes the access
 /// token (it expired while the tab slept), tries once more with a refreshed one.
-pub(crate) async fn end_on_server(tokens: Tokens) {
+pub(crate) async fn end_on_server(config: Config, tokens: Tokens) {
     let refresh = tokens.refresh.as_deref();
-    match api::logout(&tokens.access, refresh).await {
+    match http::logout(&config, &tokens.access, refresh).await {
         Err(err) if err.is_unauthorized() => {}
         _ => return,
     }
     let Some(refresh) = refresh else {
         return;
     };
-    if let Ok(issued) = api::refresh(refresh).await {
-        drop(api::logout(&issued.access_token, Some(&issued.refresh_token)).await);
+    if let Ok(issued) = http::refresh(&config, refresh).await {
+        let refresh = Some(issued.refresh_token.as_str());
+        drop(http::logout(&config, &issued.access_token, refresh).await);
     }
 }

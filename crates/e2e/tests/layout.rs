@@ -1,0 +1,71 @@
+//! Every page of the app on a phone (390 × 844) and a laptop (1280 × 800): no
+//! two visible controls overlap, nothing scrolls sideways, and axe-core finds
+//! no serious or critical accessibility violation.
+//!
+//! Needs `trunk build --release`, `cargo build -p tessera` and axe-core in
+//! `tools/` (`scripts/install-frontend-tools`).
+
+use e2e::audit::{axe_violations, layout_problems};
+use e2e::steps::{expect_account_of, register_via_api, sign_in, PASSWORD};
+use e2e::{Browser, ServerConfig, TesseraServer};
+
+/// The screens every page is checked on, in CSS pixels.
+const VIEWPORTS: [(u32, u32); 2] = [(390, 844), (1280, 800)];
+
+/// Checks the page as it is now on every viewport, then with axe-core.
+async fn check(browser: &Browser, page: &str) {
+    for (width, height) in VIEWPORTS {
+        browser.set_viewport(width, height).await;
+        let problems = layout_problems(browser).await;
+        assert!(
+            problems.is_empty(),
+            "{page} at {width}×{height}: {problems:#?}"
+        );
+        let violations = axe_violations(browser).await;
+        assert!(
+            violations.is_empty(),
+            "{page} at {width}×{height}: {violations:#?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_page_fits_phones_and_laptops_and_passes_axe() {
+    let server = TesseraServer::start(&ServerConfig::default());
+    let browser = Browser::open(server.url()).await;
+
+    browser.goto("/sign-in").await;
+    browser.wait_for_text("h1", "Sign in").await;
+    check(&browser, "sign-in").await;
+
+    // With the server's refusal shown.
+    browser.fill("#username", "nobody").await;
+    browser.fill("#password", "not the password").await;
+    browser.press_enter("#password").await;
+    browser
+        .wait_for_text("#form-error", "Bad username or password")
+        .await;
+    check(&browser, "sign-in with an error").await;
+
+    browser.goto("/sign-up").await;
+    browser.wait_for_text("h1", "Create an account").await;
+    check(&browser, "sign-up").await;
+
+    browser.goto("/no-such-page").await;
+    browser.wait_for_text("h1", "Page not found").await;
+    check(&browser, "not found").await;
+
+    register_via_api(&browser, "e2e.layout").await;
+    browser.goto("/sign-in").await;
+    sign_in(&browser, "e2e.layout", PASSWORD).await;
+    expect_account_of(&browser, "e2e.layout").await;
+    browser.wait_for_text("#reload", "Reload").await;
+    check(&browser, "account").await;
+
+    browser.click("#sign-out").await;
+    browser
+        .wait_for_text("#notice", "You have signed out.")
+        .await;
+    check(&browser, "sign-in after signing out").await;
+    browser.quit().await;
+}
