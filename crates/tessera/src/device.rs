@@ -96,6 +96,8 @@ mod tests {
             created_at: String::new(),
             roles: Vec::new(),
             credential_version,
+            email: None,
+            email_verified: false,
         }
     }
 

@@ -166,5 +166,6 @@ fn grant(user: &StoredUser, session_id: &str, fresh: bool) -> Grant {
         roles: user.roles.clone(),
         session_id: session_id.to_owned(),
         fresh,
+        email_verified: user.email.as_ref().map(|_| user.email_verified),
     }
 }

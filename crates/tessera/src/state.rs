@@ -4,8 +4,10 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 
+use crate::account::Accounts;
 use crate::config::Signup;
 use crate::limits::Limits;
+use crate::mail::MailSettings;
 use crate::password::Passwords;
 use crate::session::{SessionSettings, Sessions};
 use crate::store::Store;
@@ -29,12 +31,21 @@ pub struct AppState {
     /// Where clients reach this Tessera, no trailing slash: the base of the
     /// discovery document's `jwks_uri`. `None` turns discovery off.
     pub public_url: Option<String>,
+    /// Where mail goes and how it reads.
+    pub(crate) mail: Arc<MailSettings>,
+    /// Whether an unverified email address keeps its account from signing in.
+    pub require_verified_email: bool,
 }
 
 impl AppState {
     /// The session rules over this state's store, tokens and settings.
     pub(crate) fn sessions(&self) -> Sessions<'_> {
         Sessions::new(&self.store, &self.tokens, self.session_settings)
+    }
+
+    /// The self-service rules over this state's store and mail settings.
+    pub(crate) fn accounts(&self) -> Accounts<'_> {
+        Accounts::new(&self.store, &self.mail)
     }
 }
 

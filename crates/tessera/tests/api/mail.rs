@@ -1,0 +1,92 @@
+//! The outbox: requests only queue mail, so an SMTP server that is down,
+//! refusing or slow fails no request, and the message arrives once it can,
+//! also across a restart. SMTP needs a public URL for its links.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use tessera::{Config, ConfigError, Server, ServerConfig, StartupError};
+
+use crate::email::{app_with_sink, register_with_email};
+use crate::smtp_sink::Mode;
+
+#[tokio::test]
+async fn mail_queued_while_the_server_is_down_arrives_when_it_is_back() {
+    let (app, mut sink) = app_with_sink(&[]).await;
+    sink.stop();
+    register_with_email(&app, "alice", "alice@example.org").await;
+    sink.resume().await;
+    let mail = sink.wait_for("alice@example.org", 1).await;
+    assert!(mail.text.contains("#token="));
+}
+
+#[tokio::test]
+async fn mail_refused_for_now_is_retried() {
+    let (app, sink) = app_with_sink(&[]).await;
+    sink.set_mode(Mode::Refuse);
+    register_with_email(&app, "bob", "bob@example.org").await;
+    sink.set_mode(Mode::Accept);
+    sink.wait_for("bob@example.org", 1).await;
+}
+
+#[tokio::test]
+async fn a_slow_server_does_not_slow_requests() {
+    let (app, sink) = app_with_sink(&[]).await;
+    let pause = Duration::from_secs(2);
+    sink.set_mode(Mode::Slow(pause));
+    let started = Instant::now();
+    register_with_email(&app, "carol", "carol@example.org").await;
+    let answered = started.elapsed();
+    sink.wait_for("carol@example.org", 1).await;
+    // The conversation takes at least five pauses; the request took none.
+    assert!(
+        answered < pause && started.elapsed() >= pause * 5,
+        "answered after {answered:?}, delivered after {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn queued_mail_survives_a_restart() {
+    let (app, mut sink) = app_with_sink(&[]).await;
+    sink.stop();
+    register_with_email(&app, "dave", "dave@example.org").await;
+    let app = app.restart().await;
+    sink.resume().await;
+    sink.wait_for("dave@example.org", 1).await;
+    drop(app);
+}
+
+#[tokio::test]
+async fn smtp_needs_a_public_url() {
+    let data = tempfile::tempdir().unwrap();
+    let config = Config {
+        mailer: "smtp://127.0.0.1:2525?tls=none".parse().unwrap(),
+        store: tessera::StoreConfig {
+            data_dir: data.path().to_owned(),
+            ..tessera::StoreConfig::default()
+        },
+        ..Config::default()
+    };
+    let server = ServerConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        ..ServerConfig::default()
+    };
+    let Err(err) = Server::bind(config, server).await else {
+        panic!("started without a public URL")
+    };
+    assert!(
+        matches!(err, StartupError::Config(ConfigError::MailNeedsPublicUrl)),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn the_log_mailer_needs_no_server() {
+    let app = crate::helpers::TestApp::spawn().await;
+    let body = serde_json::json!({
+        "username": "erin", "password": crate::helpers::PASSWORD, "email": "erin@example.org",
+    });
+    let response = app.post_json("/register", &body).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+}
