@@ -148,6 +148,11 @@ impl Store {
         dispatch!(self, db => db.claim_mail(now, claim_until, limit).await)
     }
 
+    /// Messages in the outbox: queued, or waiting for a retry (for monitoring).
+    pub async fn pending_mail(&self) -> Result<i64, StoreError> {
+        dispatch!(self, db => db.pending_mail().await)
+    }
+
     /// Removes message `id` (delivered, or given up on).
     pub async fn delete_mail(&self, id: i64) -> Result<(), StoreError> {
         dispatch!(self, db => db.delete_mail(id).await)

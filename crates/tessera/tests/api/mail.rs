@@ -58,6 +58,27 @@ async fn queued_mail_survives_a_restart() {
 }
 
 #[tokio::test]
+async fn undeliverable_mail_is_given_up_after_the_retry_period() {
+    let (app, mut sink) = app_with_sink(&["--mail-retry-for", "1s"]).await;
+    sink.stop();
+    register_with_email(&app, "erin", "erin@example.org").await;
+    // The first attempt fails at once, the retry a second later finds the
+    // message too old and drops it.
+    let store = app.store().await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while store.pending_mail().await.unwrap() > 0 {
+        assert!(Instant::now() < deadline, "still queued");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    sink.resume().await;
+    register_with_email(&app, "frank", "frank@example.org").await;
+    sink.wait_for("frank@example.org", 1).await;
+    let recipients: Vec<String> = sink.messages().into_iter().map(|m| m.to).collect();
+    assert_eq!(recipients, ["frank@example.org"]);
+    store.close().await;
+}
+
+#[tokio::test]
 async fn smtp_needs_a_public_url() {
     let data = tempfile::tempdir().unwrap();
     let config = Config {

@@ -24,6 +24,7 @@ mod limits;
 mod lockout;
 mod mail;
 mod openapi;
+mod operator;
 mod outage;
 mod password_guessing;
 mod password_reset;

@@ -85,6 +85,12 @@ where
         Ok(claimed)
     }
 
+    pub(in crate::store) async fn pending_mail(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
     pub(in crate::store) async fn delete_mail(&self, id: i64) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM mail_outbox WHERE id = $1")
             .bind(id)
