@@ -36,6 +36,7 @@ pub(super) fn router() -> Router<AppState> {
         (status = 401, description = "Missing, invalid or not fresh token (sign in with the password again)", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 challenge"))),
         (status = 409, description = "Another account has this address", body = ErrorBody),
         (status = 413, description = "Request body over 16 KiB", body = ErrorBody),
+        (status = 429, description = "Too many requests from this client", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
@@ -93,7 +94,7 @@ async fn email_verify(
         (status = 202, description = "A new link is on its way", body = ErrorBody),
         (status = 400, description = "No address set, or it is verified already", body = ErrorBody),
         (status = 401, description = "Missing, malformed, expired or revoked token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 challenge"))),
-        (status = 429, description = "Too many links asked for", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 429, description = "Too many links asked for, or too many requests from this client", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
