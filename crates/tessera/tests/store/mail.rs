@@ -147,3 +147,38 @@ async fn one_live_token_per_user_and_purpose_used_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn senders_claiming_at_once_never_take_the_same_message() {
+    on_each_engine(|store| async move {
+        for n in 0..40 {
+            store
+                .enqueue_mail(&mail(&format!("user{n}@example.org")), 100)
+                .await
+                .unwrap();
+        }
+        // Four senders on connections of their own, as instances would be.
+        let senders = (0..4).map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut taken = Vec::new();
+                loop {
+                    let claimed = store.claim_mail(100, 1_000, 3).await.unwrap();
+                    if claimed.is_empty() {
+                        return taken;
+                    }
+                    taken.extend(claimed.into_iter().map(|message| message.id));
+                }
+            })
+        });
+        let mut all: Vec<i64> = Vec::new();
+        for sender in senders.collect::<Vec<_>>() {
+            all.extend(sender.await.unwrap());
+        }
+        let count = all.len();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!((count, all.len()), (40, 40));
+    })
+    .await;
+}
