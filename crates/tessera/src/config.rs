@@ -14,6 +14,7 @@ use crate::session::SessionSettings;
 use crate::token::TokenSettings;
 
 mod checks;
+mod mail;
 mod redact;
 
 pub use checks::{ConfigError, MAX_LEEWAY};

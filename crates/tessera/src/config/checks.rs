@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use super::Config;
-use crate::mail::{MailSettings, Mailer, Messages};
 use crate::session::SessionSettings;
 use crate::token::TokenSettings;
 
@@ -137,37 +136,6 @@ impl Config {
             refresh_ttl: self.refresh_ttl,
             refresh_grace: self.refresh_grace,
             session_max_age: self.session_max_age,
-        })
-    }
-
-    /// The mail settings, after checking an SMTP mailer has a public URL for
-    /// its links and the sender address parses.
-    pub(crate) fn mail_settings(&self) -> Result<MailSettings, ConfigError> {
-        let public_url = self.checked_public_url()?;
-        if matches!(self.mailer, Mailer::Smtp(_)) && public_url.is_none() {
-            return Err(ConfigError::MailNeedsPublicUrl);
-        }
-        let from = self
-            .mail_from
-            .parse()
-            .map_err(|_| ConfigError::MailFrom(self.mail_from.clone()))?;
-        if !(Duration::from_secs(1)..=Duration::from_secs(7 * DAY)).contains(&self.mail_retry_for) {
-            return Err(ConfigError::MailRetryFor(self.mail_retry_for));
-        }
-        // Links open the browser app's pages, served at the origin's root.
-        let link_origin = public_url
-            .and_then(|url| url::Url::parse(&url).ok())
-            .map(|url| url.origin().ascii_serialization())
-            .unwrap_or_default();
-        Ok(MailSettings {
-            mailer: self.mailer.clone(),
-            from,
-            messages: Messages {
-                product: self.product_name.clone(),
-                link_origin,
-            },
-            give_up_after: self.mail_retry_for,
-            queued: tokio::sync::Notify::new(),
         })
     }
 

@@ -16,6 +16,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
+mod mime;
+
 /// How the sink treats mail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -220,7 +222,11 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
                 }
                 data.push_str(line.strip_prefix('.').unwrap_or(&line));
             }
-            shared.messages.lock().unwrap().push(parse(&to, &data));
+            shared
+                .messages
+                .lock()
+                .unwrap()
+                .push(mime::parse(&to, &data));
             shared.arrived.notify_waiters();
             reply("250 OK queued\r\n").await
         } else if command == "QUIT" {
@@ -233,74 +239,4 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
             return;
         }
     }
-}
-
-/// The recipient, subject and decoded text and HTML parts of a MIME message.
-fn parse(to: &str, data: &str) -> Delivered {
-    let (headers, _) = data.split_once("\r\n\r\n").unwrap_or((data, ""));
-    let subject = header(headers, "subject").unwrap_or_default();
-    let mut delivered = Delivered {
-        to: to.to_owned(),
-        subject,
-        text: String::new(),
-        html: String::new(),
-    };
-    let boundary = header(headers, "content-type")
-        .and_then(|value| value.split("boundary=").nth(1).map(str::to_owned))
-        .map(|boundary| boundary.trim_matches('"').to_owned())
-        .expect("a multipart message");
-    for part in data.split(&format!("--{boundary}")).skip(1) {
-        let Some((part_headers, body)) = part.split_once("\r\n\r\n") else {
-            continue;
-        };
-        let kind = header(part_headers, "content-type").unwrap_or_default();
-        let encoding = header(part_headers, "content-transfer-encoding").unwrap_or_default();
-        let decoded = decode(body.trim_end(), &encoding);
-        if kind.starts_with("text/plain") {
-            delivered.text = decoded;
-        } else if kind.starts_with("text/html") {
-            delivered.html = decoded;
-        }
-    }
-    delivered
-}
-
-/// Header `name`'s value, unfolded.
-fn header(headers: &str, name: &str) -> Option<String> {
-    let unfolded = headers.replace("\r\n ", " ").replace("\r\n\t", " ");
-    unfolded.lines().find_map(|line| {
-        let (key, value) = line.split_once(':')?;
-        key.trim()
-            .eq_ignore_ascii_case(name)
-            .then(|| value.trim().to_owned())
-    })
-}
-
-fn decode(body: &str, encoding: &str) -> String {
-    if !encoding.eq_ignore_ascii_case("quoted-printable") {
-        assert!(
-            !encoding.eq_ignore_ascii_case("base64"),
-            "an ASCII body should not need base64"
-        );
-        return body.replace("\r\n", "\n");
-    }
-    let joined = body.replace("=\r\n", "");
-    let bytes = joined.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'=' && i + 2 < bytes.len() {
-            if let Some(byte) = std::str::from_utf8(&bytes[i + 1..(i + 3).min(bytes.len())])
-                .ok()
-                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-            {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap().replace("\r\n", "\n")
 }
