@@ -25,7 +25,8 @@ pub(crate) enum Mode {
     Accept,
     /// Answers `MAIL FROM` with 451 (try again later).
     Refuse,
-    /// Waits this long before each reply.
+    /// Waits this long before accepting a message's content (where a busy
+    /// server is slow: queueing it).
     Slow(Duration),
 }
 
@@ -162,21 +163,7 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>) {
 async fn session(stream: TcpStream, shared: Arc<Shared>) {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
-    let reply = |text: &'static str| {
-        let shared = shared.clone();
-        async move {
-            let mode = shared.mode.lock().unwrap().unwrap_or(Mode::Accept);
-            if let Mode::Slow(delay) = mode {
-                tokio::time::sleep(delay).await;
-            }
-            text
-        }
-    };
-    if write
-        .write_all(reply("220 sink ESMTP\r\n").await.as_bytes())
-        .await
-        .is_err()
-    {
+    if write.write_all(b"220 sink ESMTP\r\n").await.is_err() {
         return;
     }
     let mut to = String::new();
@@ -188,13 +175,13 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
         }
         let command = line.trim_end().to_ascii_uppercase();
         let answer = if command.starts_with("EHLO") || command.starts_with("HELO") {
-            reply("250 sink\r\n").await
+            "250 sink\r\n"
         } else if command.starts_with("MAIL FROM") {
             let mode = *shared.mode.lock().unwrap();
             if mode == Some(Mode::Refuse) {
-                reply("451 4.3.0 try again later\r\n").await
+                "451 4.3.0 try again later\r\n"
             } else {
-                reply("250 OK\r\n").await
+                "250 OK\r\n"
             }
         } else if command.starts_with("RCPT TO") {
             let address = line.trim_end()[8..].trim();
@@ -202,13 +189,9 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
                 .trim_start_matches('<')
                 .trim_end_matches('>')
                 .to_owned();
-            reply("250 OK\r\n").await
+            "250 OK\r\n"
         } else if command == "DATA" {
-            if write
-                .write_all(reply("354 go on\r\n").await.as_bytes())
-                .await
-                .is_err()
-            {
+            if write.write_all(b"354 go on\r\n").await.is_err() {
                 return;
             }
             let mut data = String::new();
@@ -222,18 +205,22 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
                 }
                 data.push_str(line.strip_prefix('.').unwrap_or(&line));
             }
+            let mode = *shared.mode.lock().unwrap();
+            if let Some(Mode::Slow(delay)) = mode {
+                tokio::time::sleep(delay).await;
+            }
             shared
                 .messages
                 .lock()
                 .unwrap()
                 .push(mime::parse(&to, &data));
             shared.arrived.notify_waiters();
-            reply("250 OK queued\r\n").await
+            "250 OK queued\r\n"
         } else if command == "QUIT" {
-            let _ = write.write_all(reply("221 bye\r\n").await.as_bytes()).await;
+            let _ = write.write_all(b"221 bye\r\n").await;
             return;
         } else {
-            reply("250 OK\r\n").await
+            "250 OK\r\n"
         };
         if write.write_all(answer.as_bytes()).await.is_err() {
             return;
