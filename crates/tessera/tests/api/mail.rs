@@ -80,6 +80,32 @@ async fn undeliverable_mail_is_given_up_after_the_retry_period() {
 }
 
 #[tokio::test]
+async fn starttls_is_required_unless_turned_off() {
+    // The default security: a server that offers no STARTTLS gets nothing
+    // in plain text; the message is given up instead.
+    let sink = crate::smtp_sink::SmtpSink::start().await;
+    let mailer = sink.mailer().replace("?tls=none", "");
+    let app = crate::helpers::TestApp::spawn_with(&[
+        "--mailer",
+        &mailer,
+        "--public-url",
+        "https://app.example",
+        "--mail-retry-for",
+        "1s",
+    ])
+    .await;
+    register_with_email(&app, "gina", "gina@example.org").await;
+    let store = app.store().await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while store.pending_mail().await.unwrap() > 0 {
+        assert!(Instant::now() < deadline, "still queued");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(sink.messages().is_empty(), "{:?}", sink.messages());
+    store.close().await;
+}
+
+#[tokio::test]
 async fn smtp_needs_a_public_url() {
     let data = tempfile::tempdir().unwrap();
     let config = Config {
