@@ -18,6 +18,16 @@ pub const LOGOUT: &str = "/logout";
 pub const LOGOUT_ALL: &str = "/logout/all";
 /// `POST`, fresh token required: change the caller's password.
 pub const PASSWORD: &str = "/password";
+/// `PUT`, fresh token required: set or change the caller's email address.
+pub const ME_EMAIL: &str = "/me/email";
+/// `POST`: confirm an email address with the token from its verification link.
+pub const EMAIL_VERIFY: &str = "/email/verify";
+/// `POST`, token required: mail the caller a new verification link.
+pub const EMAIL_RESEND: &str = "/email/resend";
+/// `POST`: mail a password reset link to an account, named by email or username.
+pub const PASSWORD_FORGOT: &str = "/password/forgot";
+/// `POST`: set a new password with the token from a reset link.
+pub const PASSWORD_RESET: &str = "/password/reset";
 /// `GET`: the public signing keys (JWK Set, RFC 7517).
 pub const JWKS: &str = "/.well-known/jwks.json";
 /// `GET`: OpenID Provider Metadata (issuer, `jwks_uri`, algorithms), when the
@@ -32,7 +42,7 @@ pub const READYZ: &str = "/readyz";
 
 /// Every API path. A browser app served by the same server must never shadow these
 /// (nor anything below them).
-pub const ALL: [&str; 13] = [
+pub const ALL: [&str; 14] = [
     AUTH,
     LOGIN,
     REGISTER,
@@ -41,6 +51,7 @@ pub const ALL: [&str; 13] = [
     REFRESH,
     LOGOUT,
     PASSWORD,
+    "/email",
     JWKS,
     ADMIN_USERS,
     HEALTHZ,

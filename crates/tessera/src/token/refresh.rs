@@ -66,6 +66,7 @@ impl TokenService {
             roles,
             session_id: claims.sid,
             fresh: false,
+            email_verified: None,
         };
         self.issue_access(&grant, NoExtraClaims {}).map_err(|err| {
             // Signing with a loaded key cannot fail but on a bug: say so in the log.
