@@ -27,6 +27,7 @@ impl TokenService {
     ///     roles: vec![],
     ///     session_id: "session-1".into(),
     ///     fresh: true,
+    ///     email_verified: None,
     /// };
     /// let refresh = tokens.issue_refresh(&grant, Duration::from_secs(14 * 24 * 3600)).unwrap();
     ///
