@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod mfa;
 pub mod paths;
 pub mod status;
 pub mod user;
@@ -16,5 +17,6 @@ pub use auth::{
     AuthResponse, Credentials, LoginResponse, LogoutRequest, PasswordChangeRequest, RefreshRequest,
 };
 pub use error::ErrorBody;
+pub use mfa::{RecoveryCodes, SecondFactorProof, TotpCode, TotpEnrollment};
 pub use status::HealthResponse;
 pub use user::{ProtectedResponse, UserProfile};

@@ -74,6 +74,7 @@ mod extract;
 pub mod keys;
 mod limits;
 mod maintenance;
+mod mfa;
 pub mod password;
 pub mod revocation;
 mod routes;
@@ -109,7 +110,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub use config::{Config, ConfigError, Signup, StoreConfig, MAX_LEEWAY};
 pub use error::ApiError;
 pub use extract::auth_user::{
-    bearer_token, Admin, AuthUser, FreshUser, Role, WithRole, MAX_AUTHORIZATION_LEN,
+    bearer_token, Admin, AuthUser, FirstStep, FreshUser, Role, SecondFactor, WithRole,
+    MAX_AUTHORIZATION_LEN,
 };
 pub use extract::json::JsonBody;
 pub use extract::remote_user::RemoteUser;
@@ -124,7 +126,7 @@ pub use site::MissingIndex;
 pub use startup::StartupError;
 pub use store::Store;
 pub use tessera::{Tessera, TesseraBuilder};
-pub use token::AuthError;
+pub use token::{Assurance, AuthError};
 pub use token::{Claims, Grant, NoExtraClaims, RefreshClaims, TokenService, TokenSettings};
 pub use users::{Identity, Users, UsersError, UsersFuture};
 pub use verifier::Verifier;

@@ -9,6 +9,7 @@ mod discovery;
 mod health;
 mod jwks;
 mod logout;
+mod mfa;
 mod openapi;
 mod password_change;
 mod refresh;
@@ -27,6 +28,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
     let limited = auth::router()
         .merge(refresh::router())
         .merge(password_change::router())
+        .merge(mfa::router())
         .route_layer(from_fn_with_state(
             state.limits.clone(),
             limits::per_address,
@@ -57,6 +59,11 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         logout::logout_create,
         logout::logout_all_create,
         password_change::password_update,
+        mfa::totp_create,
+        mfa::totp_confirm,
+        mfa::verify_create,
+        mfa::totp_destroy,
+        mfa::recovery_codes_create,
         account::protected_show,
         account::me_show,
         admin::users_index,

@@ -6,6 +6,7 @@ use axum::extract::FromRef;
 
 use crate::config::Signup;
 use crate::limits::Limits;
+use crate::mfa::{SecondFactors, SecretsKey};
 use crate::password::Passwords;
 use crate::session::{SessionSettings, Sessions};
 use crate::store::Store;
@@ -32,6 +33,8 @@ pub struct AppState {
     /// Where clients reach this Tessera, no trailing slash: the base of the
     /// discovery document's `jwks_uri`. `None` turns discovery off.
     pub public_url: Option<String>,
+    /// Seals TOTP secrets and keys recovery-code hashes (from the key ring).
+    pub(crate) secrets_key: Arc<SecretsKey>,
 }
 
 impl AppState {
@@ -43,6 +46,13 @@ impl AppState {
             &self.accounts,
             self.session_settings,
         )
+    }
+}
+
+impl AppState {
+    /// The second-factor rules over this state's store and secrets key.
+    pub(crate) fn second_factors(&self) -> SecondFactors<'_> {
+        SecondFactors::new(&self.store, &self.secrets_key)
     }
 }
 

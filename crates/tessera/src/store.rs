@@ -231,6 +231,10 @@ macro_rules! dispatch {
         }
     };
 }
+// Declared after the macro, which it uses.
+mod mfa;
+
+pub use mfa::TotpRecord;
 
 impl Store {
     /// Opens the database at `url` (`sqlite://PATH` or `postgres://...`) with

@@ -9,6 +9,7 @@ use sqlx::{Database, Executor, IntoArguments, Pool, Transaction};
 
 use super::StoreError;
 
+mod mfa;
 mod mirror;
 mod revocations;
 mod sessions;
