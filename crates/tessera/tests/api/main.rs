@@ -22,6 +22,7 @@ mod keys;
 mod lifecycle;
 mod limits;
 mod lockout;
+mod mfa;
 mod openapi;
 mod outage;
 mod password_guessing;
