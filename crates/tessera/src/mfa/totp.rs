@@ -112,7 +112,9 @@ mod tests {
         let seed: &[u8] = match algorithm {
             Algorithm::SHA1 => b"12345678901234567890",
             Algorithm::SHA256 => b"12345678901234567890123456789012",
-            _ => b"1234567890123456789012345678901234567890123456789012345678901234",
+            Algorithm::SHA512 => {
+                b"1234567890123456789012345678901234567890123456789012345678901234"
+            }
         };
         Authenticator::with(algorithm, 8, seed.to_vec(), "Tessera", "alice")
     }
