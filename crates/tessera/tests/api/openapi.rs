@@ -23,6 +23,11 @@ fn routes() -> Vec<(&'static str, String)> {
         ("get", paths::ADMIN_USERS),
         ("get", paths::HEALTHZ),
         ("get", paths::READYZ),
+        ("post", paths::MFA_TOTP),
+        ("delete", paths::MFA_TOTP),
+        ("post", paths::MFA_TOTP_CONFIRM),
+        ("post", paths::MFA_VERIFY),
+        ("post", paths::MFA_RECOVERY_CODES),
         ("get", "/openapi.json"),
     ]
     .into_iter()
@@ -125,6 +130,11 @@ async fn protected_routes_require_the_bearer_scheme() {
         ("post", paths::LOGOUT_ALL),
         ("post", paths::PASSWORD),
         ("get", paths::ADMIN_USERS),
+        ("post", paths::MFA_TOTP),
+        ("delete", paths::MFA_TOTP),
+        ("post", paths::MFA_TOTP_CONFIRM),
+        ("post", paths::MFA_VERIFY),
+        ("post", paths::MFA_RECOVERY_CODES),
     ] {
         let operation = &doc["paths"][path][method];
         assert_eq!(
