@@ -109,9 +109,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use config::{Config, ConfigError, Signup, StoreConfig, MAX_LEEWAY};
 pub use error::ApiError;
+pub use extract::assurance::{FirstStep, SecondFactor};
 pub use extract::auth_user::{
-    bearer_token, Admin, AuthUser, FirstStep, FreshUser, Role, SecondFactor, WithRole,
-    MAX_AUTHORIZATION_LEN,
+    bearer_token, Admin, AuthUser, FreshUser, Role, WithRole, MAX_AUTHORIZATION_LEN,
 };
 pub use extract::json::JsonBody;
 pub use extract::remote_user::RemoteUser;

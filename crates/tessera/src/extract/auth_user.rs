@@ -1,6 +1,6 @@
 //! `AuthUser`: the seeds' `@jwt_required` and `current_identity` as one extractor,
-//! plus `FreshUser`, `WithRole` and `SecondFactor` for stricter routes, and
-//! `FirstStep` for the one route that completes a sign-in.
+//! plus `FreshUser` and `WithRole` for stricter routes (`SecondFactor` and
+//! `FirstStep`, by assurance level, are in `assurance`).
 
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -31,7 +31,7 @@ pub const MAX_AUTHORIZATION_LEN: usize = 8 * 1024;
 ///
 /// A first-step token (a password sign-in of a user with a second factor,
 /// not yet completed: `acr` `"0"`) is refused here with 401 and RFC 9470's
-/// `insufficient_user_authentication`; see [`SecondFactor`] for routes that
+/// `insufficient_user_authentication`; see [`SecondFactor`](crate::SecondFactor) for routes that
 /// need the second factor and [`Assurance`] for the levels.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthUser<E = NoExtraClaims> {
@@ -70,7 +70,7 @@ impl<E: DeserializeOwned + Clone + Send + Sync + 'static> AuthUser<E> {
     }
 
     /// The token's user whatever its level, first step included.
-    fn any_level(tokens: &TokenService, token: &str) -> Result<Self, AuthError> {
+    pub(super) fn any_level(tokens: &TokenService, token: &str) -> Result<Self, AuthError> {
         let claims = tokens.verify_access::<E>(token)?;
         let id = claims.sub.parse().map_err(|_| AuthError::MalformedToken)?;
         Ok(Self {
@@ -135,49 +135,6 @@ where
             return Err(AuthError::NotFresh);
         }
         Ok(Self(user))
-    }
-}
-
-/// An [`AuthUser`] who signed in with a second factor (`acr` `"2"`): others
-/// get 401 with RFC 9470's `insufficient_user_authentication` challenge.
-/// Combine with a check of `claims.fresh` for actions that also need a
-/// recent sign-in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SecondFactor<E = NoExtraClaims>(pub AuthUser<E>);
-
-impl<S, E> FromRequestParts<S> for SecondFactor<E>
-where
-    Arc<TokenService>: FromRef<S>,
-    S: Send + Sync,
-    E: DeserializeOwned + Clone + Send + Sync + 'static,
-{
-    type Rejection = AuthError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let user = <AuthUser<E> as FromRequestParts<S>>::from_request_parts(parts, state).await?;
-        if user.assurance() < Assurance::MultiFactor {
-            return Err(AuthError::SecondFactorRequired);
-        }
-        Ok(Self(user))
-    }
-}
-
-/// The holder of any valid access token, a first-step one included: only for
-/// the routes that complete a sign-in (`POST /mfa/verify`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FirstStep<E = NoExtraClaims>(pub AuthUser<E>);
-
-impl<S, E> FromRequestParts<S> for FirstStep<E>
-where
-    Arc<TokenService>: FromRef<S>,
-    S: Send + Sync,
-    E: DeserializeOwned + Clone + Send + Sync + 'static,
-{
-    type Rejection = AuthError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let token = bearer_token(&parts.headers)?;
-        AuthUser::any_level(&Arc::<TokenService>::from_ref(state), token).map(Self)
     }
 }
 

@@ -9,7 +9,8 @@ use tessera_shared::{
 };
 
 use crate::error::{ApiError, Result};
-use crate::extract::auth_user::{FirstStep, FreshUser, SecondFactor};
+use crate::extract::assurance::{FirstStep, SecondFactor};
+use crate::extract::auth_user::FreshUser;
 use crate::extract::json::JsonBody;
 use crate::state::AppState;
 use crate::token::AuthError;
