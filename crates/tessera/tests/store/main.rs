@@ -14,6 +14,7 @@ mod engines;
 mod lifecycle;
 mod revocations;
 mod schema;
+mod second_factor;
 mod sessions;
 mod upgrade;
 mod users;
