@@ -3,6 +3,7 @@
 
 mod cluster;
 mod limits;
+mod remote;
 mod removal;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -40,7 +41,7 @@ pub(crate) struct Enrolled {
 }
 
 /// Registers `username` and enrols TOTP for them, confirmed with the code of now.
-async fn enrolled(app: &TestApp, username: &str) -> Enrolled {
+pub(crate) async fn enrolled(app: &TestApp, username: &str) -> Enrolled {
     app.register(username).await;
     let access = app.sign_in(username).await["access_token"]
         .as_str()
