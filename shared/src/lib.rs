@@ -9,6 +9,7 @@
 pub mod account;
 pub mod auth;
 pub mod error;
+pub mod mfa;
 pub mod paths;
 pub mod status;
 pub mod user;
@@ -19,5 +20,6 @@ pub use auth::{
     RegisterRequest,
 };
 pub use error::ErrorBody;
+pub use mfa::{RecoveryCodes, SecondFactorProof, TotpCode, TotpEnrollment};
 pub use status::HealthResponse;
 pub use user::{ProtectedResponse, UserProfile};

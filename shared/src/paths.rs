@@ -40,9 +40,19 @@ pub const HEALTHZ: &str = "/healthz";
 /// `GET`: readiness; `200` when the user store answers, `503` otherwise.
 pub const READYZ: &str = "/readyz";
 
+/// `POST`: start a TOTP enrolment (fresh token); `DELETE`: remove TOTP (fresh
+/// second-factor token and a current code).
+pub const MFA_TOTP: &str = "/mfa/totp";
+/// `POST`: confirm the TOTP enrolment with a code; answers the recovery codes.
+pub const MFA_TOTP_CONFIRM: &str = "/mfa/totp/confirm";
+/// `POST`: complete a sign-in with a code or a recovery code (first-step token).
+pub const MFA_VERIFY: &str = "/mfa/verify";
+/// `POST`: new recovery codes (fresh second-factor token and a current code).
+pub const MFA_RECOVERY_CODES: &str = "/mfa/recovery-codes";
+
 /// Every API path. A browser app served by the same server must never shadow these
 /// (nor anything below them).
-pub const ALL: [&str; 14] = [
+pub const ALL: [&str; 15] = [
     AUTH,
     LOGIN,
     REGISTER,
@@ -56,5 +66,6 @@ pub const ALL: [&str; 14] = [
     ADMIN_USERS,
     HEALTHZ,
     READYZ,
+    "/mfa",
     "/.well-known",
 ];

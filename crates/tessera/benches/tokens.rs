@@ -97,6 +97,8 @@ fn claims() -> Claims {
         nbf: now,
         exp: now + 3600, // outlives the run
         jti: "7a6b5c4d3e2f10ab9c8d7e6f5a4b3c2d".to_owned(),
+        amr: vec!["pwd".to_owned()],
+        acr: Some("1".to_owned()),
         extra: NoExtraClaims {},
     }
 }

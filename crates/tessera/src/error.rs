@@ -11,6 +11,7 @@ use axum::Json;
 use tessera_shared::ErrorBody;
 
 use crate::account::LinkError;
+use crate::mfa::MfaError;
 use crate::password::PasswordError;
 use crate::session::SessionError;
 use crate::store::StoreError;
@@ -48,6 +49,9 @@ pub enum ApiError {
     /// 403: the server requires a verified email address and this account's is not.
     #[error("Confirm your email address first: open the link mailed to you, or ask for a new one")]
     EmailNotVerified,
+    /// 403: the second-factor code or recovery code is wrong or already used.
+    #[error("Invalid or already used code")]
+    InvalidCode,
     /// 404: no such route.
     #[error("Not found")]
     NotFound,
@@ -69,6 +73,10 @@ pub enum ApiError {
     /// 409: deleting the user would leave no administrator.
     #[error("Cannot delete the last administrator")]
     LastAdmin,
+    /// 409: the second factor is not in the state the request needs
+    /// (already enabled, nothing pending, not enabled).
+    #[error("{0}")]
+    SecondFactorState(String),
     /// 413: the body is over the limit.
     #[error("Request body is too large")]
     PayloadTooLarge,
@@ -102,12 +110,15 @@ impl ApiError {
             Self::SignupClosed
             | Self::AppOwnsUsers(_)
             | Self::WrongPassword
-            | Self::EmailNotVerified => StatusCode::FORBIDDEN,
+            | Self::EmailNotVerified
+            | Self::InvalidCode => StatusCode::FORBIDDEN,
             Self::NotFound | Self::UnknownUser => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::UsernameTaken | Self::EmailTaken | Self::OwnAccount | Self::LastAdmin => {
-                StatusCode::CONFLICT
-            }
+            Self::UsernameTaken
+            | Self::EmailTaken
+            | Self::OwnAccount
+            | Self::LastAdmin
+            | Self::SecondFactorState(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable | Self::Busy | Self::Timeout => StatusCode::SERVICE_UNAVAILABLE,
@@ -175,6 +186,21 @@ impl From<SessionError> for ApiError {
     }
 }
 
+impl From<MfaError> for ApiError {
+    fn from(err: MfaError) -> Self {
+        match err {
+            MfaError::AlreadyEnabled | MfaError::NothingPending | MfaError::NotEnabled => {
+                Self::SecondFactorState(err.to_string())
+            }
+            MfaError::InvalidCode => Self::InvalidCode,
+            MfaError::TooManyAttempts(secs) => Self::TooManyRequests(secs),
+            MfaError::BadRequest(msg) => Self::BadRequest(msg),
+            MfaError::Store(store) => store.into(),
+            MfaError::Internal(cause) => Self::Internal(cause),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let msg = match self {
@@ -204,6 +230,15 @@ impl IntoResponse for AuthError {
         // RFC 6750 §3.1: no error code when the request carried no credentials.
         let (status, challenge) = match self {
             Self::MissingHeader => (StatusCode::UNAUTHORIZED, r#"Bearer realm="tessera""#),
+            // RFC 9470 §3: the token is good, the way its user signed in is not enough.
+            Self::SecondStepPending => (
+                StatusCode::UNAUTHORIZED,
+                r#"Bearer realm="tessera", error="insufficient_user_authentication", error_description="Complete the sign-in with a second factor at POST /mfa/verify", acr_values="2""#,
+            ),
+            Self::SecondFactorRequired => (
+                StatusCode::UNAUTHORIZED,
+                r#"Bearer realm="tessera", error="insufficient_user_authentication", error_description="A sign-in with a second factor is required", acr_values="2""#,
+            ),
             Self::MissingRole(_) => (
                 StatusCode::FORBIDDEN,
                 r#"Bearer realm="tessera", error="insufficient_scope""#,

@@ -1,5 +1,6 @@
 //! Request extractors: the authenticated user, the client, and JSON bodies in the API's error format.
 
+pub(crate) mod assurance;
 pub(crate) mod auth_user;
 pub(crate) mod client_digest;
 pub(crate) mod json;

@@ -76,6 +76,7 @@ pub mod keys;
 mod limits;
 mod mail;
 mod maintenance;
+mod mfa;
 pub mod password;
 pub mod revocation;
 mod routes;
@@ -111,6 +112,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub use account::{password_reset_link, RESET_PASSWORD_TTL, VERIFY_EMAIL_TTL};
 pub use config::{Config, ConfigError, Signup, StoreConfig, MAX_LEEWAY};
 pub use error::ApiError;
+pub use extract::assurance::{FirstStep, SecondFactor};
 pub use extract::auth_user::{
     bearer_token, Admin, AuthUser, FreshUser, Role, WithRole, MAX_AUTHORIZATION_LEN,
 };
@@ -128,7 +130,7 @@ pub use site::MissingIndex;
 pub use startup::StartupError;
 pub use store::Store;
 pub use tessera::{Tessera, TesseraBuilder};
-pub use token::AuthError;
+pub use token::{Assurance, AuthError};
 pub use token::{
     Claims, Grant, NoExtraClaims, RefreshClaims, TokenService, TokenSettings, RESERVED_CLAIMS,
 };

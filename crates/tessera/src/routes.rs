@@ -10,6 +10,7 @@ mod email;
 mod health;
 mod jwks;
 mod logout;
+mod mfa;
 mod openapi;
 mod password_change;
 mod password_reset;
@@ -32,6 +33,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .merge(password_change::router())
         .merge(password_reset::router())
         .merge(email::router())
+        .merge(mfa::router())
         .route_layer(from_fn_with_state(
             state.limits.clone(),
             limits::per_address,
@@ -67,6 +69,11 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         email::email_update,
         email::email_verify,
         email::email_resend,
+        mfa::totp_create,
+        mfa::totp_confirm,
+        mfa::verify_create,
+        mfa::totp_destroy,
+        mfa::recovery_codes_create,
         account::protected_show,
         account::me_show,
         admin::users_index,

@@ -10,6 +10,7 @@
 //! them what the request proved, and `crate::error` answers their errors.
 
 mod error;
+mod raise;
 mod revoke;
 mod rotation;
 mod settings;
@@ -18,7 +19,7 @@ use tessera_shared::AuthResponse;
 
 use crate::clock::{new_id, unix_now};
 use crate::store::Store;
-use crate::token::{AuthError, Claims, Grant, IssuedToken, TokenService};
+use crate::token::{Assurance, AuthError, Claims, Grant, IssuedToken, TokenService};
 use crate::users::{Account, Accounts, Resolved};
 
 pub(crate) use error::SessionError;
@@ -84,10 +85,18 @@ impl<'a> Sessions<'a> {
     /// Starts a session for `user`, who just proved their password: a fresh
     /// access token, plus a refresh token when `with_refresh`. Refused like a
     /// wrong password if the password changed since `user` was read.
+    /// A user with a confirmed second factor gets a first-step session (see
+    /// [`Assurance`]) until they give it.
     pub(crate) async fn start(self, user: &Account, with_refresh: bool) -> Result<Tokens> {
         let now = unix_now();
         let session_id = new_id();
-        let access = self.access(user, &session_id, true, now, new_id())?;
+        let totp = self.store.totp(user.id).await?;
+        let level = if totp.is_some_and(|totp| totp.confirmed) {
+            Assurance::FirstStep
+        } else {
+            Assurance::SingleFactor
+        };
+        let access = self.access(user, &session_id, (true, level), now, new_id())?;
         let refresh = if with_refresh {
             let settings = self.settings;
             let exp = now + settings.refresh_ttl.min(settings.session_max_age).as_secs();
@@ -114,6 +123,12 @@ impl<'a> Sessions<'a> {
         if !created {
             tracing::info!(target: "tessera::audit", event = "login_failed", user_id = user.id, "password changed during sign-in");
             return Err(SessionError::PasswordChanged);
+        }
+        if level != Assurance::SingleFactor {
+            // Nobody knows the session yet: no token of it can be refreshed before this.
+            self.store
+                .set_session_acr(&session_id, level.stored())
+                .await?;
         }
         Ok(Tokens { access, refresh })
     }
@@ -185,6 +200,14 @@ impl<'a> Sessions<'a> {
         Ok(Some((resolved.account, tokens)))
     }
 
+    /// The assurance level session `session_id` reached; refreshes keep it.
+    async fn level(self, session_id: &str) -> Result<Assurance> {
+        let stored = self.store.session_acr(session_id).await?;
+        Ok(Assurance::from_stored(
+            stored.ok_or(AuthError::RefreshInvalid)?,
+        ))
+    }
+
     /// User `user_id` as the users hook answers for them now. A refresh for a
     /// user deleted or disabled, or whose version changed, is refused.
     async fn current_user(self, user_id: i64) -> Result<Account> {
@@ -200,12 +223,12 @@ impl<'a> Sessions<'a> {
     }
 
     /// Signs access token `jti` of session `session_id` for `user`, issued at
-    /// `iat`, with the app's claims.
+    /// `iat`, fresh or not and at level `assurance`, with the app's claims.
     fn access(
         self,
         user: &Account,
         session_id: &str,
-        fresh: bool,
+        (fresh, assurance): (bool, Assurance),
         iat: u64,
         jti: String,
     ) -> Result<IssuedToken> {
@@ -215,7 +238,7 @@ impl<'a> Sessions<'a> {
             .map_err(SessionError::Internal)?;
         Ok(self
             .tokens
-            .access_at(&grant(user, session_id, fresh), iat, jti, extra)?)
+            .access_at(&grant(user, session_id, fresh), assurance, iat, jti, extra)?)
     }
 }
 

@@ -8,6 +8,7 @@ use crate::account::SelfService;
 use crate::config::Signup;
 use crate::limits::Limits;
 use crate::mail::MailSettings;
+use crate::mfa::{SecondFactors, SecretsKey};
 use crate::password::Passwords;
 use crate::session::{SessionSettings, Sessions};
 use crate::store::Store;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub(crate) mail: Arc<MailSettings>,
     /// Whether an unverified email address keeps its account from signing in.
     pub require_verified_email: bool,
+    /// Seals TOTP secrets and keys recovery-code hashes (from the key ring).
+    pub(crate) secrets_key: Arc<SecretsKey>,
 }
 
 impl AppState {
@@ -55,6 +58,13 @@ impl AppState {
     /// The self-service rules over this state's store and mail settings.
     pub(crate) fn self_service(&self) -> SelfService<'_> {
         SelfService::new(&self.store, &self.mail)
+    }
+}
+
+impl AppState {
+    /// The second-factor rules over this state's store and secrets key.
+    pub(crate) fn second_factors(&self) -> SecondFactors<'_> {
+        SecondFactors::new(&self.store, &self.secrets_key)
     }
 }
 

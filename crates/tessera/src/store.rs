@@ -243,6 +243,10 @@ macro_rules! dispatch {
         }
     };
 }
+// Declared after the macro, which it uses.
+mod mfa;
+
+pub use mfa::TotpRecord;
 
 // Declared after the macro, which it uses.
 mod account;

@@ -11,8 +11,9 @@ use axum::Router;
 mod builder;
 
 use crate::config::Config;
-use crate::keys::{self, Keys};
+use crate::keys::{self, Keys, SigningAlg};
 use crate::limits::Limits;
+use crate::mfa::SecretsKey;
 use crate::password::Passwords;
 use crate::secret;
 use crate::startup::StartupError;
@@ -60,12 +61,29 @@ impl Tessera {
         };
         let dir = config.store.data_dir.join(keys::KEYS_DIR);
         let alg = config.signing_alg;
-        let keys = tokio::task::spawn_blocking(move || Keys::open(&dir, alg, secret))
-            .await
-            .map_err(|err| StartupError::DataDir {
-                path: config.store.data_dir.clone(),
-                source: io::Error::other(err),
-            })??;
+        let (keys, secrets_key) = tokio::task::spawn_blocking(move || {
+            // With a configured HS256 secret the ring is that secret (no disk).
+            let from_secret = match (&secret, alg) {
+                (Some(secret), SigningAlg::Hs256) => Some(SecretsKey::from_secret(secret)),
+                _ => None,
+            };
+            let keys = Keys::open(&dir, alg, secret)?;
+            let secrets_key = match from_secret {
+                Some(key) => key,
+                None => {
+                    SecretsKey::load_or_create(&dir).map_err(|source| StartupError::DataDir {
+                        path: dir.clone(),
+                        source,
+                    })?
+                }
+            };
+            Ok::<_, StartupError>((keys, secrets_key))
+        })
+        .await
+        .map_err(|err| StartupError::DataDir {
+            path: config.store.data_dir.clone(),
+            source: io::Error::other(err),
+        })??;
         let tokens = Arc::new(TokenService::with_keys(keys, settings));
         // Revocations made before this start (or by other processes) apply from the first request.
         tokens.revocations().sync(&store).await?;
@@ -89,6 +107,7 @@ impl Tessera {
             public_url: config.discovery_base(),
             mail,
             require_verified_email: config.require_verified_email,
+            secrets_key: Arc::new(secrets_key),
         };
         tracing::info!(
             data_dir = %config.store.data_dir.display(),

@@ -4,6 +4,7 @@
 //! `typ` header (RFC 8725 §3.11): access tokens are `at+jwt` (RFC 9068),
 //! refresh tokens `refresh+jwt`. Neither is ever accepted as the other.
 
+mod assurance;
 mod cache;
 mod device;
 mod error;
@@ -25,6 +26,7 @@ use crate::keys::{KeyRing, Keys};
 use crate::revocation::Revocations;
 use crate::secret::JwtSecret;
 
+pub use assurance::Assurance;
 pub use error::AuthError;
 pub use reserved::RESERVED_CLAIMS;
 
@@ -71,9 +73,22 @@ pub struct Claims<E = NoExtraClaims> {
     pub exp: u64,
     /// Random unique token id.
     pub jti: String,
+    /// How the user authenticated (RFC 8176): `["pwd"]` or `["pwd", "otp"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amr: Vec<String>,
+    /// The assurance level, `"0"`, `"1"` or `"2"` (see [`Assurance`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
     /// The application's own claims.
     #[serde(flatten)]
     pub extra: E,
+}
+
+impl<E> Claims<E> {
+    /// The token's assurance level, read from `acr`.
+    pub fn assurance(&self) -> Assurance {
+        Assurance::from_acr(self.acr.as_deref())
+    }
 }
 
 /// The claims of a refresh token.
@@ -274,16 +289,17 @@ impl TokenService {
         grant: &Grant,
         extra: E,
     ) -> Result<IssuedToken, jsonwebtoken::errors::Error> {
-        self.access_at(grant, unix_now(), new_id(), extra)
+        self.access_at(grant, Assurance::SingleFactor, unix_now(), new_id(), extra)
     }
 
-    /// Signs the access token `jti` as it was (or will be) issued at `iat`.
-    /// Signing is deterministic, so the same inputs give the same token.
-    /// Refused when `extra` is not a JSON object (or unit) or names one of the
-    /// [`RESERVED_CLAIMS`].
+    /// Signs the access token `jti` at level `assurance` as it was (or will
+    /// be) issued at `iat`. Signing is deterministic, so the same inputs give
+    /// the same token. Refused when `extra` is not a JSON object (or unit) or
+    /// names one of the [`RESERVED_CLAIMS`].
     pub(crate) fn access_at<E: Serialize>(
         &self,
         grant: &Grant,
+        assurance: Assurance,
         iat: u64,
         jti: String,
         extra: E,
@@ -303,6 +319,8 @@ impl TokenService {
             nbf: iat,
             exp,
             jti,
+            amr: assurance.amr(),
+            acr: Some(assurance.acr().to_owned()),
             extra,
         };
         let token = self.sign(ACCESS_TYP, &claims)?;

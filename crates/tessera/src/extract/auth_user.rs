@@ -1,5 +1,6 @@
 //! `AuthUser`: the seeds' `@jwt_required` and `current_identity` as one extractor,
-//! plus `FreshUser` and `WithRole` for stricter routes.
+//! plus `FreshUser` and `WithRole` for stricter routes (`SecondFactor` and
+//! `FirstStep`, by assurance level, are in `assurance`).
 
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use serde::de::DeserializeOwned;
 
-use crate::token::{AuthError, Claims, NoExtraClaims, TokenService};
+use crate::token::{Assurance, AuthError, Claims, NoExtraClaims, TokenService};
 
 /// Longest `Authorization` value considered; longer ones are refused before any decoding.
 pub const MAX_AUTHORIZATION_LEN: usize = 8 * 1024;
@@ -27,6 +28,11 @@ pub const MAX_AUTHORIZATION_LEN: usize = 8 * 1024;
 /// application's own claims, if it adds any (`Clone + Send + Sync + 'static`,
 /// as plain data types are: verified claims are cached, see
 /// [`TokenService::verify_access`]).
+///
+/// A first-step token (a password sign-in of a user with a second factor,
+/// not yet completed: `acr` `"0"`) is refused here with 401 and RFC 9470's
+/// `insufficient_user_authentication`; see [`SecondFactor`](crate::SecondFactor) for routes that
+/// need the second factor and [`Assurance`] for the levels.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthUser<E = NoExtraClaims> {
     /// The user's id (the token's `sub`).
@@ -42,10 +48,29 @@ impl<E> AuthUser<E> {
     pub fn has_role(&self, role: &str) -> bool {
         self.claims.roles.iter().any(|granted| granted == role)
     }
+
+    /// How strongly the user signed in (the token's `acr`).
+    pub fn assurance(&self) -> Assurance {
+        self.claims.assurance()
+    }
+
+    /// How the user signed in (the token's `amr`): `["pwd"]` or `["pwd", "otp"]`.
+    pub fn amr(&self) -> &[String] {
+        &self.claims.amr
+    }
 }
 
 impl<E: DeserializeOwned + Clone + Send + Sync + 'static> AuthUser<E> {
     fn from_token(tokens: &TokenService, token: &str) -> Result<Self, AuthError> {
+        let user = Self::any_level(tokens, token)?;
+        if user.assurance() == Assurance::FirstStep {
+            return Err(AuthError::SecondStepPending);
+        }
+        Ok(user)
+    }
+
+    /// The token's user whatever its level, first step included.
+    pub(super) fn any_level(tokens: &TokenService, token: &str) -> Result<Self, AuthError> {
         let claims = tokens.verify_access::<E>(token)?;
         let id = claims.sub.parse().map_err(|_| AuthError::MalformedToken)?;
         Ok(Self {

@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use super::auth_user::bearer_token;
 use crate::error::ApiError;
 use crate::token::AuthError;
-use crate::token::{Claims, NoExtraClaims};
+use crate::token::{Assurance, Claims, NoExtraClaims};
 use crate::verifier::{Verifier, VerifyError};
 
 /// The caller of another service, proven by a Tessera access token that a
@@ -49,6 +49,10 @@ impl<E: DeserializeOwned> RemoteUser<E> {
                 ApiError::Unavailable
             }
         })?;
+        // Another service must not grant what Tessera's own routes refuse.
+        if claims.assurance() == Assurance::FirstStep {
+            return Err(AuthError::SecondStepPending.into());
+        }
         let id = claims.sub.parse().map_err(|_| AuthError::MalformedToken)?;
         Ok(Self {
             id,

@@ -47,6 +47,10 @@ pub(super) struct ProviderMetadata {
     grant_types_supported: Vec<&'static str>,
     /// The claims of an access token.
     claims_supported: Vec<&'static str>,
+    /// The assurance levels a token's `acr` can name: `0` a sign-in still
+    /// waiting for its second factor (grants nothing), `1` a password,
+    /// `2` a password and a second factor.
+    acr_values_supported: Vec<&'static str>,
 }
 
 /// `GET /.well-known/openid-configuration`: the issuer and the keys, for
@@ -83,7 +87,7 @@ async fn discovery_show(State(state): State<AppState>) -> Response {
     if state.tokens.settings().audience.is_some() {
         claims.push("aud");
     }
-    claims.extend(["iat", "nbf", "exp", "jti"]);
+    claims.extend(["iat", "nbf", "exp", "jti", "amr", "acr"]);
     let metadata = ProviderMetadata {
         issuer,
         jwks_uri: format!("{base}{}", paths::JWKS),
@@ -92,6 +96,7 @@ async fn discovery_show(State(state): State<AppState>) -> Response {
         response_types_supported: Vec::new(),
         grant_types_supported: Vec::new(),
         claims_supported: claims,
+        acr_values_supported: vec!["0", "1", "2"],
     };
     let mut response = Json(metadata).into_response();
     // Like the JWKS it points to: the algorithms change with the key ring.

@@ -36,7 +36,8 @@ impl Sessions<'_> {
                 expires_at: successor_exp,
             } => {
                 let user = self.current_user(user_id).await?;
-                let access = self.access(&user, &claims.sid, false, now, access_jti);
+                let level = self.level(&claims.sid).await?;
+                let access = self.access(&user, &claims.sid, (false, level), now, access_jti);
                 let refresh =
                     self.tokens
                         .refresh_at(user_id, &claims.sid, now, successor_exp, successor);
@@ -77,7 +78,14 @@ impl Sessions<'_> {
                 .await?
                 .ok_or(AuthError::RefreshInvalid)?;
             let user = self.current_user(record.user_id).await?;
-            let access = self.access(&user, &record.session_id, false, used_at, access_jti);
+            let level = self.level(&record.session_id).await?;
+            let access = self.access(
+                &user,
+                &record.session_id,
+                (false, level),
+                used_at,
+                access_jti,
+            );
             let refresh = self.tokens.refresh_at(
                 user.id,
                 &record.session_id,

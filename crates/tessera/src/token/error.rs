@@ -55,6 +55,14 @@ pub enum AuthError {
     /// The route needs a token from a password sign-in, not from a refresh.
     #[error("Fresh sign-in required: sign in with your password again")]
     NotFresh,
+    /// The token is a first step: its user has a second factor and has not
+    /// given it yet (RFC 9470 `insufficient_user_authentication`).
+    #[error("Sign-in incomplete: send your second factor to POST /mfa/verify")]
+    SecondStepPending,
+    /// The route needs a sign-in with a second factor (RFC 9470
+    /// `insufficient_user_authentication`).
+    #[error("This needs a sign-in with a second factor")]
+    SecondFactorRequired,
     /// The token is valid but lacks the role the route requires (403).
     #[error("Requires the '{0}' role")]
     MissingRole(&'static str),

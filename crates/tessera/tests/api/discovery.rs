@@ -35,7 +35,7 @@ async fn the_document_states_the_issuer_the_keys_and_nothing_else() {
     ])
     .await;
     let claims = [
-        "sub", "username", "roles", "sid", "fresh", "iss", "iat", "nbf", "exp", "jti",
+        "sub", "username", "roles", "sid", "fresh", "iss", "iat", "nbf", "exp", "jti", "amr", "acr",
     ];
     assert_eq!(
         document(&app).await,
@@ -47,6 +47,7 @@ async fn the_document_states_the_issuer_the_keys_and_nothing_else() {
             "response_types_supported": [],
             "grant_types_supported": [],
             "claims_supported": claims,
+            "acr_values_supported": ["0", "1", "2"],
         })
     );
 

@@ -11,15 +11,15 @@ use crate::helpers::{credentials, PASSWORD};
 use crate::process::RunningServer;
 
 /// Two instances on one schema, one secret and one (shared) data dir.
-struct Cluster {
-    a: RunningServer,
-    b: RunningServer,
+pub(crate) struct Cluster {
+    pub(crate) a: RunningServer,
+    pub(crate) b: RunningServer,
     _schema: TestSchema,
     _data: tempfile::TempDir,
 }
 
 impl Cluster {
-    async fn start(flags: &[&str]) -> Self {
+    pub(crate) async fn start(flags: &[&str]) -> Self {
         let schema = TestSchema::create().await;
         let data = tempfile::tempdir().unwrap();
         let url = schema.url();

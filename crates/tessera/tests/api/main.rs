@@ -24,6 +24,7 @@ mod lifecycle;
 mod limits;
 mod lockout;
 mod mail;
+mod mfa;
 mod openapi;
 mod operator;
 mod outage;

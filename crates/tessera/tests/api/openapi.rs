@@ -28,6 +28,11 @@ fn routes() -> Vec<(&'static str, String)> {
         ("get", paths::ADMIN_USERS),
         ("get", paths::HEALTHZ),
         ("get", paths::READYZ),
+        ("post", paths::MFA_TOTP),
+        ("delete", paths::MFA_TOTP),
+        ("post", paths::MFA_TOTP_CONFIRM),
+        ("post", paths::MFA_VERIFY),
+        ("post", paths::MFA_RECOVERY_CODES),
         ("get", "/openapi.json"),
     ]
     .into_iter()
@@ -132,6 +137,11 @@ async fn protected_routes_require_the_bearer_scheme() {
         ("put", paths::ME_EMAIL),
         ("post", paths::EMAIL_RESEND),
         ("get", paths::ADMIN_USERS),
+        ("post", paths::MFA_TOTP),
+        ("delete", paths::MFA_TOTP),
+        ("post", paths::MFA_TOTP_CONFIRM),
+        ("post", paths::MFA_VERIFY),
+        ("post", paths::MFA_RECOVERY_CODES),
     ] {
         let operation = &doc["paths"][path][method];
         assert_eq!(

@@ -148,6 +148,9 @@ proptest! {
             nbf: iat,
             exp: issued.exp,
             jti: issued.jti,
+            // A library-issued token: a password sign-in, no second factor.
+            amr: vec!["pwd".to_owned()],
+            acr: Some("1".to_owned()),
             extra: NoExtraClaims {},
         };
         prop_assert_eq!(tokens.verify_access::<NoExtraClaims>(&issued.token), Ok(expected));

@@ -26,7 +26,7 @@ async fn greeting(user: Option<RemoteUser>) -> String {
 }
 
 /// Another service, on a loopback port, checking tokens with `verifier`.
-async fn service(verifier: Verifier) -> String {
+pub(crate) async fn service(verifier: Verifier) -> String {
     let app = Router::new()
         .route("/orders", get(orders))
         .route("/greeting", get(greeting))

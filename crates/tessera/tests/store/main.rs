@@ -15,6 +15,7 @@ mod lifecycle;
 mod mail;
 mod revocations;
 mod schema;
+mod second_factor;
 mod sessions;
 mod upgrade;
 mod users;

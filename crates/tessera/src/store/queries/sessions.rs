@@ -145,7 +145,7 @@ where
         Ok(revoked)
     }
 
-    async fn insert_refresh(
+    pub(super) async fn insert_refresh(
         tx: &mut Transaction<'_, DB>,
         jti: &str,
         session_id: &str,

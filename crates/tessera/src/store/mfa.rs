@@ -1,0 +1,116 @@
+//! The store's part of second factors: session levels, TOTP authenticators
+//! and recovery codes (SQL in `queries::mfa`).
+
+use super::{Engine, Store, StoreError};
+
+/// A user's TOTP authenticator as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotpRecord {
+    /// The shared secret, sealed with the key ring's secrets key.
+    pub sealed_secret: String,
+    /// Whether the user confirmed it with a code; a pending one signs nobody in.
+    pub confirmed: bool,
+    /// The newest time step accepted, if any: older and equal ones are refused.
+    pub last_step: Option<i64>,
+    /// Wrong codes since `failures_since`.
+    pub failures: i64,
+    /// Unix time the failure count started.
+    pub failures_since: u64,
+}
+
+impl Store {
+    /// Session `session_id`'s assurance level (the digit of `acr`); `None` if
+    /// there is no such session.
+    pub async fn session_acr(&self, session_id: &str) -> Result<Option<i64>, StoreError> {
+        dispatch!(self, db => db.session_acr(session_id).await)
+    }
+
+    /// Sets session `session_id`'s assurance level.
+    pub async fn set_session_acr(&self, session_id: &str, acr: i64) -> Result<(), StoreError> {
+        dispatch!(self, db => db.set_session_acr(session_id, acr).await)
+    }
+
+    /// Raises user `user_id`'s live first-step session `session_id` to level
+    /// 2, once: its unused refresh tokens are dropped and refresh token
+    /// `refresh_jti` added, expiring at `refresh_expires_at` or when the
+    /// session turns `session_max_age` seconds old. Returns that expiry, or
+    /// `None` when the session is not (or no longer) a live first step.
+    pub async fn raise_session(
+        &self,
+        session_id: &str,
+        user_id: i64,
+        now: u64,
+        refresh: (&str, u64),
+        session_max_age: u64,
+    ) -> Result<Option<u64>, StoreError> {
+        let (jti, expires_at) = refresh;
+        dispatch!(self, db => db.raise_session(session_id, user_id, now, jti, expires_at, session_max_age).await)
+    }
+
+    /// User `user_id`'s TOTP authenticator, confirmed or pending.
+    pub async fn totp(&self, user_id: i64) -> Result<Option<TotpRecord>, StoreError> {
+        dispatch!(self, db => db.totp(user_id).await)
+    }
+
+    /// Stores a pending authenticator for `user_id` (replacing a pending one);
+    /// `false`, changing nothing, when they have a confirmed one.
+    pub async fn put_pending_totp(
+        &self,
+        user_id: i64,
+        sealed_secret: &str,
+        now: u64,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, db => db.put_pending_totp(user_id, sealed_secret, now).await)
+    }
+
+    /// Accepts time step `step` of user `user_id`'s authenticator if no equal
+    /// or later step was accepted before (of concurrent callers, one wins), and
+    /// clears the failure count. With `confirming`, only a pending
+    /// authenticator, which this confirms; otherwise only a confirmed one.
+    pub async fn accept_totp_step(
+        &self,
+        user_id: i64,
+        step: u64,
+        now: u64,
+        confirming: bool,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, db => db.accept_totp_step(user_id, step, now, confirming).await)
+    }
+
+    /// Counts a wrong code for `user_id`, in a count restarted when its first
+    /// failure is over `window` seconds old. Returns the count and when it
+    /// started; `None` if the user has no authenticator.
+    pub async fn record_mfa_failure(
+        &self,
+        user_id: i64,
+        now: u64,
+        window: u64,
+    ) -> Result<Option<(i64, u64)>, StoreError> {
+        dispatch!(self, db => db.record_mfa_failure(user_id, now, window).await)
+    }
+
+    /// Replaces user `user_id`'s recovery codes with these hashes.
+    pub async fn replace_recovery_codes(
+        &self,
+        user_id: i64,
+        hashes: &[String],
+    ) -> Result<(), StoreError> {
+        dispatch!(self, db => db.replace_recovery_codes(user_id, hashes).await)
+    }
+
+    /// Spends user `user_id`'s recovery code with hash `hash`; `false` when
+    /// there is no such unspent code.
+    pub async fn spend_recovery_code(
+        &self,
+        user_id: i64,
+        hash: &str,
+        now: u64,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, db => db.spend_recovery_code(user_id, hash, now).await)
+    }
+
+    /// Removes user `user_id`'s authenticator and recovery codes.
+    pub async fn delete_totp(&self, user_id: i64) -> Result<(), StoreError> {
+        dispatch!(self, db => db.delete_totp(user_id).await)
+    }
+}
