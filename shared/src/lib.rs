@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod error;
 pub mod paths;
+pub mod sessions;
 pub mod status;
 pub mod user;
 
@@ -16,5 +17,6 @@ pub use auth::{
     AuthResponse, Credentials, LoginResponse, LogoutRequest, PasswordChangeRequest, RefreshRequest,
 };
 pub use error::ErrorBody;
+pub use sessions::{SessionInfo, SessionList};
 pub use status::HealthResponse;
 pub use user::{ProtectedResponse, UserProfile};

@@ -16,6 +16,9 @@ pub const REFRESH: &str = "/refresh";
 pub const LOGOUT: &str = "/logout";
 /// `POST`, token required: end every session of the caller.
 pub const LOGOUT_ALL: &str = "/logout/all";
+/// `GET`, token required: the caller's live sessions (signed-in devices).
+/// `DELETE {SESSIONS}/{id}` ends one of them.
+pub const SESSIONS: &str = "/sessions";
 /// `POST`, fresh token required: change the caller's password.
 pub const PASSWORD: &str = "/password";
 /// `GET`: the public signing keys (JWK Set, RFC 7517).
@@ -32,7 +35,7 @@ pub const READYZ: &str = "/readyz";
 
 /// Every API path. A browser app served by the same server must never shadow these
 /// (nor anything below them).
-pub const ALL: [&str; 13] = [
+pub const ALL: [&str; 14] = [
     AUTH,
     LOGIN,
     REGISTER,
@@ -40,6 +43,7 @@ pub const ALL: [&str; 13] = [
     ME,
     REFRESH,
     LOGOUT,
+    SESSIONS,
     PASSWORD,
     JWKS,
     ADMIN_USERS,

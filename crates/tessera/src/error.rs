@@ -46,6 +46,9 @@ pub enum ApiError {
     /// 404: no such user (admin routes).
     #[error("No such user")]
     UnknownUser,
+    /// 404: no such live session of the caller's (`DELETE /sessions/{id}`).
+    #[error("No such session")]
+    UnknownSession,
     /// 405: the route exists, the method does not.
     #[error("Method not allowed")]
     MethodNotAllowed,
@@ -89,7 +92,7 @@ impl ApiError {
             Self::MissingJson | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::BadCredentials | Self::Auth(_) => StatusCode::UNAUTHORIZED,
             Self::SignupClosed | Self::WrongPassword => StatusCode::FORBIDDEN,
-            Self::NotFound | Self::UnknownUser => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::UnknownUser | Self::UnknownSession => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::UsernameTaken | Self::OwnAccount | Self::LastAdmin => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -127,6 +130,7 @@ impl From<SessionError> for ApiError {
         match err {
             // Like a wrong password: the race is no business of the client's.
             SessionError::PasswordChanged => Self::BadCredentials,
+            SessionError::NoSuchSession => Self::UnknownSession,
             SessionError::Auth(auth) => Self::Auth(auth),
             SessionError::Store(store) => store.into(),
             SessionError::Internal(cause) => Self::Internal(cause),

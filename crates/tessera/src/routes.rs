@@ -12,6 +12,7 @@ mod logout;
 mod openapi;
 mod password_change;
 mod refresh;
+mod sessions;
 
 use axum::middleware::from_fn_with_state;
 use axum::Router;
@@ -33,6 +34,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         ));
     limited
         .merge(logout::router())
+        .merge(sessions::router())
         .merge(account::router())
         .merge(admin::router())
         .merge(jwks::router())
@@ -56,6 +58,8 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         refresh::refresh_create,
         logout::logout_create,
         logout::logout_all_create,
+        sessions::sessions_index,
+        sessions::sessions_destroy,
         password_change::password_update,
         account::protected_show,
         account::me_show,

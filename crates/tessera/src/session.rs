@@ -9,6 +9,7 @@
 //! The rules know the store and the token service, not HTTP: the routes hand
 //! them what the request proved, and `crate::error` answers their errors.
 
+mod devices;
 mod error;
 mod revoke;
 mod rotation;
@@ -20,6 +21,7 @@ use crate::clock::{new_id, unix_now};
 use crate::store::{Store, StoredUser};
 use crate::token::{AuthError, Claims, Grant, IssuedToken, NoExtraClaims, TokenService};
 
+pub(crate) use devices::SeenFrom;
 pub(crate) use error::SessionError;
 pub(crate) use revoke::Revoke;
 pub use settings::SessionSettings;
@@ -75,8 +77,14 @@ impl<'a> Sessions<'a> {
 
     /// Starts a session for `user`, who just proved their password: a fresh
     /// access token, plus a refresh token when `with_refresh`. Refused like a
-    /// wrong password if the password changed since `user` was read.
-    pub(crate) async fn start(self, user: &StoredUser, with_refresh: bool) -> Result<Tokens> {
+    /// wrong password if the password changed since `user` was read. The
+    /// session records the client it was `seen` from.
+    pub(crate) async fn start(
+        self,
+        user: &StoredUser,
+        with_refresh: bool,
+        seen: &SeenFrom,
+    ) -> Result<Tokens> {
         let now = unix_now();
         let session_id = new_id();
         let grant = grant(user, &session_id, true);
@@ -110,6 +118,9 @@ impl<'a> Sessions<'a> {
             tracing::info!(target: "tessera::audit", event = "login_failed", user_id = user.id, "password changed during sign-in");
             return Err(SessionError::PasswordChanged);
         }
+        self.store
+            .record_session_client(&session_id, &seen.client(None))
+            .await?;
         Ok(Tokens { access, refresh })
     }
 

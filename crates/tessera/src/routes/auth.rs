@@ -11,6 +11,7 @@ use crate::config::Signup;
 use crate::device;
 use crate::error::{ApiError, Result};
 use crate::extract::json::JsonBody;
+use crate::extract::seen_from::Seen;
 use crate::limits::Client;
 use crate::state::AppState;
 use crate::store::StoredUser;
@@ -41,6 +42,7 @@ pub(super) fn router() -> Router<AppState> {
 async fn auth_create(
     State(state): State<AppState>,
     client: Client,
+    Seen(seen): Seen,
     headers: HeaderMap,
     JsonBody(credentials): JsonBody<Credentials>,
 ) -> Result<(
@@ -48,7 +50,7 @@ async fn auth_create(
     Json<AuthResponse>,
 )> {
     let (user, cookie) = check_password(&state, &client, &headers, credentials).await?;
-    let tokens = state.sessions().start(&user, true).await?;
+    let tokens = state.sessions().start(&user, true, &seen).await?;
     Ok(([(SET_COOKIE, cookie)], Json(tokens.into_response()?)))
 }
 
@@ -70,6 +72,7 @@ async fn auth_create(
 async fn login_create(
     State(state): State<AppState>,
     client: Client,
+    Seen(seen): Seen,
     headers: HeaderMap,
     JsonBody(credentials): JsonBody<Credentials>,
 ) -> Result<(
@@ -77,7 +80,7 @@ async fn login_create(
     Json<LoginResponse>,
 )> {
     let (user, cookie) = check_password(&state, &client, &headers, credentials).await?;
-    let tokens = state.sessions().start(&user, false).await?;
+    let tokens = state.sessions().start(&user, false, &seen).await?;
     let body = LoginResponse {
         jwt: tokens.access.token,
     };

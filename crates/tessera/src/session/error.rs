@@ -11,6 +11,9 @@ pub(crate) enum SessionError {
     /// wrong password, so the race reveals nothing.
     #[error("the password changed during sign-in")]
     PasswordChanged,
+    /// No such live session of the user's (or it is another user's).
+    #[error("no such session")]
+    NoSuchSession,
     /// The token is refused: invalid, revoked, or a reused refresh token.
     #[error(transparent)]
     Auth(#[from] AuthError),

@@ -8,6 +8,7 @@ mod connections;
 mod crash;
 mod data_dir;
 mod database;
+mod devices;
 mod discovery;
 mod embed;
 mod examples;
