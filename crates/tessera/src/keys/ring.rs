@@ -33,8 +33,8 @@ pub struct VerifyingKey {
     /// HS256 only: the HMAC state already keyed with the secret. Keying hashes two
     /// blocks, a third of the HMAC's cost on a token; it is done once per key, not per check.
     pub(super) keyed_hmac: Option<Hmac<Sha256>>,
-    /// EdDSA only: the public key as a curve point, decompressed once per key.
-    /// `jsonwebtoken` decompresses it on every check, a sixth of a check's cost.
+    /// EdDSA only: the public key as a curve point, decompressed once per key
+    /// (`jsonwebtoken` decompresses it, a field exponentiation, on every check).
     pub(super) ed25519: Option<ed25519_dalek::VerifyingKey>,
 }
 
