@@ -11,6 +11,7 @@ pub mod auth;
 pub mod error;
 pub mod mfa;
 pub mod paths;
+pub mod sessions;
 pub mod status;
 pub mod user;
 
@@ -21,5 +22,6 @@ pub use auth::{
 };
 pub use error::ErrorBody;
 pub use mfa::{RecoveryCodes, SecondFactorProof, TotpCode, TotpEnrollment};
+pub use sessions::{SessionInfo, SessionList};
 pub use status::HealthResponse;
 pub use user::{ProtectedResponse, UserProfile};

@@ -16,6 +16,9 @@ pub const REFRESH: &str = "/refresh";
 pub const LOGOUT: &str = "/logout";
 /// `POST`, token required: end every session of the caller.
 pub const LOGOUT_ALL: &str = "/logout/all";
+/// `GET`, token required: the caller's live sessions (signed-in devices).
+/// `DELETE {SESSIONS}/{id}` ends one of them.
+pub const SESSIONS: &str = "/sessions";
 /// `POST`, fresh token required: change the caller's password.
 pub const PASSWORD: &str = "/password";
 /// `PUT`, fresh token required: set or change the caller's email address.
@@ -52,7 +55,7 @@ pub const MFA_RECOVERY_CODES: &str = "/mfa/recovery-codes";
 
 /// Every API path. A browser app served by the same server must never shadow these
 /// (nor anything below them).
-pub const ALL: [&str; 15] = [
+pub const ALL: [&str; 16] = [
     AUTH,
     LOGIN,
     REGISTER,
@@ -60,6 +63,7 @@ pub const ALL: [&str; 15] = [
     ME,
     REFRESH,
     LOGOUT,
+    SESSIONS,
     PASSWORD,
     "/email",
     JWKS,

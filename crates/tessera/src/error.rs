@@ -58,6 +58,9 @@ pub enum ApiError {
     /// 404: no such user (admin routes).
     #[error("No such user")]
     UnknownUser,
+    /// 404: no such live session of the caller's (`DELETE /sessions/{id}`).
+    #[error("No such session")]
+    UnknownSession,
     /// 405: the route exists, the method does not.
     #[error("Method not allowed")]
     MethodNotAllowed,
@@ -112,7 +115,7 @@ impl ApiError {
             | Self::WrongPassword
             | Self::EmailNotVerified
             | Self::InvalidCode => StatusCode::FORBIDDEN,
-            Self::NotFound | Self::UnknownUser => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::UnknownUser | Self::UnknownSession => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::UsernameTaken
             | Self::EmailTaken
@@ -178,6 +181,7 @@ impl From<SessionError> for ApiError {
             // Like a wrong password: the race is no business of the client's.
             SessionError::PasswordChanged => Self::BadCredentials,
             SessionError::EmailNotVerified => Self::EmailNotVerified,
+            SessionError::NoSuchSession => Self::UnknownSession,
             SessionError::Auth(auth) => Self::Auth(auth),
             SessionError::Store(store) => store.into(),
             SessionError::Users(users) => users.into(),

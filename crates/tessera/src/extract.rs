@@ -5,3 +5,4 @@ pub(crate) mod auth_user;
 pub(crate) mod client_digest;
 pub(crate) mod json;
 pub(crate) mod remote_user;
+pub(crate) mod seen_from;

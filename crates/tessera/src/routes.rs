@@ -15,6 +15,7 @@ mod openapi;
 mod password_change;
 mod password_reset;
 mod refresh;
+mod sessions;
 
 use axum::middleware::from_fn_with_state;
 use axum::Router;
@@ -40,6 +41,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         ));
     limited
         .merge(logout::router())
+        .merge(sessions::router())
         .merge(account::router())
         .merge(admin::router())
         .merge(jwks::router())
@@ -63,6 +65,8 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         refresh::refresh_create,
         logout::logout_create,
         logout::logout_all_create,
+        sessions::sessions_index,
+        sessions::sessions_destroy,
         password_change::password_update,
         password_reset::forgot_create,
         password_reset::reset_create,

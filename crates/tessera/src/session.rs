@@ -9,6 +9,7 @@
 //! The rules know the store and the token service, not HTTP: the routes hand
 //! them what the request proved, and `crate::error` answers their errors.
 
+mod devices;
 mod error;
 mod raise;
 mod revoke;
@@ -22,6 +23,7 @@ use crate::store::Store;
 use crate::token::{Assurance, AuthError, Claims, Grant, IssuedToken, TokenService};
 use crate::users::{Account, Accounts, Resolved};
 
+pub(crate) use devices::SeenFrom;
 pub(crate) use error::SessionError;
 pub(crate) use revoke::Revoke;
 pub use settings::SessionSettings;
@@ -84,10 +86,16 @@ impl<'a> Sessions<'a> {
 
     /// Starts a session for `user`, who just proved their password: a fresh
     /// access token, plus a refresh token when `with_refresh`. Refused like a
-    /// wrong password if the password changed since `user` was read.
-    /// A user with a confirmed second factor gets a first-step session (see
-    /// [`Assurance`]) until they give it.
-    pub(crate) async fn start(self, user: &Account, with_refresh: bool) -> Result<Tokens> {
+    /// wrong password if the password changed since `user` was read. The
+    /// session records the client it was `seen` from. A user with a confirmed
+    /// second factor gets a first-step session (see [`Assurance`]) until they
+    /// give it.
+    pub(crate) async fn start(
+        self,
+        user: &Account,
+        with_refresh: bool,
+        seen: &SeenFrom,
+    ) -> Result<Tokens> {
         let now = unix_now();
         let session_id = new_id();
         let totp = self.store.totp(user.id).await?;
@@ -130,6 +138,9 @@ impl<'a> Sessions<'a> {
                 .set_session_acr(&session_id, level.stored())
                 .await?;
         }
+        self.store
+            .record_session_client(&session_id, &seen.client(None))
+            .await?;
         Ok(Tokens { access, refresh })
     }
 
@@ -181,6 +192,7 @@ impl<'a> Sessions<'a> {
         username: &str,
         password: &str,
         with_refresh: bool,
+        seen: &SeenFrom,
     ) -> Result<Option<(Account, Tokens)>> {
         let Some(resolved) = self
             .accounts
@@ -196,7 +208,7 @@ impl<'a> Sessions<'a> {
             tracing::info!(target: "tessera::audit", event = "login_refused_unverified", user_id = account.id, "sign-in refused: email address not verified");
             return Err(SessionError::EmailNotVerified);
         }
-        let tokens = self.start(account, with_refresh).await?;
+        let tokens = self.start(account, with_refresh, seen).await?;
         Ok(Some((resolved.account, tokens)))
     }
 

@@ -148,6 +148,45 @@ pub enum Rotation {
     Unknown,
 }
 
+/// A live session as the signed-in devices list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct SessionRow {
+    /// The session's id (its tokens' `sid`).
+    pub id: String,
+    /// Unix time it started (the password sign-in).
+    pub created_at: i64,
+    /// Unix time of its last refresh, if it was ever refreshed.
+    pub refreshed_at: Option<i64>,
+    /// The `User-Agent` last seen from it (cut to 512 bytes), if any.
+    pub user_agent: Option<String>,
+    /// The network its client was last seen in (e.g. `203.0.113.0/24`), if known.
+    pub client_network: Option<String>,
+}
+
+/// Where a session was used from, as [`Store::record_session_client`] writes it.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionClient<'a> {
+    /// The request's `User-Agent`, if it sent one.
+    pub user_agent: Option<&'a str>,
+    /// The client's network, shortened (never the full address).
+    pub network: Option<&'a str>,
+    /// Unix time of the refresh that used it; `None` when the session starts.
+    pub refreshed_at: Option<u64>,
+}
+
+/// Which of a user's sessions [`Store::live_sessions`] lists: not revoked, and
+/// holding a token that may still work.
+#[derive(Debug, Clone, Copy)]
+pub struct LiveSessions {
+    /// Now, Unix time.
+    pub now: u64,
+    /// Access-token lifetime plus leeway, seconds: a session last signed in or
+    /// refreshed within it may hold a working access token.
+    pub access_horizon: u64,
+    /// Absolute session lifetime, seconds: older sessions cannot be refreshed.
+    pub session_max_age: u64,
+}
+
 /// Outcome of deleting a user with [`Store::delete_user_unless_last_admin`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Deletion {
@@ -414,6 +453,28 @@ impl Store {
         until: u64,
     ) -> Result<Vec<String>, StoreError> {
         dispatch!(self, db => db.revoke_user_sessions(user_id, keep, now, until).await)
+    }
+
+    /// Records where session `session_id` is used from: its client's user agent
+    /// and network, and for a refresh, when. A session that no longer exists is
+    /// left alone.
+    pub async fn record_session_client(
+        &self,
+        session_id: &str,
+        client: &SessionClient<'_>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, db => db.record_session_client(session_id, client).await)
+    }
+
+    /// The live sessions of `user_id`, newest first: not revoked, and either
+    /// signed in or refreshed recently enough that an access token of theirs may
+    /// still work, or holding an unused refresh token that has not expired.
+    pub async fn live_sessions(
+        &self,
+        user_id: i64,
+        live: &LiveSessions,
+    ) -> Result<Vec<SessionRow>, StoreError> {
+        dispatch!(self, db => db.live_sessions(user_id, live).await)
     }
 
     /// Denies the access token `jti` until `expires_at`.

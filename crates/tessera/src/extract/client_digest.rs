@@ -16,8 +16,9 @@ use crate::limits::Client;
 /// `X-Forwarded-For` only from a trusted proxy, every line counted; an IPv6
 /// client by its `--ipv6-prefix`, since temporary addresses change between
 /// connections of one browser) and its `User-Agent`. Tabs of one browser share it; another device, browser or
-/// network does not. Stored as a digest so the store keeps no addresses or
-/// user agents.
+/// network does not. Refresh tokens record this digest, never the address
+/// itself (the devices list keeps only the user agent and the network; see
+/// `session::devices`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ClientDigest(pub String);
 

@@ -1,9 +1,12 @@
 //! Key material: generating keys, parsing key files, and deriving kid, public key and JWK.
 
 use argon2::password_hash::rand_core::OsRng;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, KeypairBytes};
 use hmac::{Hmac, Mac};
-use jsonwebtoken::jwk::{Jwk, PublicKeyUse, ThumbprintHash};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, PublicKeyUse, ThumbprintHash};
 use jsonwebtoken::{DecodingKey, EncodingKey};
 use p256::pkcs8::LineEnding;
 use rsa::pkcs1::EncodeRsaPrivateKey;
@@ -62,6 +65,7 @@ impl Material {
                 keyed_hmac: Some(
                     Hmac::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length"),
                 ),
+                ed25519: None,
             },
             kid,
             jwk: None,
@@ -135,6 +139,10 @@ impl Material {
         jwk.common.key_id = Some(kid.clone());
         jwk.common.public_key_use = Some(PublicKeyUse::Signature);
         let decoding = DecodingKey::from_jwk(&jwk)?;
+        let ed25519 = match alg {
+            SigningAlg::EdDsa => Some(ed25519_point(&jwk)?),
+            _ => None,
+        };
         Ok(Self {
             alg,
             verifying: VerifyingKey {
@@ -142,6 +150,7 @@ impl Material {
                 algorithm: alg.algorithm(),
                 decoding,
                 keyed_hmac: None,
+                ed25519,
             },
             kid,
             encoding,
@@ -180,4 +189,18 @@ fn trim_line_end(mut bytes: &[u8]) -> Vec<u8> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The public point of an Ed25519 JWK (its `x`), decompressed.
+fn ed25519_point(jwk: &Jwk) -> Result<ed25519_dalek::VerifyingKey, jsonwebtoken::errors::Error> {
+    let invalid = || jsonwebtoken::errors::Error::from(ErrorKind::InvalidEddsaKey);
+    let AlgorithmParameters::OctetKeyPair(pair) = &jwk.algorithm else {
+        return Err(invalid());
+    };
+    let bytes: [u8; 32] = URL_SAFE_NO_PAD
+        .decode(&pair.x)
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(invalid)?;
+    ed25519_dalek::VerifyingKey::from_bytes(&bytes).map_err(|_| invalid())
 }

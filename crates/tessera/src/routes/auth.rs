@@ -13,8 +13,9 @@ use crate::config::Signup;
 use crate::device;
 use crate::error::{ApiError, Result};
 use crate::extract::json::JsonBody;
+use crate::extract::seen_from::Seen;
 use crate::limits::Client;
-use crate::session::Tokens;
+use crate::session::{SeenFrom, Tokens};
 use crate::state::AppState;
 use crate::validate;
 
@@ -44,13 +45,14 @@ pub(super) fn router() -> Router<AppState> {
 async fn auth_create(
     State(state): State<AppState>,
     client: Client,
+    Seen(seen): Seen,
     headers: HeaderMap,
     JsonBody(credentials): JsonBody<Credentials>,
 ) -> Result<(
     [(axum::http::HeaderName, HeaderValue); 1],
     Json<AuthResponse>,
 )> {
-    let (tokens, cookie) = sign_in(&state, &client, &headers, credentials, true).await?;
+    let (tokens, cookie) = sign_in(&state, &client, &seen, &headers, credentials, true).await?;
     Ok(([(SET_COOKIE, cookie)], Json(tokens.into_response()?)))
 }
 
@@ -73,13 +75,14 @@ async fn auth_create(
 async fn login_create(
     State(state): State<AppState>,
     client: Client,
+    Seen(seen): Seen,
     headers: HeaderMap,
     JsonBody(credentials): JsonBody<Credentials>,
 ) -> Result<(
     [(axum::http::HeaderName, HeaderValue); 1],
     Json<LoginResponse>,
 )> {
-    let (tokens, cookie) = sign_in(&state, &client, &headers, credentials, false).await?;
+    let (tokens, cookie) = sign_in(&state, &client, &seen, &headers, credentials, false).await?;
     let body = LoginResponse {
         jwt: tokens.access.token,
     };
@@ -142,6 +145,7 @@ async fn register_create(
 async fn sign_in(
     state: &AppState,
     client: &Client,
+    seen: &SeenFrom,
     headers: &HeaderMap,
     credentials: Credentials,
     with_refresh: bool,
@@ -178,7 +182,7 @@ async fn sign_in(
         .check_sign_in(&username, client, device.as_deref())?;
     let signed_in = state
         .sessions()
-        .sign_in(&username, &password, with_refresh)
+        .sign_in(&username, &password, with_refresh, seen)
         .await?;
     let Some((user, tokens)) = signed_in else {
         tracing::info!(target: "tessera::audit", event = "login_failed", %username, client = %client.address, "sign-in refused");

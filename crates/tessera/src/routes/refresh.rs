@@ -8,6 +8,7 @@ use tessera_shared::{paths, AuthResponse, ErrorBody, RefreshRequest};
 use crate::error::{ApiError, Result};
 use crate::extract::client_digest::ClientDigest;
 use crate::extract::json::JsonBody;
+use crate::extract::seen_from::Seen;
 use crate::state::AppState;
 
 /// `POST /refresh` takes a refresh token, so it is rate limited like the sign-in routes.
@@ -33,6 +34,7 @@ pub(super) fn router() -> Router<AppState> {
 async fn refresh_create(
     State(state): State<AppState>,
     client: ClientDigest,
+    Seen(seen): Seen,
     JsonBody(request): JsonBody<RefreshRequest>,
 ) -> Result<Json<AuthResponse>> {
     if request.refresh_token.is_empty() {
@@ -42,7 +44,7 @@ async fn refresh_create(
     }
     let tokens = state
         .sessions()
-        .refresh(&request.refresh_token, &client.0)
+        .refresh(&request.refresh_token, &client.0, &seen)
         .await?;
     Ok(Json(tokens.into_response()?))
 }

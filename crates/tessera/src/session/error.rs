@@ -16,6 +16,9 @@ pub(crate) enum SessionError {
     /// and the server requires it.
     #[error("the email address is not verified")]
     EmailNotVerified,
+    /// No such live session of the user's (or it is another user's).
+    #[error("no such session")]
+    NoSuchSession,
     /// The token is refused: invalid, revoked, or a reused refresh token.
     #[error(transparent)]
     Auth(#[from] AuthError),

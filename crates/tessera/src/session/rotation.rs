@@ -1,15 +1,21 @@
 //! Refreshing: each refresh token is exchanged once, and a used one shown
 //! again is either the user's own tabs racing or a stolen copy.
 
-use super::{secs, Result, Revoke, Sessions, Tokens};
+use super::{secs, Result, Revoke, SeenFrom, Sessions, Tokens};
 use crate::clock::{new_id, unix_now};
 use crate::store::{RefreshRecord, RotateRefresh, Rotation};
 use crate::token::AuthError;
 
 impl Sessions<'_> {
     /// Exchanges refresh token `token`, presented by the client with digest
-    /// `client`, for a new pair, exactly once.
-    pub(crate) async fn refresh(self, token: &str, client: &str) -> Result<Tokens> {
+    /// `client`, for a new pair, exactly once. The session records the client
+    /// it was `seen` from, and when.
+    pub(crate) async fn refresh(
+        self,
+        token: &str,
+        client: &str,
+        seen: &SeenFrom,
+    ) -> Result<Tokens> {
         let claims = self.tokens.verify_refresh(token)?;
         let user_id: i64 = claims.sub.parse().map_err(|_| AuthError::MalformedToken)?;
         if self.tokens.revocations().is_revoked("", &claims.sid) {
@@ -35,6 +41,9 @@ impl Sessions<'_> {
             Rotation::Rotated {
                 expires_at: successor_exp,
             } => {
+                self.store
+                    .record_session_client(&claims.sid, &seen.client(Some(now)))
+                    .await?;
                 let user = self.current_user(user_id).await?;
                 let level = self.level(&claims.sid).await?;
                 let access = self.access(&user, &claims.sid, (false, level), now, access_jti);

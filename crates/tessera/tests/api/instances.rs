@@ -123,6 +123,43 @@ async fn tokens_sign_outs_and_deletions_cross_instances() {
 
 #[tokio::test]
 #[ignore = "slow tier: two server processes"]
+async fn a_device_signed_out_at_one_instance_is_refused_at_the_other() {
+    let cluster = Cluster::start(&[]).await;
+    let (a, b) = (&cluster.a, &cluster.b);
+    a.post("/register", &credentials("frank", PASSWORD)).await;
+    let (_, laptop) = json_of(a.post("/auth", &credentials("frank", PASSWORD)).await).await;
+    let (_, phone) = json_of(b.post("/auth", &credentials("frank", PASSWORD)).await).await;
+    let (laptop, phone) = (text(&laptop, "access_token"), text(&phone, "access_token"));
+
+    // Either instance lists both sessions; the phone's is the other one.
+    let (status, listed) = json_of(b.get_bearer("/sessions", &laptop).await).await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    let sessions = listed["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 2, "{listed}");
+    let other = sessions.iter().find(|s| s["current"] == false).unwrap();
+    assert_eq!(
+        b.get_bearer("/protected", &phone).await.status(),
+        StatusCode::OK
+    );
+
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let ended = client
+        .delete(format!("{}/sessions/{}", a.base, text(other, "id")))
+        .bearer_auth(&laptop)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ended.status(), StatusCode::NO_CONTENT);
+    within(
+        FOLLOW_LIMIT,
+        "a device signed out at A is refused at B",
+        || async { b.get_bearer("/protected", &phone).await.status() == StatusCode::UNAUTHORIZED },
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "slow tier: two server processes"]
 async fn one_rotation_across_instances_and_reuse_revokes_everywhere() {
     // A grace window a loaded machine cannot outrun between the two refreshes.
     let cluster = Cluster::start(&["--refresh-grace", "5s"]).await;

@@ -9,6 +9,7 @@ mod connections;
 mod crash;
 mod data_dir;
 mod database;
+mod devices;
 mod discovery;
 mod email;
 mod embed;

@@ -17,6 +17,7 @@ fn routes() -> Vec<(&'static str, String)> {
         ("post", paths::REFRESH),
         ("post", paths::LOGOUT),
         ("post", paths::LOGOUT_ALL),
+        ("get", paths::SESSIONS),
         ("post", paths::PASSWORD),
         ("put", paths::ME_EMAIL),
         ("post", paths::EMAIL_VERIFY),
@@ -39,6 +40,7 @@ fn routes() -> Vec<(&'static str, String)> {
     .map(|(method, path)| (method, path.to_owned()))
     .collect();
     routes.push(("delete", format!("{}/{{username}}", paths::ADMIN_USERS)));
+    routes.push(("delete", format!("{}/{{id}}", paths::SESSIONS)));
     routes
 }
 
@@ -105,7 +107,7 @@ async fn every_documented_route_exists() {
     let app = TestApp::spawn_with(&["--public-url", "https://auth.example"]).await;
     let doc = document(&app).await;
     for (path, item) in doc["paths"].as_object().unwrap() {
-        let url = app.url(&path.replace("{username}", "nobody"));
+        let url = app.url(&path.replace("{username}", "nobody").replace("{id}", "none"));
         for method in item.as_object().unwrap().keys() {
             let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let status = app
@@ -133,6 +135,7 @@ async fn protected_routes_require_the_bearer_scheme() {
         ("get", paths::ME),
         ("post", paths::LOGOUT),
         ("post", paths::LOGOUT_ALL),
+        ("get", paths::SESSIONS),
         ("post", paths::PASSWORD),
         ("put", paths::ME_EMAIL),
         ("post", paths::EMAIL_RESEND),

@@ -1,7 +1,9 @@
 //! Sessions and their refresh tokens: creation, rotation and revocation. Times
 //! are fixed Unix seconds, passed in as the store takes them.
 
-use tessera::store::{RefreshRecord, RotateRefresh, Rotation, Store};
+use tessera::store::{
+    LiveSessions, RefreshRecord, RotateRefresh, Rotation, SessionClient, SessionRow, Store,
+};
 
 use crate::engines::on_each_engine;
 
@@ -198,6 +200,88 @@ async fn sessions_are_revoked_one_or_all_at_once() {
             let kind_and_end = (row.kind.as_str(), row.expires_at);
             assert_eq!(kind_and_end, ("session", (NOW + HOUR) as i64));
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn live_sessions_list_where_each_was_last_used() {
+    on_each_engine(|store| async move {
+        let user = signed_in(&store).await;
+        let live = LiveSessions {
+            now: NOW + 60,
+            access_horizon: 15 * 60,
+            session_max_age: 24 * HOUR,
+        };
+        let seen = |agent, network, refreshed_at| SessionClient {
+            user_agent: Some(agent),
+            network: Some(network),
+            refreshed_at,
+        };
+        store
+            .record_session_client("s1", &seen("Firefox", "203.0.113.0/24", None))
+            .await
+            .unwrap();
+        // A session without a refresh token (`POST /login`), never recorded.
+        assert!(store
+            .create_session("s2", user, 0, NOW + 30, None)
+            .await
+            .unwrap());
+        let listed = store.live_sessions(user, &live).await.unwrap();
+        let expected =
+            |id: &str, created, refreshed, agent: Option<&str>, net: Option<&str>| SessionRow {
+                id: id.to_owned(),
+                created_at: created as i64,
+                refreshed_at: refreshed,
+                user_agent: agent.map(str::to_owned),
+                client_network: net.map(str::to_owned),
+            };
+        assert_eq!(
+            listed,
+            [
+                expected("s2", NOW + 30, None, None, None),
+                expected("s1", NOW, None, Some("Firefox"), Some("203.0.113.0/24")),
+            ]
+        );
+
+        // A refresh records when, and from where this time.
+        let refreshed = seen("Safari", "2001:db8:1::/48", Some(NOW + 50));
+        store.record_session_client("s1", &refreshed).await.unwrap();
+        let listed = store.live_sessions(user, &live).await.unwrap();
+        assert_eq!(listed[1].refreshed_at, Some((NOW + 50) as i64));
+        assert_eq!(listed[1].client_network.as_deref(), Some("2001:db8:1::/48"));
+
+        // An hour on, s2's access token has expired and it holds no refresh
+        // token: only s1, whose refresh token lasts until NOW + HOUR, is live.
+        let later = LiveSessions {
+            now: NOW + HOUR,
+            ..live
+        };
+        let ids: Vec<String> = store
+            .live_sessions(user, &later)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| row.id)
+            .collect();
+        assert_eq!(ids, ["s1"]);
+        // Past its refresh token, or revoked, a session is not live; other
+        // users' sessions are never listed.
+        let gone = LiveSessions {
+            now: NOW + HOUR + 1,
+            ..live
+        };
+        assert!(store.live_sessions(user, &gone).await.unwrap().is_empty());
+        assert!(store
+            .revoke_session("s1", user, NOW + 61, NOW + HOUR)
+            .await
+            .unwrap());
+        assert_eq!(store.live_sessions(user, &live).await.unwrap().len(), 1);
+        assert!(store
+            .live_sessions(user + 1, &live)
+            .await
+            .unwrap()
+            .is_empty());
     })
     .await;
 }

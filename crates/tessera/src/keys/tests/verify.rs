@@ -178,3 +178,47 @@ fn a_secret_ring_has_a_stable_kid_and_takes_kidless_tokens() {
     assert_eq!(verify(&ring, &kidless).unwrap()["sub"], "7");
     assert_eq!(verify(&ring, &sign(&ring)).unwrap()["sub"], "7");
 }
+
+#[test]
+fn signatures_get_the_same_answer_from_every_key_as_from_jsonwebtoken() {
+    use crate::keys::SignatureError;
+    for alg in ALL {
+        let ring = ring(alg);
+        let token = sign(&ring);
+        let (message, signature) = token.rsplit_once('.').unwrap();
+        let key = ring.verifying_key(ring.signing_kid()).unwrap();
+        let bytes = URL_SAFE_NO_PAD.decode(signature).unwrap();
+        let mut flipped = bytes.clone();
+        flipped[0] ^= 1;
+        let flipped = URL_SAFE_NO_PAD.encode(flipped);
+        let long = URL_SAFE_NO_PAD.encode([bytes.as_slice(), &[0; 3]].concat());
+        let short = URL_SAFE_NO_PAD.encode(&bytes[..bytes.len() - 1]);
+        let cases: [(&str, &[u8], Result<(), SignatureError>); 6] = [
+            (signature, message.as_bytes(), Ok(())),
+            (signature, b"another message", Err(SignatureError::Mismatch)),
+            (&flipped, message.as_bytes(), Err(SignatureError::Mismatch)),
+            (&long, message.as_bytes(), Err(SignatureError::Mismatch)),
+            (&short, message.as_bytes(), Err(SignatureError::Mismatch)),
+            (
+                "not base64!",
+                message.as_bytes(),
+                Err(SignatureError::Encoding),
+            ),
+        ];
+        for (signature, message, expected) in cases {
+            assert_eq!(
+                key.check_signature(message, signature),
+                expected,
+                "{alg:?}: {signature}"
+            );
+            let reference =
+                jsonwebtoken::crypto::verify(signature, message, &key.decoding, key.algorithm);
+            let reference = match reference {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(SignatureError::Mismatch),
+                Err(_) => Err(SignatureError::Encoding),
+            };
+            assert_eq!(reference, expected, "{alg:?}: jsonwebtoken on {signature}");
+        }
+    }
+}

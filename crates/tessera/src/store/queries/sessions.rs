@@ -3,7 +3,9 @@
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Transaction, Type};
 
 use super::{secs, Dialect, SqlStore};
-use crate::store::{RefreshRecord, RotateRefresh, StoreError};
+use crate::store::{
+    LiveSessions, RefreshRecord, RotateRefresh, SessionClient, SessionRow, StoreError,
+};
 
 impl<DB: Dialect> SqlStore<DB>
 where
@@ -13,6 +15,9 @@ where
     for<'q> &'q str: Encode<'q, DB> + Type<DB> + ColumnIndex<DB::Row>,
     for<'r> String: Decode<'r, DB> + Type<DB>,
     for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: Encode<'q, DB> + Type<DB>,
+    for<'r> Option<String>: Decode<'r, DB> + Type<DB>,
+    for<'r> Option<i64>: Decode<'r, DB> + Type<DB>,
     for<'r> bool: Decode<'r, DB> + Type<DB>,
     usize: ColumnIndex<DB::Row>,
 {
@@ -143,6 +148,46 @@ where
         }
         tx.commit().await?;
         Ok(revoked)
+    }
+
+    pub(in crate::store) async fn record_session_client(
+        &self,
+        session_id: &str,
+        client: &SessionClient<'_>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE sessions SET user_agent = $1, client_network = $2, \
+             refreshed_at = COALESCE($3, refreshed_at) WHERE id = $4",
+        )
+        .bind(client.user_agent)
+        .bind(client.network)
+        .bind(client.refreshed_at.map(|at| at as i64))
+        .bind(session_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub(in crate::store) async fn live_sessions(
+        &self,
+        user_id: i64,
+        live: &LiveSessions,
+    ) -> Result<Vec<SessionRow>, StoreError> {
+        let rows = sqlx::query_as::<_, SessionRow>(
+            "SELECT s.id, s.created_at, s.refreshed_at, s.user_agent, s.client_network \
+             FROM sessions s WHERE s.user_id = $1 AND s.revoked_at IS NULL \
+             AND (COALESCE(s.refreshed_at, s.created_at) >= $2 \
+             OR (s.created_at > $3 AND EXISTS (SELECT 1 FROM refresh_tokens t \
+             WHERE t.session_id = s.id AND t.used_at IS NULL AND t.expires_at >= $4))) \
+             ORDER BY s.created_at DESC, s.id",
+        )
+        .bind(user_id)
+        .bind(live.now.saturating_sub(live.access_horizon) as i64)
+        .bind(live.now.saturating_sub(live.session_max_age) as i64)
+        .bind(live.now as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
     }
 
     pub(super) async fn insert_refresh(
