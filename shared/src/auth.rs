@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-/// Body of `POST /auth`, `POST /login` and `POST /register`.
+/// Body of `POST /auth` and `POST /login`.
 ///
 /// A missing or `null` field reads as an empty string, so the server can answer
 /// "Missing username parameter" rather than a generic parse error.
@@ -28,6 +28,44 @@ pub struct Credentials {
         schema(required = true, min_length = 1, max_length = 1024)
     )]
     pub password: String,
+}
+
+/// Body of `POST /register`: a new account's name and password, and
+/// optionally an email address (verified through a mailed link).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegisterRequest {
+    /// The account name: 1–64 ASCII letters, digits, `.`, `_` or `-`.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            min_length = 1,
+            max_length = 64,
+            pattern = "^[A-Za-z0-9._-]+$"
+        )
+    )]
+    pub username: String,
+    /// The password: 8–1024 bytes.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 8, max_length = 1024)
+    )]
+    pub password: String,
+    /// An email address for verification and password reset (at most 254
+    /// characters); stored in lower case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 3,
+            max_length = 254,
+            pattern = "^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+        )
+    )]
+    pub email: Option<String>,
 }
 
 /// Answer of `POST /auth` and `POST /refresh`: Flask-JWT's `access_token` plus

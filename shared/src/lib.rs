@@ -6,15 +6,20 @@
 //! (Flask-JWT), `POST /login` answers `{"jwt": ..}` (Flask-JWT-Simple), and every
 //! error is `{"msg": ..}`.
 
+pub mod account;
 pub mod auth;
 pub mod error;
 pub mod paths;
+pub mod sessions;
 pub mod status;
 pub mod user;
 
+pub use account::{EmailChangeRequest, ForgotPasswordRequest, PasswordResetRequest, TokenRequest};
 pub use auth::{
     AuthResponse, Credentials, LoginResponse, LogoutRequest, PasswordChangeRequest, RefreshRequest,
+    RegisterRequest,
 };
 pub use error::ErrorBody;
+pub use sessions::{SessionInfo, SessionList};
 pub use status::HealthResponse;
 pub use user::{ProtectedResponse, UserProfile};

@@ -16,8 +16,21 @@ pub const REFRESH: &str = "/refresh";
 pub const LOGOUT: &str = "/logout";
 /// `POST`, token required: end every session of the caller.
 pub const LOGOUT_ALL: &str = "/logout/all";
+/// `GET`, token required: the caller's live sessions (signed-in devices).
+/// `DELETE {SESSIONS}/{id}` ends one of them.
+pub const SESSIONS: &str = "/sessions";
 /// `POST`, fresh token required: change the caller's password.
 pub const PASSWORD: &str = "/password";
+/// `PUT`, fresh token required: set or change the caller's email address.
+pub const ME_EMAIL: &str = "/me/email";
+/// `POST`: confirm an email address with the token from its verification link.
+pub const EMAIL_VERIFY: &str = "/email/verify";
+/// `POST`, token required: mail the caller a new verification link.
+pub const EMAIL_RESEND: &str = "/email/resend";
+/// `POST`: mail a password reset link to an account, named by email or username.
+pub const PASSWORD_FORGOT: &str = "/password/forgot";
+/// `POST`: set a new password with the token from a reset link.
+pub const PASSWORD_RESET: &str = "/password/reset";
 /// `GET`: the public signing keys (JWK Set, RFC 7517).
 pub const JWKS: &str = "/.well-known/jwks.json";
 /// `GET`: OpenID Provider Metadata (issuer, `jwks_uri`, algorithms), when the
@@ -32,7 +45,7 @@ pub const READYZ: &str = "/readyz";
 
 /// Every API path. A browser app served by the same server must never shadow these
 /// (nor anything below them).
-pub const ALL: [&str; 13] = [
+pub const ALL: [&str; 14] = [
     AUTH,
     LOGIN,
     REGISTER,
@@ -40,7 +53,9 @@ pub const ALL: [&str; 13] = [
     ME,
     REFRESH,
     LOGOUT,
+    SESSIONS,
     PASSWORD,
+    "/email",
     JWKS,
     ADMIN_USERS,
     HEALTHZ,

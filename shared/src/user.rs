@@ -15,6 +15,12 @@ pub struct UserProfile {
     /// Roles granted to the account (e.g. `admin`), sorted; also in its access tokens.
     #[serde(default)]
     pub roles: Vec<String>,
+    /// The account's email address, normalised (lower case); `null` when none is set.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Whether `email` was confirmed through the link mailed to it.
+    #[serde(default)]
+    pub email_verified: bool,
 }
 
 /// Body of `GET /protected`: whom the token belongs to, plus the seed's demo data.
