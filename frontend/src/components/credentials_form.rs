@@ -19,6 +19,9 @@ pub struct CredentialsFormProps {
     /// A sign-up form: the browser may suggest a new password, and the rules are shown.
     #[prop_or_default]
     pub new_account: bool,
+    /// More fields, shown after the password (e.g. sign-up's email address).
+    #[prop_or_default]
+    pub children: Html,
     /// Receives the entered credentials on submit (button or Enter).
     pub onsubmit: Callback<Credentials>,
 }
@@ -89,6 +92,7 @@ pub fn CredentialsForm(props: &CredentialsFormProps) -> Html {
                     aria-invalid={invalid} aria-describedby={described_by}
                     value={(*password).clone()} oninput={on_password} />
             </div>
+            { props.children.clone() }
             if props.new_account {
                 <p id="form-rules" class="hint">
                     { "Usernames are 1–64 letters, digits, dots, dashes or underscores. \

@@ -50,6 +50,9 @@ pub fn SignIn() -> Html {
             <CredentialsForm submit_label="Sign in" busy_label="Signing in…" busy={*busy}
                 error={(*error).clone()} {onsubmit} />
             <p class="aside">
+                <RouteLink to={Route::ForgotPassword}>{ "Forgot password?" }</RouteLink>
+            </p>
+            <p class="aside">
                 { "New here? " }
                 <RouteLink to={Route::SignUp}>{ "Create an account" }</RouteLink>
             </p>

@@ -1,13 +1,22 @@
 //! `/sign-up`: create an account, then sign straight in.
 
-use tessera_shared::Credentials;
+use tessera_shared::{Credentials, RegisterRequest};
 use tessera_yew::{use_session, Error, Session};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::components::{CredentialsForm, Page, RouteLink};
+use crate::components::{field, CredentialsForm, FieldSpec, Page, RouteLink};
 use crate::route::{Replace, Route};
+
+/// The optional email address, for password reset links.
+const EMAIL: FieldSpec = FieldSpec {
+    id: "email",
+    label: "Email address (optional, for password resets)",
+    kind: "email",
+    autocomplete: "email",
+    required: false,
+};
 
 /// Registers, then signs in with the same credentials.
 ///
@@ -15,10 +24,16 @@ use crate::route::{Replace, Route};
 /// sign-in page with a notice instead.
 async fn register_and_sign_in(
     credentials: Credentials,
+    email: Option<String>,
     session: Session,
     navigator: Option<Navigator>,
 ) -> Result<(), Error> {
-    let profile = session.sign_up(&credentials).await?;
+    let request = RegisterRequest {
+        username: credentials.username.clone(),
+        password: credentials.password.clone(),
+        email,
+    };
+    let profile = session.sign_up(&request).await?;
     if session.sign_in(&credentials).await.is_err() {
         let notice = format!("Account “{}” created. Please sign in.", profile.username);
         if let Some(navigator) = navigator {
@@ -36,16 +51,24 @@ pub fn SignUp() -> Html {
     let navigator = use_navigator();
     let busy = use_state(|| false);
     let error = use_state(|| None::<AttrValue>);
+    let email = use_state(String::new);
 
+    let on_email = {
+        let email = email.clone();
+        Callback::from(move |value: String| email.set(value))
+    };
     let onsubmit = {
+        let email = email.clone();
         let (session, busy, error) = (session.clone(), busy.clone(), error.clone());
         Callback::from(move |credentials: Credentials| {
             let (session, navigator) = (session.clone(), navigator.clone());
+            let email = Some(email.trim().to_owned()).filter(|email| !email.is_empty());
             let (busy, error) = (busy.clone(), error.clone());
             busy.set(true);
             error.set(None);
             spawn_local(async move {
-                if let Err(err) = register_and_sign_in(credentials, session, navigator).await {
+                if let Err(err) = register_and_sign_in(credentials, email, session, navigator).await
+                {
                     error.set(Some(err.to_string().into()));
                 }
                 busy.set(false);
@@ -59,7 +82,9 @@ pub fn SignUp() -> Html {
     html! {
         <Page title="Create an account" class="narrow">
             <CredentialsForm submit_label="Create account" busy_label="Creating account…"
-                busy={*busy} error={(*error).clone()} new_account=true {onsubmit} />
+                busy={*busy} error={(*error).clone()} new_account=true {onsubmit}>
+                { field(&EMAIL, &email, error.is_some(), "form-error", on_email) }
+            </CredentialsForm>
             <p class="aside">
                 { "Already registered? " }
                 <RouteLink to={Route::SignIn}>{ "Sign in" }</RouteLink>
