@@ -2,7 +2,6 @@
 
 pub mod account_sections;
 pub mod action_form;
-pub mod credentials_form;
 pub mod field;
 pub mod nav;
 pub mod page;
@@ -10,7 +9,6 @@ pub mod route_link;
 pub mod token_panel;
 
 pub use action_form::{Action, ActionForm, Outcome};
-pub use credentials_form::CredentialsForm;
 pub use field::{field, FieldSpec};
 pub use nav::Nav;
 pub use page::Page;

@@ -4,7 +4,7 @@
 
 use tessera_shared::paths::{EMAIL_RESEND, ME_EMAIL, SESSIONS};
 use tessera_shared::{Credentials, EmailChangeRequest, SessionInfo, UserProfile};
-use tessera_yew::{json, Error, Method, Session};
+use tessera_yew::{Error, Method, Session};
 use yew::prelude::*;
 
 use crate::bodies;
@@ -34,21 +34,16 @@ async fn change_email(
     session: Session,
     credentials: Credentials,
     email: String,
-) -> Result<UserProfile, Error> {
+) -> Result<(), Error> {
     session.confirm_password(&credentials).await?;
     let body = bodies::email_change(&EmailChangeRequest { email });
-    let answer = session.call(Method::Put, ME_EMAIL, body).await?;
-    json::parse(&answer).ok_or(Error::Unexpected("The server's answer could not be read."))
+    session.call(Method::Put, ME_EMAIL, body).await.map(drop)
 }
 
 /// The email section: the address and whether it is verified, "Resend the
 /// link" while it is not, and the form that sets or changes it; `onchange`
-/// receives the profile after a change.
-pub fn email_section(
-    session: &Session,
-    profile: &UserProfile,
-    onchange: Callback<UserProfile>,
-) -> Html {
+/// is told of a change (the page then reloads the profile).
+pub fn email_section(session: &Session, profile: &UserProfile, onchange: Callback<()>) -> Html {
     let change = {
         let (session, username) = (session.clone(), profile.username.clone());
         Action::from(move |values: Vec<String>| {
@@ -59,8 +54,8 @@ pub fn email_section(
             let work = change_email(session.clone(), credentials, values[0].trim().to_owned());
             let onchange = onchange.clone();
             Box::pin(async move {
-                let profile = work.await.map_err(|err| AttrValue::from(err.to_string()))?;
-                onchange.emit(profile);
+                work.await.map_err(|err| AttrValue::from(err.to_string()))?;
+                onchange.emit(());
                 Ok(AttrValue::Static(
                     "Saved. A verification link is on its way to the new address.",
                 ))

@@ -1,4 +1,4 @@
-//! One form for every account request beyond sign-in: fields described as
+//! One form for every request the pages send (sign-in and sign-up included): fields described as
 //! data, one asynchronous action, and its outcome shown in place.
 //!
 //! The pages share this one component rather than each keeping its own

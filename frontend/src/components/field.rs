@@ -19,6 +19,15 @@ pub struct FieldSpec {
     pub required: bool,
 }
 
+/// The username field of sign-in and sign-up.
+pub const USERNAME: FieldSpec = FieldSpec {
+    id: "username",
+    label: "Username",
+    kind: "text",
+    autocomplete: "username",
+    required: true,
+};
+
 /// The label and input of `spec` showing `value`; `described_by` names the
 /// texts that describe it (the form's rules and error line).
 pub fn field(

@@ -81,15 +81,8 @@ pub fn AccountView() -> Html {
         })
     };
     let sections = loaded.as_ref().map(|current| {
-        let onchange = {
-            let (loaded, current) = (loaded.clone(), current.clone());
-            Callback::from(move |profile| {
-                loaded.set(Some(Loaded {
-                    profile,
-                    ..current.clone()
-                }));
-            })
-        };
+        let reloads = reloads.clone();
+        let onchange = Callback::from(move |()| reloads.set(reloads.wrapping_add(1)));
         html! {
             <div class="grid">
                 { email_section(&session, &current.profile, onchange) }

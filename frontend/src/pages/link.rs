@@ -1,10 +1,12 @@
-//! `/reset-password#token=…` and `/verify-email#token=…`: the pages the
-//! mailed links open. One component for both, as they share their steps:
-//! read the token from the fragment, drop the fragment from the address bar
-//! (so the token is not left in the history), and send it with a form.
+//! The password and email pages outside the account: `/forgot-password`,
+//! and `/reset-password#token=…` and `/verify-email#token=…`, which the
+//! mailed links open. One component for the three (each component costs the
+//! app's download): the link pages read the token from the fragment, drop
+//! the fragment from the address bar (so the token is not left in the
+//! history), and send it with a form.
 
-use tessera_shared::paths::{EMAIL_VERIFY, PASSWORD_RESET};
-use tessera_shared::{PasswordResetRequest, TokenRequest};
+use tessera_shared::paths::{EMAIL_VERIFY, PASSWORD_FORGOT, PASSWORD_RESET};
+use tessera_shared::{ForgotPasswordRequest, PasswordResetRequest, TokenRequest};
 use tessera_yew::{use_session, Method, Session};
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -34,9 +36,57 @@ const RESET_FIELDS: &[FieldSpec] = &[
     },
 ];
 
-/// Which mailed link the page serves.
+/// What the page says once the request was taken, account or not: the server
+/// answers the same either way, so the page does too.
+pub const SENT_NOTICE: &str = "If an account with that email address or username exists, \
+     a link to reset its password is on its way. It works for 30 minutes.";
+
+const FORGOT_FIELDS: &[FieldSpec] = &[FieldSpec {
+    id: "account",
+    label: "Email address or username",
+    kind: "text",
+    autocomplete: "username",
+    required: true,
+}];
+
+/// The request for `entered`: an email address when it has an `@`, a username otherwise.
+pub fn forgot_request(entered: &str) -> ForgotPasswordRequest {
+    let entered = entered.trim().to_owned();
+    if entered.contains('@') {
+        ForgotPasswordRequest {
+            email: Some(entered),
+            username: None,
+        }
+    } else {
+        ForgotPasswordRequest {
+            email: None,
+            username: Some(entered),
+        }
+    }
+}
+
+/// Asks for a reset link; the answer is the same whether or not the account exists.
+fn forgot(session: Session) -> Action {
+    Action::from(move |values: Vec<String>| {
+        let session = session.clone();
+        let body = bodies::forgot(&forgot_request(&values[0]));
+        Box::pin(async move {
+            match session
+                .call_public(Method::Post, PASSWORD_FORGOT, body)
+                .await
+            {
+                Ok(_) => Ok(AttrValue::Static(SENT_NOTICE)),
+                Err(err) => Err(err.to_string().into()),
+            }
+        }) as _
+    })
+}
+
+/// Which page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkKind {
+    /// No link yet: ask for a reset link by email address or username.
+    Forgot,
     /// A password reset link: the new password, twice; then on to sign in.
     Reset,
     /// An email verification link: one button confirms the address.
@@ -95,7 +145,7 @@ fn verify(session: Session, token: String) -> Action {
     })
 }
 
-/// The page of a mailed link.
+/// The page of `kind`.
 #[component]
 pub fn LinkPage(props: &LinkPageProps) -> Html {
     let session = use_session();
@@ -106,14 +156,27 @@ pub fn LinkPage(props: &LinkPageProps) -> Html {
         let (navigator, kind) = (navigator.clone(), props.kind);
         use_effect_with((), move |()| {
             if let Some(navigator) = navigator {
-                navigator.replace(&match kind {
-                    LinkKind::Reset => Route::ResetPassword,
-                    LinkKind::Verify => Route::VerifyEmail,
-                });
+                match kind {
+                    LinkKind::Forgot => {}
+                    LinkKind::Reset => navigator.replace(&Route::ResetPassword),
+                    LinkKind::Verify => navigator.replace(&Route::VerifyEmail),
+                }
             }
         });
     }
     let (title, form, again) = match ((*token).clone(), props.kind) {
+        (_, LinkKind::Forgot) => (
+            "Reset your password",
+            html! {
+                <ActionForm name="forgot" fields={FORGOT_FIELDS} hint="forgot-hint"
+                    labels={("Send the link", "Sending…")} action={forgot(session)}>
+                    <p id="forgot-hint" class="hint">
+                        { "Enter your account's email address or username; we will mail you a link." }
+                    </p>
+                </ActionForm>
+            },
+            html! { <RouteLink to={Route::SignIn}>{ "Back to sign in" }</RouteLink> },
+        ),
         (None, _) => (
             "Open the link from the mail",
             html! {
