@@ -75,9 +75,16 @@ pub fn email_section(session: &Session, profile: &UserProfile, onchange: Callbac
         })
     };
     let state = match (&profile.email, profile.email_verified) {
-        (None, _) => "No address yet".to_owned(),
-        (Some(address), true) => format!("{address} (verified)"),
-        (Some(address), false) => format!("{address} (not verified yet)"),
+        (None, _) => AttrValue::Static("No address yet"),
+        (Some(address), verified) => format!(
+            "{address} ({})",
+            if verified {
+                "verified"
+            } else {
+                "not verified yet"
+            }
+        )
+        .into(),
     };
     html! {
         <section class="card" aria-labelledby="email-heading">
@@ -96,25 +103,46 @@ pub fn email_section(session: &Session, profile: &UserProfile, onchange: Callbac
     }
 }
 
-/// `DELETE /sessions/{id}`: ends one of the user's sessions at once.
-pub async fn end_session(session: &Session, id: &str) -> Result<(), Error> {
-    session
-        .call(Method::Delete, &format!("{SESSIONS}/{id}"), None)
-        .await
-        .map(drop)
+/// "Sign out this device": the current device signs out here (which ends
+/// its session on the server too); another one's session ends at once, its
+/// tokens included, and `onchange` reloads the list.
+fn end_device(session: &Session, device: &SessionInfo, onchange: &Callback<()>) -> Action {
+    let (session, onchange) = (session.clone(), onchange.clone());
+    let (current, path) = (device.current, format!("{SESSIONS}/{}", device.id));
+    Action::from(move |_| {
+        let (session, onchange, path) = (session.clone(), onchange.clone(), path.clone());
+        Box::pin(async move {
+            if current {
+                session.sign_out();
+                return Ok(AttrValue::default());
+            }
+            match session.call(Method::Delete, &path, None).await {
+                Ok(_) => {
+                    onchange.emit(());
+                    Ok(AttrValue::default())
+                }
+                Err(err) => Err(err.to_string().into()),
+            }
+        }) as _
+    })
 }
 
 /// The devices section: each live session, the current one marked, each
-/// with "Sign out this device", which emits it to `end`.
+/// with "Sign out this device"; `onchange` reloads the list.
 pub fn devices_section(
+    session: &Session,
     devices: &Result<Vec<SessionInfo>, AttrValue>,
-    end: &Callback<SessionInfo>,
+    onchange: &Callback<()>,
 ) -> Html {
     let (error, rows) = match devices {
         Err(error) => (error.clone(), Html::default()),
         Ok(devices) => (
             AttrValue::default(),
-            html! { <ul class="devices">{ for devices.iter().map(|device| view_device(device, end)) }</ul> },
+            html! {
+                <ul class="devices">
+                    { for devices.iter().map(|device| view_device(device, end_device(session, device, onchange))) }
+                </ul>
+            },
         ),
     };
     html! {
@@ -126,31 +154,20 @@ pub fn devices_section(
     }
 }
 
-fn view_device(device: &SessionInfo, end: &Callback<SessionInfo>) -> Html {
-    let onclick = {
-        let (end, device) = (end.clone(), device.clone());
-        Callback::from(move |_: MouseEvent| end.emit(device.clone()))
-    };
+fn view_device(device: &SessionInfo, action: Action) -> Html {
     let seen = device.refreshed_at.as_ref().unwrap_or(&device.created_at);
-    let from = device
-        .address
-        .as_deref()
-        .map(|address| format!(", from {address}"));
+    let from = device.address.as_deref().unwrap_or("?");
     html! {
         <li class="device">
-            <div>
-                <strong>{ &device.device }</strong>
-                if device.current {
-                    <span class="badge">{ "This device" }</span>
-                }
-                <p class="muted">
-                    { format!("Signed in {}, last seen {seen}", device.created_at) }{ from }
-                </p>
-            </div>
-            <button type="button" class="button secondary small" {onclick}
-                aria-label={format!("Sign out this device: {}", device.device)}>
-                { "Sign out this device" }
-            </button>
+            <strong>{ &device.device }</strong>
+            if device.current {
+                <span class="badge">{ "This device" }</span>
+            }
+            <p class="muted">
+                { format!("Signed in {}, last seen {seen}, from {from}", device.created_at) }
+            </p>
+            <ActionForm name={format!("device-{}", device.id)} {action}
+                labels={("Sign out this device", "Signing out…")} />
         </li>
     }
 }

@@ -25,7 +25,7 @@ pub type Action = Callback<Vec<String>, Pin<Box<dyn Future<Output = Outcome>>>>;
 #[derive(Properties, PartialEq)]
 pub struct ActionFormProps {
     /// Prefix of the ids of its error (`{name}-error`) and status lines.
-    pub name: &'static str,
+    pub name: AttrValue,
     /// The fields, in order; may be empty (a single button).
     #[prop_or_default]
     pub fields: &'static [FieldSpec],

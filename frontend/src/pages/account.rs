@@ -6,7 +6,7 @@ use tessera_yew::{use_session, Error, RequireAuth, Session};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::components::account_sections::{devices_section, email_section, end_session};
+use crate::components::account_sections::{devices_section, email_section};
 use crate::components::{Page, TokenPanel};
 use crate::route::{Replace, Route};
 
@@ -64,29 +64,13 @@ pub fn AccountView() -> Html {
             });
         });
     }
-    let on_end_device = {
-        let (session, error, reloads) = (session.clone(), error.clone(), reloads.clone());
-        Callback::from(move |device: SessionInfo| {
-            if device.current {
-                session.sign_out();
-                return;
-            }
-            let (session, error, reloads) = (session.clone(), error.clone(), reloads.clone());
-            spawn_local(async move {
-                match end_session(&session, &device.id).await {
-                    Ok(()) => reloads.set(reloads.wrapping_add(1)),
-                    Err(err) => error.set(Some(err.to_string().into())),
-                }
-            });
-        })
-    };
     let sections = loaded.as_ref().map(|current| {
         let reloads = reloads.clone();
         let onchange = Callback::from(move |()| reloads.set(reloads.wrapping_add(1)));
         html! {
             <div class="grid">
-                { email_section(&session, &current.profile, onchange) }
-                { devices_section(&current.devices, &on_end_device) }
+                { email_section(&session, &current.profile, onchange.clone()) }
+                { devices_section(&session, &current.devices, &onchange) }
             </div>
         }
     });
