@@ -40,6 +40,7 @@ static ISSUED: LazyLock<Issued> = LazyLock::new(|| {
         roles: vec!["admin".to_owned()],
         session_id: "session-1".to_owned(),
         fresh: true,
+        email_verified: Some(true),
     };
     let access = tokens.issue_access(&grant, NoExtraClaims {}).unwrap().token;
     let access_claims = tokens.verify_access(&access).unwrap();

@@ -45,7 +45,7 @@ pub const READYZ: &str = "/readyz";
 
 /// Every API path. A browser app served by the same server must never shadow these
 /// (nor anything below them).
-pub const ALL: [&str; 15] = [
+pub const ALL: [&str; 14] = [
     AUTH,
     LOGIN,
     REGISTER,
@@ -53,7 +53,6 @@ pub const ALL: [&str; 15] = [
     ME,
     REFRESH,
     LOGOUT,
-    SESSIONS,
     PASSWORD,
     "/email",
     JWKS,

@@ -90,6 +90,7 @@ fn claims() -> Claims {
         roles: Vec::new(),
         sid: "0f3c2a9e8b7d4c6a9e1f2b3c4d5e6f70".to_owned(),
         fresh: true,
+        email_verified: None,
         iss: None,
         aud: None,
         iat: now,

@@ -67,6 +67,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             username: username.to_owned(),
             roles: Vec::new(),
             version: 0,
+            email_verified: None,
         };
         let password_hash = passwords.hash("abcxyz".to_owned()).await?;
         users.push(User {

@@ -8,11 +8,13 @@ use std::time::Duration;
 
 use crate::keys::SigningAlg;
 use crate::limits::{LimitSettings, Rate, DEFAULT_IPV6_PREFIX};
+use crate::mail::Mailer;
 use crate::secret::JwtSecret;
 use crate::session::SessionSettings;
 use crate::token::TokenSettings;
 
 mod checks;
+mod mail;
 mod redact;
 
 pub use checks::{ConfigError, MAX_LEEWAY};
@@ -103,6 +105,27 @@ pub struct Config {
     /// usually owns a whole /64); IPv4 addresses count one by one. Default: 64;
     /// allowed: 1 to 128.
     pub ipv6_prefix: u8,
+    /// Mail asked for (verification resends, password reset links) per
+    /// account and per email address or username named; over it: 429 (or,
+    /// where answering would reveal the account, silently no mail).
+    /// Default: 5 an hour.
+    pub rate_limit_mail: Rate,
+    /// Where mail (email verification, password reset, notices) goes.
+    /// Default: [`Mailer::Log`], which writes each message to the log; an SMTP
+    /// mailer needs `public_url`, the origin of the links it sends.
+    pub mailer: Mailer,
+    /// The `From:` of every message, `Name <address>` or a bare address.
+    /// Default: `Tessera <tessera@localhost>`.
+    pub mail_from: String,
+    /// The product name in every message. Default: `Tessera`.
+    pub product_name: String,
+    /// How long the outbox retries a message before giving it up (with an
+    /// audit event). Default: 24 h; allowed: 1 s to 7 days.
+    pub mail_retry_for: Duration,
+    /// Whether an account with an unverified email address is refused
+    /// sign-in (403). Accounts without an address are not affected.
+    /// Default: false.
+    pub require_verified_email: bool,
 }
 
 impl Default for Config {
@@ -133,6 +156,12 @@ impl Default for Config {
             rate_limit_user_global: Rate::per_hour(100),
             trusted_proxies: Vec::new(),
             ipv6_prefix: DEFAULT_IPV6_PREFIX,
+            rate_limit_mail: Rate::per_hour(5),
+            mailer: Mailer::Log,
+            mail_from: "Tessera <tessera@localhost>".to_owned(),
+            product_name: "Tessera".to_owned(),
+            mail_retry_for: Duration::from_secs(24 * 3600),
+            require_verified_email: false,
         }
     }
 }
@@ -146,6 +175,7 @@ impl Config {
             per_username_global: self.rate_limit_user_global,
             trusted_proxies: self.trusted_proxies.clone(),
             ipv6_prefix: self.ipv6_prefix,
+            mail_requests: self.rate_limit_mail,
         }
     }
 

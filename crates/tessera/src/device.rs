@@ -101,6 +101,7 @@ mod tests {
                 username: username.to_owned(),
                 roles: Vec::new(),
                 version,
+                email_verified: None,
             },
         }
     }

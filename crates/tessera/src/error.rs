@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use tessera_shared::ErrorBody;
 
+use crate::account::LinkError;
 use crate::password::PasswordError;
 use crate::session::SessionError;
 use crate::store::StoreError;
@@ -44,6 +45,9 @@ pub enum ApiError {
     /// 403: the current password given to `POST /password` is wrong.
     #[error("Current password is incorrect")]
     WrongPassword,
+    /// 403: the server requires a verified email address and this account's is not.
+    #[error("Confirm your email address first: open the link mailed to you, or ask for a new one")]
+    EmailNotVerified,
     /// 404: no such route.
     #[error("Not found")]
     NotFound,
@@ -56,6 +60,9 @@ pub enum ApiError {
     /// 409: the username is taken.
     #[error("Username is already taken")]
     UsernameTaken,
+    /// 409: another account has that email address.
+    #[error("Email address is already in use")]
+    EmailTaken,
     /// 409: an administrator asked to delete their own account.
     #[error("You cannot delete your own account")]
     OwnAccount,
@@ -92,12 +99,15 @@ impl ApiError {
         match self {
             Self::MissingJson | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::BadCredentials | Self::Auth(_) => StatusCode::UNAUTHORIZED,
-            Self::SignupClosed | Self::AppOwnsUsers(_) | Self::WrongPassword => {
-                StatusCode::FORBIDDEN
-            }
+            Self::SignupClosed
+            | Self::AppOwnsUsers(_)
+            | Self::WrongPassword
+            | Self::EmailNotVerified => StatusCode::FORBIDDEN,
             Self::NotFound | Self::UnknownUser => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::UsernameTaken | Self::OwnAccount | Self::LastAdmin => StatusCode::CONFLICT,
+            Self::UsernameTaken | Self::EmailTaken | Self::OwnAccount | Self::LastAdmin => {
+                StatusCode::CONFLICT
+            }
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable | Self::Busy | Self::Timeout => StatusCode::SERVICE_UNAVAILABLE,
@@ -110,6 +120,7 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::UsernameTaken => Self::UsernameTaken,
+            StoreError::EmailTaken => Self::EmailTaken,
             StoreError::Unavailable(cause) => {
                 tracing::warn!(%cause, "store unavailable");
                 Self::Unavailable
@@ -141,11 +152,21 @@ impl From<UsersError> for ApiError {
     }
 }
 
+impl From<LinkError> for ApiError {
+    fn from(err: LinkError) -> Self {
+        match err {
+            LinkError::Store(store) => store.into(),
+            refused => Self::BadRequest(refused.to_string()),
+        }
+    }
+}
+
 impl From<SessionError> for ApiError {
     fn from(err: SessionError) -> Self {
         match err {
             // Like a wrong password: the race is no business of the client's.
             SessionError::PasswordChanged => Self::BadCredentials,
+            SessionError::EmailNotVerified => Self::EmailNotVerified,
             SessionError::Auth(auth) => Self::Auth(auth),
             SessionError::Store(store) => store.into(),
             SessionError::Users(users) => users.into(),

@@ -65,6 +65,7 @@
 //! tokens check them with a [`Verifier`], given only Tessera's URL, and the
 //! [`RemoteUser`] extractor.
 
+mod account;
 mod clock;
 mod config;
 mod data_dir;
@@ -73,6 +74,7 @@ mod error;
 mod extract;
 pub mod keys;
 mod limits;
+mod mail;
 mod maintenance;
 pub mod password;
 pub mod revocation;
@@ -106,6 +108,7 @@ use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+pub use account::{password_reset_link, RESET_PASSWORD_TTL, VERIFY_EMAIL_TTL};
 pub use config::{Config, ConfigError, Signup, StoreConfig, MAX_LEEWAY};
 pub use error::ApiError;
 pub use extract::auth_user::{
@@ -115,6 +118,7 @@ pub use extract::json::JsonBody;
 pub use extract::remote_user::RemoteUser;
 pub use keys::SigningAlg;
 pub use limits::Rate;
+pub use mail::{Mailer, SmtpServer, SmtpTls};
 pub use maintenance::KEY_RELOAD_INTERVAL;
 pub use password::Passwords;
 pub use secret::{JwtSecret, SecretError, MIN_SECRET_LEN};

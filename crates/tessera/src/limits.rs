@@ -49,6 +49,9 @@ pub struct LimitSettings {
     pub trusted_proxies: Vec<IpAddr>,
     /// Leading bits of an IPv6 address that name one client (at most 128).
     pub ipv6_prefix: u8,
+    /// Messages asked for (verification resends, password resets) per
+    /// account and per email address or username typed.
+    pub mail_requests: Rate,
 }
 
 impl Default for LimitSettings {
@@ -59,6 +62,7 @@ impl Default for LimitSettings {
             per_username_global: Rate::Off,
             trusted_proxies: Vec::new(),
             ipv6_prefix: DEFAULT_IPV6_PREFIX,
+            mail_requests: Rate::Off,
         }
     }
 }
@@ -82,6 +86,8 @@ pub struct Limits {
     per_device: Option<DefaultKeyedRateLimiter<String>>,
     /// `POST /password` attempts per user id.
     password_changes: Option<DefaultKeyedRateLimiter<i64>>,
+    /// Mail asked for, keyed by what asked: `account:<id>` or the address or name typed.
+    mail_requests: Option<DefaultKeyedRateLimiter<String>>,
     wrong_passwords: WrongPasswords,
     clients: ClientRules,
 }
@@ -107,6 +113,7 @@ impl Limits {
                 .and_then(|_| limiter(settings.per_username_global)),
             per_device: limiter(settings.per_username),
             password_changes: limiter(settings.per_username),
+            mail_requests: limiter(settings.mail_requests),
             wrong_passwords: WrongPasswords::default(),
             clients: ClientRules::new(&settings.trusted_proxies, settings.ipv6_prefix),
         }
@@ -148,6 +155,14 @@ impl Limits {
         })
     }
 
+    /// Counts one message asked for under `key` (`account:<id>`, or the
+    /// email address or username a `POST /password/forgot` named).
+    pub(crate) fn check_mail_request(&self, key: &str) -> Result<(), ApiError> {
+        check(&self.mail_requests, &key.to_owned()).inspect_err(|_| {
+            tracing::warn!(target: "tessera::audit", event = "rate_limited", key, "too many mail requests");
+        })
+    }
+
     /// Counts a current-password check in `session` (whose fresh token is good
     /// until `valid_until`) before it runs, so checks in flight count too;
     /// returns the checks counted since the session's last right answer.
@@ -179,6 +194,10 @@ impl Limits {
             limiter.shrink_to_fit();
         }
         if let Some(limiter) = &self.per_username {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+        if let Some(limiter) = &self.mail_requests {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }

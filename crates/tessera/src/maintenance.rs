@@ -1,5 +1,6 @@
 //! What every instance runs in the background ([`Tessera::maintenance`](crate::Tessera::maintenance)):
-//! the revocation follower, the key-ring reload and the limiter purge.
+//! the revocation follower, the key-ring reload, the limiter purge and the
+//! mail outbox's sender.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +16,7 @@ use crate::token::TokenService;
 /// How often an instance looks for a changed key ring.
 pub const KEY_RELOAD_INTERVAL: Duration = Duration::from_secs(2);
 
-/// Runs the three loops until the future is dropped.
+/// Runs the four loops until the future is dropped.
 pub(crate) async fn run(state: AppState) {
     let limits = state.limits.clone();
     let forget_idle_clients = async move {
@@ -26,6 +27,7 @@ pub(crate) async fn run(state: AppState) {
             limits.forget_idle();
         }
     };
+    let outbox = crate::mail::run_sender(state.store.clone(), state.mail.clone());
     tokio::join!(
         follow_revocations(
             state.store.clone(),
@@ -36,6 +38,7 @@ pub(crate) async fn run(state: AppState) {
         ),
         follow_keys(state.tokens.clone()),
         forget_idle_clients,
+        outbox,
     );
 }
 

@@ -6,11 +6,13 @@ mod account;
 mod admin;
 mod auth;
 mod discovery;
+mod email;
 mod health;
 mod jwks;
 mod logout;
 mod openapi;
 mod password_change;
+mod password_reset;
 mod refresh;
 
 use axum::middleware::from_fn_with_state;
@@ -21,12 +23,15 @@ use crate::limits;
 use crate::state::AppState;
 use openapi::{BearerScheme, OptionalLogoutBody};
 
-/// Every API route. Those that take a password or a refresh token are rate
-/// limited per client address (and know their [`limits::Client`]).
+/// Every API route. Those that take a password, a refresh token or a mailed
+/// link's token, or send mail, are rate limited per client address (and know
+/// their [`limits::Client`]).
 pub(crate) fn router(state: &AppState) -> Router<AppState> {
     let limited = auth::router()
         .merge(refresh::router())
         .merge(password_change::router())
+        .merge(password_reset::router())
+        .merge(email::router())
         .route_layer(from_fn_with_state(
             state.limits.clone(),
             limits::per_address,
@@ -57,6 +62,11 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         logout::logout_create,
         logout::logout_all_create,
         password_change::password_update,
+        password_reset::forgot_create,
+        password_reset::reset_create,
+        email::email_update,
+        email::email_verify,
+        email::email_resend,
         account::protected_show,
         account::me_show,
         admin::users_index,

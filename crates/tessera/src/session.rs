@@ -35,6 +35,8 @@ pub(crate) struct Sessions<'a> {
     tokens: &'a TokenService,
     accounts: &'a Accounts,
     settings: SessionSettings,
+    /// Users whose email address is not verified may not sign in.
+    require_verified_email: bool,
 }
 
 /// What a sign-in or refresh hands out.
@@ -68,12 +70,14 @@ impl<'a> Sessions<'a> {
         tokens: &'a TokenService,
         accounts: &'a Accounts,
         settings: SessionSettings,
+        require_verified_email: bool,
     ) -> Self {
         Self {
             store,
             tokens,
             accounts,
             settings,
+            require_verified_email,
         }
     }
 
@@ -171,7 +175,13 @@ impl<'a> Sessions<'a> {
             return Ok(None);
         };
         self.deny_if_version_changed(&resolved);
-        let tokens = self.start(&resolved.account, with_refresh).await?;
+        let account = &resolved.account;
+        // Only after the password proved right, so it tells a guesser nothing.
+        if self.require_verified_email && account.identity.email_verified == Some(false) {
+            tracing::info!(target: "tessera::audit", event = "login_refused_unverified", user_id = account.id, "sign-in refused: email address not verified");
+            return Err(SessionError::EmailNotVerified);
+        }
+        let tokens = self.start(account, with_refresh).await?;
         Ok(Some((resolved.account, tokens)))
     }
 
@@ -221,5 +231,6 @@ fn grant(user: &Account, session_id: &str, fresh: bool) -> Grant {
         roles: user.identity.roles.clone(),
         session_id: session_id.to_owned(),
         fresh,
+        email_verified: user.identity.email_verified,
     }
 }

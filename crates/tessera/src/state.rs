@@ -4,8 +4,10 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 
+use crate::account::SelfService;
 use crate::config::Signup;
 use crate::limits::Limits;
+use crate::mail::MailSettings;
 use crate::password::Passwords;
 use crate::session::{SessionSettings, Sessions};
 use crate::store::Store;
@@ -32,6 +34,10 @@ pub struct AppState {
     /// Where clients reach this Tessera, no trailing slash: the base of the
     /// discovery document's `jwks_uri`. `None` turns discovery off.
     pub public_url: Option<String>,
+    /// Where mail goes and how it reads.
+    pub(crate) mail: Arc<MailSettings>,
+    /// Whether an unverified email address keeps its account from signing in.
+    pub require_verified_email: bool,
 }
 
 impl AppState {
@@ -42,7 +48,13 @@ impl AppState {
             &self.tokens,
             &self.accounts,
             self.session_settings,
+            self.require_verified_email,
         )
+    }
+
+    /// The self-service rules over this state's store and mail settings.
+    pub(crate) fn self_service(&self) -> SelfService<'_> {
+        SelfService::new(&self.store, &self.mail)
     }
 }
 

@@ -43,6 +43,10 @@ pub struct StoredUser {
     /// For a user of the app's own users table (see [`crate::Users`]): the
     /// app's id for them. Such a row has no usable password.
     pub external_id: Option<String>,
+    /// The email address, normalised; none when the user has not set one.
+    pub email: Option<String>,
+    /// Whether `email` was confirmed through a verification link.
+    pub email_verified: bool,
 }
 
 /// What [`Store::mirror_user`] wrote.
@@ -64,6 +68,8 @@ impl From<StoredUser> for UserProfile {
             username: user.username,
             created_at: user.created_at,
             roles: user.roles,
+            email: user.email,
+            email_verified: user.email_verified,
         }
     }
 }
@@ -159,6 +165,9 @@ pub enum StoreError {
     /// A user with that name (in any letter case) exists.
     #[error("username is already taken")]
     UsernameTaken,
+    /// Another account has that email address.
+    #[error("email address is already in use")]
+    EmailTaken,
     /// The database URL is not one this build understands.
     #[error("unsupported database URL {0:?}: expected sqlite://PATH or postgres://...")]
     UnsupportedUrl(String),
@@ -235,6 +244,11 @@ macro_rules! dispatch {
     };
 }
 
+// Declared after the macro, which it uses.
+mod account;
+
+pub use account::{AccountToken, OutboxMessage, OutgoingMail, TokenPurpose};
+
 impl Store {
     /// Opens the database at `url` (`sqlite://PATH` or `postgres://...`) with
     /// default options, creating a SQLite file if needed, and applies pending migrations.
@@ -270,10 +284,9 @@ impl Store {
         password_hash: &str,
         roles: &[String],
     ) -> Result<UserProfile, StoreError> {
-        let id = dispatch!(self, db => db.create_user(username, password_hash, roles).await)?;
-        let user = self.find_user_by_id(id).await?;
-        Ok(user
-            .ok_or(StoreError::Database(sqlx::Error::RowNotFound))?
+        Ok(self
+            .create_user_with_email(username, password_hash, roles, None)
+            .await?
             .into())
     }
 

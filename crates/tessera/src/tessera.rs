@@ -50,6 +50,7 @@ impl Tessera {
     async fn open_with(config: Config, parts: builder::Parts) -> Result<Self, StartupError> {
         let settings = config.token_settings()?;
         let session_settings = config.session_settings()?;
+        let mail = Arc::new(config.mail_settings()?);
         let store = config.store.open().await?;
         let secret = secret::configured(config.jwt_secret.clone())?;
         let secret_source = match (secret.is_some(), config.jwt_secret.is_some()) {
@@ -86,6 +87,8 @@ impl Tessera {
             signup: config.signup,
             limits: Arc::new(Limits::new(config.limit_settings())),
             public_url: config.discovery_base(),
+            mail,
+            require_verified_email: config.require_verified_email,
         };
         tracing::info!(
             data_dir = %config.store.data_dir.display(),
@@ -107,6 +110,10 @@ impl Tessera {
             rate_limit_user_global = %config.rate_limit_user_global,
             trusted_proxies = ?config.trusted_proxies,
             signing_alg = %config.signing_alg,
+            mailer = %config.mailer,
+            mail_from = %config.mail_from,
+            rate_limit_mail = %config.rate_limit_mail,
+            require_verified_email = config.require_verified_email,
             kid = %state.tokens.keys().current().signing_kid(),
             secret = %secret_source,
             "tessera configured"
@@ -135,8 +142,8 @@ impl Tessera {
 
     /// The background work every instance runs, until dropped or aborted:
     /// following revocations made elsewhere (other instances, the CLI),
-    /// purging what expired, reloading a changed key ring and forgetting idle
-    /// rate-limit entries. Spawn it once per process:
+    /// purging what expired, reloading a changed key ring, forgetting idle
+    /// rate-limit entries and delivering the mail outbox. Spawn it once per process:
     /// `let maintenance = tokio::spawn(tessera.maintenance());`.
     pub fn maintenance(&self) -> impl Future<Output = ()> + Send + 'static {
         crate::maintenance::run(self.state.clone())

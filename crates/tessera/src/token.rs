@@ -53,6 +53,10 @@ pub struct Claims<E = NoExtraClaims> {
     /// Issued by a password sign-in (not by a refresh).
     #[serde(default)]
     pub fresh: bool,
+    /// Whether the user's email address is verified; absent when the user
+    /// has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_verified: Option<bool>,
     /// Issuer, when the server is configured with one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iss: Option<String>,
@@ -108,6 +112,9 @@ pub struct Grant {
     pub session_id: String,
     /// Whether the user just proved their password.
     pub fresh: bool,
+    /// Whether the user's email address is verified; `None` when the user
+    /// has none (the claim is then left out).
+    pub email_verified: Option<bool>,
 }
 
 /// Lifetimes and names used by a [`TokenService`].
@@ -213,6 +220,7 @@ impl TokenService {
             roles: Vec::new(),
             session_id: new_id(),
             fresh: true,
+            email_verified: None,
         };
         self.issue_access(&grant, NoExtraClaims {})
     }
@@ -246,6 +254,7 @@ impl TokenService {
     ///     roles: vec![],
     ///     session_id: "session-1".into(),
     ///     fresh: true,
+    ///     email_verified: None,
     /// };
     /// let extra = Tenant { tenant: "acme".into(), plan: "gold".into() };
     /// let token = tokens.issue_access(&grant, extra).unwrap().token;
@@ -287,6 +296,7 @@ impl TokenService {
             roles: grant.roles.clone(),
             sid: grant.session_id.clone(),
             fresh: grant.fresh,
+            email_verified: grant.email_verified,
             iss: self.settings.issuer.clone(),
             aud: self.settings.audience.clone(),
             iat,

@@ -34,6 +34,11 @@ pub struct Identity {
     /// user's password or wants them signed out everywhere: a refresh or
     /// sign-in seeing a new version revokes the sessions started under the old one.
     pub version: i64,
+    /// Whether the user's email address is verified; `None` when the app
+    /// holds no address for them. Access tokens carry it as `email_verified`,
+    /// and with [`Config::require_verified_email`](crate::Config::require_verified_email)
+    /// a user with `Some(false)` cannot sign in.
+    pub email_verified: Option<bool>,
 }
 
 /// Why the app's user store could not answer. Not for "no such user" or
@@ -110,6 +115,7 @@ pub type UsersFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, UsersError>>
 ///                 username: "user1".into(),
 ///                 roles: vec![],
 ///                 version: 0,
+///                 email_verified: None,
 ///             }))
 ///         })
 ///     }

@@ -71,6 +71,19 @@ pub enum ConfigError {
         /// The configured public URL, trailing slashes removed.
         public_url: String,
     },
+    /// An SMTP mailer without a public URL: its links would lead nowhere.
+    #[error(
+        "mailer (--mailer) smtp://... needs public_url (--public-url): the origin of the links in the mail it sends"
+    )]
+    MailNeedsPublicUrl,
+    /// The sender address does not parse as `Name <address>` or `address`.
+    #[error(
+        "mail_from (--mail-from) {0:?} must be an address such as `Example <auth@example.org>`"
+    )]
+    MailFrom(String),
+    /// The retry period is outside 1 s ..= 7 d.
+    #[error("mail_retry_for (--mail-retry-for) must be between 1s and 7d (got {0:?})")]
+    MailRetryFor(Duration),
 }
 
 impl Config {

@@ -5,7 +5,9 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
-use tessera_shared::{paths, AuthResponse, Credentials, ErrorBody, LoginResponse, UserProfile};
+use tessera_shared::{
+    paths, AuthResponse, Credentials, ErrorBody, LoginResponse, RegisterRequest, UserProfile,
+};
 
 use crate::config::Signup;
 use crate::device;
@@ -33,6 +35,7 @@ pub(super) fn router() -> Router<AppState> {
         (status = 200, description = "Signed in: access and refresh tokens", body = AuthResponse, headers(("Set-Cookie" = String, description = "The device cookie (`tessera_device`): lets this client keep signing in while the username is locked by guesses from elsewhere"))),
         (status = 400, description = "Missing or invalid JSON body, or a missing field", body = ErrorBody),
         (status = 401, description = "Bad username or password", body = ErrorBody),
+        (status = 403, description = "The server requires a verified email address, and this account's is not verified yet", body = ErrorBody),
         (status = 413, description = "Request body over 16 KiB", body = ErrorBody),
         (status = 429, description = "Too many requests from this client or for this username", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
@@ -61,6 +64,7 @@ async fn auth_create(
         (status = 200, description = "Signed in: the access token", body = LoginResponse, headers(("Set-Cookie" = String, description = "The device cookie (`tessera_device`): lets this client keep signing in while the username is locked by guesses from elsewhere"))),
         (status = 400, description = "Missing or invalid JSON body, or a missing field", body = ErrorBody),
         (status = 401, description = "Bad username or password", body = ErrorBody),
+        (status = 403, description = "The server requires a verified email address, and this account's is not verified yet", body = ErrorBody),
         (status = 413, description = "Request body over 16 KiB", body = ErrorBody),
         (status = 429, description = "Too many requests from this client or for this username", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
@@ -82,17 +86,18 @@ async fn login_create(
     Ok(([(SET_COOKIE, cookie)], Json(body)))
 }
 
-/// `POST /register`: 201 with the new profile.
+/// `POST /register`: 201 with the new profile. With an email address, a
+/// verification link is mailed to it.
 #[utoipa::path(
     post,
     path = paths::REGISTER,
     tag = "sign-in",
-    request_body = Credentials,
+    request_body = RegisterRequest,
     responses(
         (status = 201, description = "Account created", body = UserProfile),
-        (status = 400, description = "Missing or invalid JSON body, or a missing field", body = ErrorBody),
+        (status = 400, description = "Missing or invalid JSON body, or a field outside its rules", body = ErrorBody),
         (status = 403, description = "Sign-up is closed on this server, or the application owns the users", body = ErrorBody),
-        (status = 409, description = "Username is already taken", body = ErrorBody),
+        (status = 409, description = "Username or email address is already taken", body = ErrorBody),
         (status = 413, description = "Request body over 16 KiB", body = ErrorBody),
         (status = 429, description = "Too many requests from this client or for this username", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
@@ -100,7 +105,7 @@ async fn login_create(
 )]
 async fn register_create(
     State(state): State<AppState>,
-    JsonBody(credentials): JsonBody<Credentials>,
+    JsonBody(request): JsonBody<RegisterRequest>,
 ) -> Result<(StatusCode, Json<UserProfile>)> {
     if state.accounts.app_owned() {
         return Err(ApiError::AppOwnsUsers("Registration"));
@@ -108,13 +113,26 @@ async fn register_create(
     if state.signup == Signup::Closed {
         return Err(ApiError::SignupClosed);
     }
-    let Credentials { username, password } = credentials;
+    let RegisterRequest {
+        username,
+        password,
+        email,
+    } = request;
     validate::username(&username).map_err(ApiError::BadRequest)?;
     validate::password(&password).map_err(ApiError::BadRequest)?;
+    let email = email
+        .as_deref()
+        .map(validate::email)
+        .transpose()
+        .map_err(ApiError::BadRequest)?;
     let hash = state.passwords.hash(password).await?;
-    let profile = state.store.create_user(&username, &hash, &[]).await?;
-    tracing::info!(target: "tessera::audit", event = "registered", user_id = profile.id, username = %profile.username, "user registered");
-    Ok((StatusCode::CREATED, Json(profile)))
+    let user = state
+        .store
+        .create_user_with_email(&username, &hash, &[], email.as_deref())
+        .await?;
+    tracing::info!(target: "tessera::audit", event = "registered", user_id = user.id, username = %user.username, "user registered");
+    state.self_service().send_verification(&user).await?;
+    Ok((StatusCode::CREATED, Json(user.into())))
 }
 
 /// Checks credentials and starts a session (with a refresh token when

@@ -12,6 +12,10 @@ pub(crate) enum SessionError {
     /// wrong password, so the race reveals nothing.
     #[error("the password changed during sign-in")]
     PasswordChanged,
+    /// The password was right, but the user's email address is not verified
+    /// and the server requires it.
+    #[error("the email address is not verified")]
+    EmailNotVerified,
     /// The token is refused: invalid, revoked, or a reused refresh token.
     #[error(transparent)]
     Auth(#[from] AuthError),

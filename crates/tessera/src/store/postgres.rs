@@ -21,6 +21,8 @@ impl Dialect for Postgres {
     // for the one changing it, and re-read it.
     const FOR_UPDATE: &'static str = " FOR UPDATE";
     const FOR_SHARE: &'static str = " FOR SHARE";
+    // Instances claiming mail at once each take different rows.
+    const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
     // Row locks, taken statement by statement, do what SQLite's write lock does.
     const BEGIN_WRITE: &'static str = "BEGIN";
 }

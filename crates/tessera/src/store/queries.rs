@@ -9,7 +9,9 @@ use sqlx::{Database, Executor, IntoArguments, Pool, Transaction};
 
 use super::StoreError;
 
+mod account_tokens;
 mod mirror;
+mod outbox;
 mod revocations;
 mod sessions;
 mod users;
@@ -25,6 +27,9 @@ pub(super) trait Dialect: Database {
     /// Appended to a `SELECT` whose rows must not change before the
     /// transaction ends.
     const FOR_SHARE: &'static str;
+    /// Appended to the `SELECT` that picks rows to claim: rows another
+    /// transaction holds are passed over instead of waited for.
+    const SKIP_LOCKED: &'static str;
     /// Begins a transaction that will write.
     const BEGIN_WRITE: &'static str;
 }

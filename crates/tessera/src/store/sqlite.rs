@@ -17,6 +17,7 @@ impl Dialect for Sqlite {
     // changes anything it reads.
     const FOR_UPDATE: &'static str = "";
     const FOR_SHARE: &'static str = "";
+    const SKIP_LOCKED: &'static str = "";
     // Takes the write lock at once. A deferred transaction that read first
     // could not take it later if another writer committed meanwhile: it would
     // fail at once, where waiting its turn (the busy timeout) succeeds.

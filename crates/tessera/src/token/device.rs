@@ -110,6 +110,7 @@ mod tests {
             roles: Vec::new(),
             session_id: "s".to_owned(),
             fresh: true,
+            email_verified: None,
         };
         let access = tokens.issue_access(&grant, crate::token::NoExtraClaims {});
         assert!(tokens.verify_device(&access.unwrap().token).is_err());

@@ -27,6 +27,7 @@ impl TokenService {
     ///     roles: vec![],
     ///     session_id: "session-1".into(),
     ///     fresh: true,
+    ///     email_verified: None,
     /// };
     /// let refresh = tokens.issue_refresh(&grant, Duration::from_secs(14 * 24 * 3600)).unwrap();
     ///
@@ -66,6 +67,7 @@ impl TokenService {
             roles,
             session_id: claims.sid,
             fresh: false,
+            email_verified: None,
         };
         self.issue_access(&grant, NoExtraClaims {}).map_err(|err| {
             // Signing with a loaded key cannot fail but on a bug: say so in the log.

@@ -369,6 +369,7 @@ fn claims_read_as_another_type_are_not_served_from_the_cache() {
         roles: vec![],
         session_id: "s1".into(),
         fresh: true,
+        email_verified: None,
     };
     let extra = json!({ "tenant": "acme" });
     let token = service.issue_access(&grant, extra).unwrap().token;
@@ -387,6 +388,7 @@ fn the_apps_claims_cannot_override_tesseras_own() {
         roles: vec![],
         session_id: "s1".into(),
         fresh: true,
+        email_verified: None,
     };
     for name in RESERVED_CLAIMS {
         let refused = service.issue_access(&grant, json!({ *name: "mine" }));

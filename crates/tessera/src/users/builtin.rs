@@ -61,6 +61,7 @@ fn identity(user: StoredUser) -> Identity {
         username: user.username,
         roles: user.roles,
         version: user.credential_version,
+        email_verified: user.email.as_ref().map(|_| user.email_verified),
     }
 }
 

@@ -84,6 +84,7 @@ impl Accounts {
                 username: row.username,
                 roles: row.roles,
                 version: row.credential_version,
+                email_verified: row.email.as_ref().map(|_| row.email_verified),
             },
         })
     }

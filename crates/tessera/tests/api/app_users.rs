@@ -62,6 +62,7 @@ impl AppUsers {
             username: name.clone(),
             roles: row.roles.clone(),
             version: row.version,
+            email_verified: None,
         };
         Some((identity, row.hash.clone()))
     }

@@ -457,14 +457,16 @@ impl Request<'_> {
 }
 
 /// The configuration a test names by `tessera serve` flags (the names operators
-/// know), on top of the defaults, except that the sign-in rate limits are off
-/// unless `flags` set them: tests sign in as often as they need to, and only
+/// know; a switch such as `--require-verified-email` takes `true`), on top of
+/// the defaults, except that the sign-in and mail rate limits are off unless
+/// `flags` set them: tests sign in as often as they need to, and only
 /// the tests about limits meet them (a limit that a slow machine's retries run
 /// into is a flaky test). The binary's own flag parsing is tested in its crate.
 pub(crate) fn settings(flags: &[&str]) -> (Config, ServerConfig) {
     let mut config = Config {
         rate_limit: Rate::Off,
         rate_limit_user: Rate::Off,
+        rate_limit_mail: Rate::Off,
         ..Config::default()
     };
     let mut server = ServerConfig::default();
@@ -504,6 +506,12 @@ pub(crate) fn settings(flags: &[&str]) -> (Config, ServerConfig) {
                 server.max_connections_per_address = value.parse().unwrap();
             }
             "--header-timeout" => server.header_timeout = duration(),
+            "--mailer" => config.mailer = value.parse().unwrap(),
+            "--mail-from" => config.mail_from = (*value).to_owned(),
+            "--product-name" => config.product_name = (*value).to_owned(),
+            "--mail-retry-for" => config.mail_retry_for = duration(),
+            "--rate-limit-mail" => config.rate_limit_mail = rate(),
+            "--require-verified-email" => config.require_verified_email = value.parse().unwrap(),
             other => panic!("the tests do not know the flag {other}"),
         }
     }

@@ -18,6 +18,11 @@ fn routes() -> Vec<(&'static str, String)> {
         ("post", paths::LOGOUT),
         ("post", paths::LOGOUT_ALL),
         ("post", paths::PASSWORD),
+        ("put", paths::ME_EMAIL),
+        ("post", paths::EMAIL_VERIFY),
+        ("post", paths::EMAIL_RESEND),
+        ("post", paths::PASSWORD_FORGOT),
+        ("post", paths::PASSWORD_RESET),
         ("get", paths::JWKS),
         ("get", paths::OPENID_CONFIGURATION),
         ("get", paths::ADMIN_USERS),
@@ -124,6 +129,8 @@ async fn protected_routes_require_the_bearer_scheme() {
         ("post", paths::LOGOUT),
         ("post", paths::LOGOUT_ALL),
         ("post", paths::PASSWORD),
+        ("put", paths::ME_EMAIL),
+        ("post", paths::EMAIL_RESEND),
         ("get", paths::ADMIN_USERS),
     ] {
         let operation = &doc["paths"][path][method];

@@ -38,6 +38,7 @@ fn issue() -> Issued {
         roles: vec!["admin".to_owned()],
         session_id: "session-1".to_owned(),
         fresh: true,
+        email_verified: None,
     };
     let access = tokens.issue_access(&grant, NoExtraClaims {}).unwrap().token;
     let access_claims = tokens.verify_access(&access).unwrap();
@@ -105,14 +106,18 @@ fn grant() -> impl Strategy<Value = Grant> {
         roles,
         any::<String>(),
         any::<bool>(),
+        proptest::option::of(any::<bool>()),
     )
-        .prop_map(|(user_id, username, roles, session_id, fresh)| Grant {
-            user_id,
-            username,
-            roles,
-            session_id,
-            fresh,
-        })
+        .prop_map(
+            |(user_id, username, roles, session_id, fresh, email_verified)| Grant {
+                user_id,
+                username,
+                roles,
+                session_id,
+                fresh,
+                email_verified,
+            },
+        )
 }
 
 proptest! {
@@ -136,6 +141,7 @@ proptest! {
             roles: grant.roles,
             sid: grant.session_id,
             fresh: grant.fresh,
+            email_verified: grant.email_verified,
             iss: settings.issuer,
             aud: settings.audience,
             iat,

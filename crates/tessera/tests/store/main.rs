@@ -12,6 +12,7 @@
 mod database;
 mod engines;
 mod lifecycle;
+mod mail;
 mod revocations;
 mod schema;
 mod sessions;

@@ -67,6 +67,25 @@ pub(crate) enum UserCommand {
         /// The username to delete.
         name: String,
     },
+    /// Set a user's password (asks twice without echo) and sign out every
+    /// device signed in to the account.
+    SetPassword {
+        /// The username.
+        name: String,
+        /// Read the password as one line from standard input instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Print a one-time password reset link for a user (valid 30 minutes), to
+    /// hand over by other means than mail.
+    ResetLink {
+        /// The username.
+        name: String,
+        /// Where the browser app is served, e.g. `https://auth.example`: the
+        /// link's origin.
+        #[arg(long, env = "TESSERA_PUBLIC_URL")]
+        public_url: String,
+    },
 }
 
 /// `tessera keys ...`.

@@ -4,8 +4,8 @@ use std::io::{self, BufRead, IsTerminal};
 use std::time::{Duration, UNIX_EPOCH};
 
 use tessera::keys::{self, KeyError};
-use tessera::store::{Store, StoreError};
-use tessera::{password, validate, StartupError, StoreConfig};
+use tessera::store::{Store, StoreError, SESSION_REVOCATION_SECS};
+use tessera::{password, password_reset_link, validate, StartupError, StoreConfig};
 
 use crate::args::{KeysCommand, UserCommand};
 
@@ -40,9 +40,74 @@ pub(crate) async fn users(
         } => add(&users, &name, password_stdin, &roles).await,
         UserCommand::List => list(&users).await,
         UserCommand::Delete { name } => delete(&users, &name).await,
+        UserCommand::SetPassword {
+            name,
+            password_stdin,
+        } => set_password(&users, &name, password_stdin).await,
+        UserCommand::ResetLink { name, public_url } => reset_link(&users, &name, &public_url).await,
     };
     users.close().await;
     result
+}
+
+async fn set_password(
+    users: &Store,
+    name: &str,
+    password_stdin: bool,
+) -> Result<(), UserCommandError> {
+    let user = users
+        .find_user_by_name(name)
+        .await?
+        .ok_or_else(|| UserCommandError::Invalid(format!("no user named '{name}'")))?;
+    let hash = new_password_hash(password_stdin).await?;
+    users.set_password_hash(user.id, &hash).await?;
+    // Servers follow the store's revocations: every session ends everywhere.
+    let now = unix_now();
+    let ended = users
+        .revoke_user_sessions(user.id, None, now, now + SESSION_REVOCATION_SECS)
+        .await?;
+    println!(
+        "set the password of '{}'; {} session(s) signed out",
+        user.username,
+        ended.len()
+    );
+    Ok(())
+}
+
+async fn reset_link(users: &Store, name: &str, public_url: &str) -> Result<(), UserCommandError> {
+    let origin = url::Url::parse(public_url)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
+        .map(|url| url.origin().ascii_serialization())
+        .ok_or_else(|| {
+            UserCommandError::Invalid(format!(
+                "--public-url {public_url:?} must be an absolute http(s) URL such as https://auth.example"
+            ))
+        })?;
+    let link = password_reset_link(users, &origin, name)
+        .await?
+        .ok_or_else(|| UserCommandError::Invalid(format!("no user named '{name}'")))?;
+    println!("{link}");
+    eprintln!("valid for 30 minutes, once; a newer link replaces it");
+    Ok(())
+}
+
+/// A new password, read and checked, hashed.
+async fn new_password_hash(password_stdin: bool) -> Result<String, UserCommandError> {
+    let password = tokio::task::spawn_blocking(move || read_password(password_stdin))
+        .await
+        .map_err(io::Error::other)??;
+    validate::password(&password).map_err(UserCommandError::Invalid)?;
+    tokio::task::spawn_blocking(move || password::hash_blocking(&password))
+        .await
+        .map_err(io::Error::other)?
+        .map_err(|err| UserCommandError::Invalid(err.to_string()))
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
 }
 
 async fn add(
@@ -55,14 +120,7 @@ async fn add(
     for role in roles {
         validate::role(role).map_err(UserCommandError::Invalid)?;
     }
-    let password = tokio::task::spawn_blocking(move || read_password(password_stdin))
-        .await
-        .map_err(io::Error::other)??;
-    validate::password(&password).map_err(UserCommandError::Invalid)?;
-    let hash = tokio::task::spawn_blocking(move || password::hash_blocking(&password))
-        .await
-        .map_err(io::Error::other)?
-        .map_err(|err| UserCommandError::Invalid(err.to_string()))?;
+    let hash = new_password_hash(password_stdin).await?;
     let profile = users
         .create_user(name, &hash, roles)
         .await

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use tessera::keys::SigningAlg;
 use tessera::Rate;
-use tessera::{Config, ServerConfig, Signup};
+use tessera::{Config, Mailer, ServerConfig, Signup};
 
 use crate::args::{Human, StoreArgs};
 
@@ -140,6 +140,60 @@ pub(crate) struct ServeArgs {
     /// generated once into the key ring.
     #[arg(long, env = "TESSERA_SIGNING_ALG", default_value_t = Config::default().signing_alg)]
     signing_alg: SigningAlg,
+    /// Where mail goes: `log` (each message, link included, to the log: for
+    /// development) or `smtp://[user:password@]host[:port][?tls=starttls|tls|none]`
+    /// (port default 587, 465 with `tls=tls`, 25 with `tls=none`; percent-encode
+    /// `@` and `:` in the user and password). SMTP needs `--public-url`, the
+    /// origin of the links mailed. The password is never logged.
+    #[arg(long, env = "TESSERA_MAILER", default_value_t = Config::default().mailer,
+          value_parser = MailerParser)]
+    mailer: Mailer,
+    /// The `From:` of every message: `Name <address>` or a bare address.
+    #[arg(long, env = "TESSERA_MAIL_FROM", default_value_t = Config::default().mail_from)]
+    mail_from: String,
+    /// The product name in every message.
+    #[arg(long, env = "TESSERA_PRODUCT_NAME", default_value_t = Config::default().product_name)]
+    product_name: String,
+    /// How long an undelivered message is retried (with growing pauses) before it
+    /// is given up, with an audit event; allowed: 1s to 7d.
+    #[arg(long, env = "TESSERA_MAIL_RETRY_FOR", default_value_t = Human(Config::default().mail_retry_for))]
+    mail_retry_for: Human,
+    /// Mail asked for (verification resends, password reset links) per account and
+    /// per email address or username named; `off` turns it off.
+    #[arg(long, env = "TESSERA_RATE_LIMIT_MAIL", default_value_t = Config::default().rate_limit_mail)]
+    rate_limit_mail: Rate,
+    /// Refuse sign-in (403) to accounts whose email address is not verified yet
+    /// (accounts without an address are not affected).
+    #[arg(long, env = "TESSERA_REQUIRE_VERIFIED_EMAIL")]
+    require_verified_email: bool,
+}
+
+/// Parses `--mailer` without ever repeating the value, which may hold a
+/// password, in the error clap prints.
+#[derive(Clone)]
+struct MailerParser;
+
+impl clap::builder::TypedValueParser for MailerParser {
+    type Value = Mailer;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Mailer, clap::Error> {
+        let invalid = |msg: String| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("--mailer: {msg}\n"),
+            )
+        };
+        value
+            .to_str()
+            .ok_or_else(|| invalid("not UTF-8".to_owned()))?
+            .parse()
+            .map_err(invalid)
+    }
 }
 
 impl ServeArgs {
@@ -167,6 +221,12 @@ impl ServeArgs {
             rate_limit_user_global: self.rate_limit_user_global,
             trusted_proxies: self.trusted_proxies,
             ipv6_prefix: self.ipv6_prefix,
+            rate_limit_mail: self.rate_limit_mail,
+            mailer: self.mailer,
+            mail_from: self.mail_from,
+            product_name: self.product_name,
+            mail_retry_for: self.mail_retry_for.0,
+            require_verified_email: self.require_verified_email,
         };
         let server = ServerConfig {
             addr: self.addr,

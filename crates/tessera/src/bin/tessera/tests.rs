@@ -89,6 +89,17 @@ fn every_serve_flag_reaches_its_field() {
         "1s",
         "--static-dir",
         "dist",
+        "--mailer",
+        "smtp://u:hunter2@mail.example:2525?tls=tls",
+        "--mail-from",
+        "Acme <auth@acme.example>",
+        "--product-name",
+        "Acme",
+        "--mail-retry-for",
+        "2h",
+        "--rate-limit-mail",
+        "3/h",
+        "--require-verified-email",
     ]);
     assert_eq!(config.access_ttl, Duration::from_secs(300));
     assert_eq!(config.refresh_ttl, Duration::from_secs(86_400));
@@ -122,6 +133,31 @@ fn every_serve_flag_reaches_its_field() {
     assert_eq!(server.max_connections_per_address, 4);
     assert_eq!(server.header_timeout, Duration::from_secs(2));
     assert_eq!(server.static_dir, Some(PathBuf::from("dist")));
+    assert_eq!(
+        config.mailer.to_string(),
+        "smtp://u:***@mail.example:2525?tls=tls"
+    );
+    assert_eq!(config.mail_from, "Acme <auth@acme.example>");
+    assert_eq!(config.product_name, "Acme");
+    assert_eq!(config.mail_retry_for, Duration::from_secs(7200));
+    assert_eq!(config.rate_limit_mail.to_string(), "3/h");
+    assert!(config.require_verified_email);
+}
+
+#[test]
+fn a_refused_mailer_is_not_echoed() {
+    let err = Cli::try_parse_from([
+        "tessera",
+        "serve",
+        "--mailer",
+        "smtps://u:hunter2@mail.example",
+    ])
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("--mailer") && !err.contains("hunter2"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -9,6 +9,7 @@ use crate::store::{Deletion, StoreError, StoredUser, SESSION_REVOCATION_SECS};
 
 /// Columns of a user plus its roles, space-separated (role names hold no spaces).
 const SELECT_USER: &str = "SELECT u.id, u.username, u.password_hash, u.credential_version, u.created_at, u.external_id, \
+     u.email, u.email_verified_at, \
      COALESCE((SELECT string_agg(r.role, ' ') FROM user_roles r WHERE r.user_id = u.id), '') AS roles \
      FROM users u";
 
@@ -20,6 +21,8 @@ struct UserRow {
     credential_version: i64,
     created_at: i64,
     external_id: Option<String>,
+    email: Option<String>,
+    email_verified_at: Option<i64>,
     roles: String,
 }
 
@@ -35,8 +38,24 @@ impl From<UserRow> for StoredUser {
             credential_version: row.credential_version,
             created_at: utc_text(secs(row.created_at)),
             external_id: row.external_id,
+            email_verified: row.email.is_some() && row.email_verified_at.is_some(),
+            email: row.email,
             roles,
         }
+    }
+}
+
+/// A unique index refused the row: which one, the message names.
+fn unique_violation(err: sqlx::Error) -> StoreError {
+    match err.as_database_error() {
+        Some(db) if db.is_unique_violation() => {
+            if db.message().contains("email") {
+                StoreError::EmailTaken
+            } else {
+                StoreError::UsernameTaken
+            }
+        }
+        _ => StoreError::from(err),
     }
 }
 
@@ -47,6 +66,7 @@ where
     for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
     for<'q> &'q str: Encode<'q, DB> + Type<DB> + ColumnIndex<DB::Row>,
     for<'r> String: Decode<'r, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
     usize: ColumnIndex<DB::Row>,
 {
     pub(in crate::store) async fn create_user(
@@ -54,20 +74,20 @@ where
         username: &str,
         password_hash: &str,
         roles: &[String],
+        email: Option<&str>,
     ) -> Result<i64, StoreError> {
         let mut tx = self.begin().await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
+            "INSERT INTO users (username, password_hash, created_at, email) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
         )
         .bind(username)
         .bind(password_hash)
         .bind(unix_now() as i64)
+        .bind(email)
         .fetch_one(&mut *tx)
         .await
-        .map_err(|err| match err.as_database_error() {
-            Some(db) if db.is_unique_violation() => StoreError::UsernameTaken,
-            _ => StoreError::from(err),
-        })?;
+        .map_err(unique_violation)?;
         for role in roles {
             sqlx::query(
                 "INSERT INTO user_roles (user_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -90,6 +110,55 @@ where
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.map(StoredUser::from))
+    }
+
+    pub(in crate::store) async fn find_user_by_email(
+        &self,
+        email: &str,
+    ) -> Result<Option<StoredUser>, StoreError> {
+        let row = sqlx::query_as::<_, UserRow>(&format!("{SELECT_USER} WHERE u.email = $1"))
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(StoredUser::from))
+    }
+
+    pub(in crate::store) async fn set_email(
+        &self,
+        id: i64,
+        email: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE users SET email = $1, email_verified_at = NULL WHERE id = $2")
+            .bind(email)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(unique_violation)?;
+        // A link sent to the old address must not verify the new one.
+        sqlx::query("DELETE FROM account_tokens WHERE user_id = $1 AND purpose = 'verify_email'")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(in crate::store) async fn mark_email_verified(
+        &self,
+        id: i64,
+        email: &str,
+        now: u64,
+    ) -> Result<bool, StoreError> {
+        let updated: Option<i64> = sqlx::query_scalar(
+            "UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email = $3 RETURNING id",
+        )
+        .bind(now as i64)
+        .bind(id)
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(updated.is_some())
     }
 
     pub(in crate::store) async fn find_user_by_id(

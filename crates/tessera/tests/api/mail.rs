@@ -1,0 +1,140 @@
+//! The outbox: requests only queue mail, so an SMTP server that is down,
+//! refusing or slow fails no request, and the message arrives once it can,
+//! also across a restart. SMTP needs a public URL for its links.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use tessera::{Config, ConfigError, Server, ServerConfig, StartupError};
+
+use crate::email::{app_with_sink, register_with_email};
+use crate::smtp_sink::Mode;
+
+#[tokio::test]
+async fn mail_queued_while_the_server_is_down_arrives_when_it_is_back() {
+    let (app, mut sink) = app_with_sink(&[]).await;
+    sink.stop();
+    register_with_email(&app, "alice", "alice@example.org").await;
+    sink.resume().await;
+    let mail = sink.wait_for("alice@example.org", 1).await;
+    assert!(mail.text.contains("#token="));
+}
+
+#[tokio::test]
+async fn mail_refused_for_now_is_retried() {
+    let (app, sink) = app_with_sink(&[]).await;
+    sink.set_mode(Mode::Refuse);
+    register_with_email(&app, "bob", "bob@example.org").await;
+    sink.set_mode(Mode::Accept);
+    sink.wait_for("bob@example.org", 1).await;
+}
+
+#[tokio::test]
+async fn a_slow_server_does_not_slow_requests() {
+    let (app, sink) = app_with_sink(&[]).await;
+    // Generous: the request hashes a password on a possibly busy machine.
+    let pause = Duration::from_secs(5);
+    sink.set_mode(Mode::Slow(pause));
+    let started = Instant::now();
+    register_with_email(&app, "carol", "carol@example.org").await;
+    let answered = started.elapsed();
+    sink.wait_for("carol@example.org", 1).await;
+    // Delivery waited for the server; the request did not.
+    assert!(
+        answered < pause && started.elapsed() >= pause,
+        "answered after {answered:?}, delivered after {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn queued_mail_survives_a_restart() {
+    let (app, mut sink) = app_with_sink(&[]).await;
+    sink.stop();
+    register_with_email(&app, "dave", "dave@example.org").await;
+    let app = app.restart().await;
+    sink.resume().await;
+    sink.wait_for("dave@example.org", 1).await;
+    drop(app);
+}
+
+#[tokio::test]
+async fn undeliverable_mail_is_given_up_after_the_retry_period() {
+    let (app, mut sink) = app_with_sink(&["--mail-retry-for", "1s"]).await;
+    sink.stop();
+    register_with_email(&app, "erin", "erin@example.org").await;
+    // The first attempt fails at once, the retry a second later finds the
+    // message too old and drops it.
+    let store = app.store().await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while store.pending_mail().await.unwrap() > 0 {
+        assert!(Instant::now() < deadline, "still queued");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    sink.resume().await;
+    register_with_email(&app, "frank", "frank@example.org").await;
+    sink.wait_for("frank@example.org", 1).await;
+    let recipients: Vec<String> = sink.messages().into_iter().map(|m| m.to).collect();
+    assert_eq!(recipients, ["frank@example.org"]);
+    store.close().await;
+}
+
+#[tokio::test]
+async fn starttls_is_required_unless_turned_off() {
+    // The default security: a server that offers no STARTTLS gets nothing
+    // in plain text; the message is given up instead.
+    let sink = crate::smtp_sink::SmtpSink::start().await;
+    let mailer = sink.mailer().replace("?tls=none", "");
+    let app = crate::helpers::TestApp::spawn_with(&[
+        "--mailer",
+        &mailer,
+        "--public-url",
+        "https://app.example",
+        "--mail-retry-for",
+        "1s",
+    ])
+    .await;
+    register_with_email(&app, "gina", "gina@example.org").await;
+    let store = app.store().await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while store.pending_mail().await.unwrap() > 0 {
+        assert!(Instant::now() < deadline, "still queued");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(sink.messages().is_empty(), "{:?}", sink.messages());
+    store.close().await;
+}
+
+#[tokio::test]
+async fn smtp_needs_a_public_url() {
+    let data = tempfile::tempdir().unwrap();
+    let config = Config {
+        mailer: "smtp://127.0.0.1:2525?tls=none".parse().unwrap(),
+        store: tessera::StoreConfig {
+            data_dir: data.path().to_owned(),
+            ..tessera::StoreConfig::default()
+        },
+        ..Config::default()
+    };
+    let server = ServerConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        ..ServerConfig::default()
+    };
+    let Err(err) = Server::bind(config, server).await else {
+        panic!("started without a public URL")
+    };
+    assert!(
+        matches!(err, StartupError::Config(ConfigError::MailNeedsPublicUrl)),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn the_log_mailer_needs_no_server() {
+    let app = crate::helpers::TestApp::spawn().await;
+    let body = serde_json::json!({
+        "username": "erin", "password": crate::helpers::PASSWORD, "email": "erin@example.org",
+    });
+    let response = app.post_json("/register", &body).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+}
