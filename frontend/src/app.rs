@@ -5,7 +5,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::Nav;
-use crate::pages::{Account, NotFound, SignIn, SignUp};
+use crate::pages::{Account, LinkKind, LinkPage, NotFound, SignIn, SignUp};
 use crate::route::{Replace, Route};
 
 /// Renders the page for `route`.
@@ -14,6 +14,9 @@ pub fn switch(route: Route) -> Html {
         Route::Home => html! { <Replace to={Route::Account} /> },
         Route::SignIn => html! { <SignIn /> },
         Route::SignUp => html! { <SignUp /> },
+        Route::ForgotPassword => html! { <LinkPage kind={LinkKind::Forgot} /> },
+        Route::ResetPassword => html! { <LinkPage kind={LinkKind::Reset} /> },
+        Route::VerifyEmail => html! { <LinkPage kind={LinkKind::Verify} /> },
         Route::Account => html! { <Account /> },
         Route::NotFound => html! { <NotFound /> },
     }

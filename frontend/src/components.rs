@@ -1,12 +1,15 @@
 //! Building blocks shared by the pages.
 
-pub mod credentials_form;
+pub mod account_sections;
+pub mod action_form;
+pub mod field;
 pub mod nav;
 pub mod page;
 pub mod route_link;
 pub mod token_panel;
 
-pub use credentials_form::CredentialsForm;
+pub use action_form::{Action, ActionForm, Outcome};
+pub use field::{field, FieldSpec};
 pub use nav::Nav;
 pub use page::Page;
 pub use route_link::RouteLink;

@@ -18,6 +18,15 @@ pub enum Route {
     /// `/sign-up`: the registration form.
     #[at("/sign-up")]
     SignUp,
+    /// `/forgot-password`: ask for a password reset link.
+    #[at("/forgot-password")]
+    ForgotPassword,
+    /// `/reset-password#token=…`: a mailed reset link; set a new password.
+    #[at("/reset-password")]
+    ResetPassword,
+    /// `/verify-email#token=…`: a mailed verification link.
+    #[at("/verify-email")]
+    VerifyEmail,
     /// `/account`: the protected view and the token panel; needs a session.
     #[at("/account")]
     Account,
@@ -45,4 +54,11 @@ pub fn Replace(props: &ReplaceProps) -> Html {
         }
     });
     Html::default()
+}
+
+/// The token of a mailed link, from the page's fragment (`#token=…`): the
+/// fragment never reaches a server, so the token stays out of access logs.
+pub fn link_token(fragment: &str) -> Option<String> {
+    let token = fragment.strip_prefix('#')?.strip_prefix("token=")?;
+    (!token.is_empty()).then(|| token.to_owned())
 }

@@ -29,6 +29,10 @@ pub struct ServerConfig {
     pub leeway: Option<&'static str>,
     /// `--signup open` when true, `--signup closed` otherwise.
     pub signup_open: bool,
+    /// `--mailer` (e.g. `smtp://127.0.0.1:2525?tls=none`); the server then
+    /// also gets `--public-url` set to its own origin, so mailed links open
+    /// the app it serves. `None` keeps the server's default (`log`).
+    pub mailer: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -41,6 +45,7 @@ impl Default for ServerConfig {
             refresh_grace: None,
             leeway: None,
             signup_open: true,
+            mailer: None,
         }
     }
 }
@@ -74,9 +79,14 @@ impl TesseraServer {
         let bin = tessera_bin();
         let dir = TempDir::new().expect("temp dir");
         let log = dir.path().join("tessera.log");
+        // With a mailer the origin goes into the links, so it is fixed first.
+        let addr = match config.mailer {
+            Some(_) => free_loopback_addr(),
+            None => "127.0.0.1:0".to_owned(),
+        };
         let mut command = Command::new(&bin);
         command
-            .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+            .args(["serve", "--addr", &addr, "--data-dir"])
             .arg(dir.path().join("data"))
             .arg("--static-dir")
             .arg(dist)
@@ -94,6 +104,11 @@ impl TesseraServer {
             if let Some(value) = value {
                 command.args([flag, value]);
             }
+        }
+        if let Some(mailer) = &config.mailer {
+            command
+                .args(["--mailer", mailer])
+                .args(["--public-url", &format!("http://{addr}")]);
         }
         let child = command
             .env("TESSERA_JWT_SECRET", random_secret())
@@ -192,4 +207,10 @@ fn random_secret() -> String {
     (0..3u8)
         .map(|part| format!("{:016x}", RandomState::new().hash_one(part)))
         .collect()
+}
+
+/// A loopback address with a port free now (the server binds it a moment later).
+fn free_loopback_addr() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("its address").to_string()
 }

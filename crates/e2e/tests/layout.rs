@@ -51,6 +51,36 @@ async fn every_page_fits_phones_and_laptops_and_passes_axe() {
     browser.wait_for_text("h1", "Create an account").await;
     check(&browser, "sign-up").await;
 
+    // The account self-service pages: the forms, and an error announced.
+    browser.goto("/forgot-password").await;
+    browser.wait_for_text("h1", "Reset your password").await;
+    check(&browser, "forgot password").await;
+
+    browser.goto("/reset-password#token=1.layout").await;
+    browser.wait_for_text("h1", "Choose a new password").await;
+    check(&browser, "reset password").await;
+    browser.fill("#new-password", "a new password").await;
+    browser
+        .fill("#new-password-again", "another password")
+        .await;
+    browser.press_enter("#new-password-again").await;
+    browser
+        .wait_for_text("#reset-error", "The two passwords differ.")
+        .await;
+    check(&browser, "reset password with an error").await;
+
+    browser.goto("/reset-password").await;
+    browser
+        .wait_for_text("h1", "Open the link from the mail")
+        .await;
+    check(&browser, "a link without its token").await;
+
+    browser.goto("/verify-email#token=1.layout").await;
+    browser
+        .wait_for_text("h1", "Verify your email address")
+        .await;
+    check(&browser, "verify email").await;
+
     browser.goto("/no-such-page").await;
     browser.wait_for_text("h1", "Page not found").await;
     check(&browser, "not found").await;
@@ -60,6 +90,9 @@ async fn every_page_fits_phones_and_laptops_and_passes_axe() {
     sign_in(&browser, "e2e.layout", PASSWORD).await;
     expect_account_of(&browser, "e2e.layout").await;
     browser.wait_for_text("#reload", "Reload").await;
+    browser
+        .wait_for_text("#email-state", "No address yet")
+        .await;
     check(&browser, "account").await;
 
     browser.click("#sign-out").await;

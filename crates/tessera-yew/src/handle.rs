@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use tessera_shared::{Credentials, UserProfile};
+use tessera_shared::{Credentials, RegisterRequest, UserProfile};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -47,9 +47,10 @@ impl Session {
 
     /// Signs up: creates the account and returns its profile; it does not sign
     /// in (call [`Session::sign_in`] next). The server may refuse with a 400
-    /// (invalid name or password), 403 (sign-up closed) or 409 (name taken).
-    pub async fn sign_up(&self, credentials: &Credentials) -> Result<UserProfile, Error> {
-        http::register(&self.keeper.config, credentials).await
+    /// (invalid name, password or email address), 403 (sign-up closed) or
+    /// 409 (name or address taken).
+    pub async fn sign_up(&self, request: &RegisterRequest) -> Result<UserProfile, Error> {
+        http::register(&self.keeper.config, request).await
     }
 
     /// Signs out: forgets the tokens at once (here and in the other tabs), then
@@ -139,6 +140,45 @@ impl Session {
             }
         }
         answer
+    }
+
+    /// Signs in again as `credentials` (the same user, typically to get the
+    /// fresh token a sensitive call needs), then ends the session it replaces
+    /// on the server in the background, so it does not linger as a device.
+    pub async fn confirm_password(&self, credentials: &Credentials) -> Result<(), Error> {
+        let previous = self.keeper.tokens();
+        self.sign_in(credentials).await?;
+        if let Some(previous) = previous {
+            spawn_local(end_on_server(self.keeper.config.clone(), previous));
+        }
+        Ok(())
+    }
+
+    /// `method path` as the signed-in user with an optional JSON `body`
+    /// (e.g. from [`crate::json::object`]), returning the answer's body as
+    /// text (empty for a `204`); the same token and refresh rules as
+    /// [`Session::send`]. Not generic, and it needs no serializer: the way
+    /// for calls whose answer is not read, or whose body is written by hand.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<String, Error> {
+        self.send_text(method, path, body).await
+    }
+
+    /// `method path` with an optional JSON `body` and no token, for the
+    /// API's public routes (a mailed link's token, a reset request); returns
+    /// the answer's body as text. Works signed in or out.
+    pub async fn call_public(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<String, Error> {
+        let url = self.keeper.config.url(path);
+        http::request(method, &url, None, body.as_deref()).await
     }
 
     /// Signs in with tokens obtained elsewhere (e.g. a second-factor step).

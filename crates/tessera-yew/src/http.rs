@@ -5,7 +5,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use tessera_shared::{AuthResponse, Credentials, UserProfile};
+use tessera_shared::{AuthResponse, Credentials, RegisterRequest, UserProfile};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, RequestInit, Response};
@@ -72,33 +72,13 @@ pub(crate) fn json_body<T: Serialize>(body: &T) -> Result<String, Error> {
     json::stringify(body).ok_or(UNPREPARED)
 }
 
-/// A JSON object of string (or `null`) fields: the bodies the session sends
-/// itself, written out here so that an app sending no body of its own
-/// carries no serializer in its wasm (the shared types' field names).
-fn object(fields: &[(&str, Option<&str>)]) -> Result<String, Error> {
-    let mut out = String::from("{");
-    for (index, (name, value)) in fields.iter().enumerate() {
-        if index > 0 {
-            out.push(',');
-        }
-        out.push('"');
-        out.push_str(name);
-        out.push_str("\":");
-        match value {
-            Some(value) => out.push_str(&json::quote(value).ok_or(UNPREPARED)?),
-            None => out.push_str("null"),
-        }
-    }
-    out.push('}');
-    Ok(out)
-}
-
-/// The body of a sign-in or sign-up ([`Credentials`]).
+/// The body of a sign-in ([`Credentials`]).
 fn credentials_body(credentials: &Credentials) -> Result<String, Error> {
-    object(&[
+    json::object(&[
         ("username", Some(&credentials.username)),
         ("password", Some(&credentials.password)),
     ])
+    .ok_or(UNPREPARED)
 }
 
 /// Reads a 2xx answer's JSON body.
@@ -119,16 +99,21 @@ pub(crate) async fn auth(
 /// Sign-up: creates an account; the server may refuse with 400, 403 or 409.
 pub(crate) async fn register(
     config: &Config,
-    credentials: &Credentials,
+    account: &RegisterRequest,
 ) -> Result<UserProfile, Error> {
-    let body = credentials_body(credentials)?;
+    let body = json::object(&[
+        ("username", Some(&account.username)),
+        ("password", Some(&account.password)),
+        ("email", account.email.as_deref()),
+    ])
+    .ok_or(UNPREPARED)?;
     let url = config.url(&config.paths.register);
     parse(&request(Method::Post, &url, None, Some(&body)).await?)
 }
 
 /// Refresh: exchanges a refresh token (usable once) for a new pair.
 pub(crate) async fn refresh(config: &Config, refresh_token: &str) -> Result<AuthResponse, Error> {
-    let body = object(&[("refresh_token", Some(refresh_token))])?;
+    let body = json::object(&[("refresh_token", Some(refresh_token))]).ok_or(UNPREPARED)?;
     let url = config.url(&config.paths.refresh);
     parse(&request(Method::Post, &url, None, Some(&body)).await?)
 }
@@ -141,7 +126,7 @@ pub(crate) async fn logout(
     access_token: &str,
     refresh_token: Option<&str>,
 ) -> Result<(), Error> {
-    let body = object(&[("refresh_token", refresh_token)])?;
+    let body = json::object(&[("refresh_token", refresh_token)]).ok_or(UNPREPARED)?;
     let url = config.url(&config.paths.logout);
     request(Method::Post, &url, Some(access_token), Some(&body)).await?;
     Ok(())

@@ -29,6 +29,29 @@ pub fn quote(value: &str) -> Option<String> {
     quoted.as_string()
 }
 
+/// A JSON object of string (or `null`) fields, in the order given: how
+/// request bodies are written without compiling a serializer into the wasm
+/// (serde-wasm-bindgen's would cost an app several KB of its gzip budget).
+/// Name the fields as the `shared` request type does; `None` if a value
+/// cannot be quoted.
+pub fn object(fields: &[(&str, Option<&str>)]) -> Option<String> {
+    let mut out = String::from("{");
+    for (index, (name, value)) in fields.iter().enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(name);
+        out.push_str("\":");
+        match value {
+            Some(value) => out.push_str(&quote(value)?),
+            None => out.push_str("null"),
+        }
+    }
+    out.push('}');
+    Some(out)
+}
+
 /// Re-indents valid JSON text with two spaces per level, like
 /// `serde_json::to_string_pretty`, keeping the keys in their original order.
 pub fn pretty(json: &str) -> String {

@@ -1,11 +1,12 @@
 //! `/account`: the protected data, the user's profile and the token panel.
 
-use tessera_shared::paths::{ME, PROTECTED};
-use tessera_shared::{ProtectedResponse, UserProfile};
+use tessera_shared::paths::{ME, PROTECTED, SESSIONS};
+use tessera_shared::{ProtectedResponse, SessionInfo, SessionList, UserProfile};
 use tessera_yew::{use_session, Error, RequireAuth, Session};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::components::account_sections::{devices_section, email_section};
 use crate::components::{Page, TokenPanel};
 use crate::route::{Replace, Route};
 
@@ -19,14 +20,19 @@ pub fn Account() -> Html {
     }
 }
 
-/// What the two protected calls returned.
+/// What the protected calls returned.
 #[derive(Debug, Clone, PartialEq)]
 struct Loaded {
     protected: ProtectedResponse,
     profile: UserProfile,
+    /// The signed-in devices, or why they could not be listed (the rest of
+    /// the page still shows).
+    devices: Result<Vec<SessionInfo>, AttrValue>,
 }
 
-/// Fetches `GET /protected` and `GET /me` on load and on "Reload", and shows them.
+/// Fetches `GET /protected`, `GET /me` and `GET /sessions` on load, on
+/// "Reload" and after a device is signed out, and shows them with the email
+/// and devices sections.
 ///
 /// A refused session ends inside the [`Session`] (the sign-in page then
 /// shows why); other failures are shown in place, with a button to try again.
@@ -58,6 +64,16 @@ pub fn AccountView() -> Html {
             });
         });
     }
+    let sections = loaded.as_ref().map(|current| {
+        let reloads = reloads.clone();
+        let onchange = Callback::from(move |()| reloads.set(reloads.wrapping_add(1)));
+        html! {
+            <div class="grid">
+                { email_section(&session, &current.profile, onchange.clone()) }
+                { devices_section(&session, &current.devices, &onchange) }
+            </div>
+        }
+    });
     let on_reload = Callback::from(move |_: MouseEvent| reloads.set(reloads.wrapping_add(1)));
     let on_sign_out_everywhere = {
         let (error, loading) = (error.clone(), loading.clone());
@@ -93,6 +109,7 @@ pub fn AccountView() -> Html {
             <div class="grid" aria-busy={loading.then_some("true")}>
                 { view_loaded(loaded.as_ref()) }
             </div>
+            { sections }
             if let Some(tokens) = tokens {
                 <TokenPanel access={tokens.access} refresh={tokens.refresh} />
             }
@@ -103,11 +120,22 @@ pub fn AccountView() -> Html {
 async fn fetch(session: &Session) -> Result<Loaded, Error> {
     let protected = session.get(PROTECTED).await?;
     let profile = session.get(ME).await?;
-    Ok(Loaded { protected, profile })
+    let devices = session.get::<SessionList>(SESSIONS).await;
+    let devices = devices
+        .map(|list| list.sessions)
+        .map_err(|err| err.to_string().into());
+    Ok(Loaded {
+        protected,
+        profile,
+        devices,
+    })
 }
 
 fn view_loaded(loaded: Option<&Loaded>) -> Html {
-    let Some(Loaded { protected, profile }) = loaded else {
+    let Some(Loaded {
+        protected, profile, ..
+    }) = loaded
+    else {
         return html! { <p class="card muted">{ "Loading your data…" }</p> };
     };
     let data = protected

@@ -2,13 +2,24 @@
 
 use tessera_shared::Credentials;
 use tessera_yew::use_session;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::components::{CredentialsForm, Page, RouteLink};
+use crate::components::field::USERNAME;
+use crate::components::{Action, ActionForm, FieldSpec, Page, RouteLink};
 use crate::notice::session_notice;
 use crate::route::{Replace, Route};
+
+const FIELDS: &[FieldSpec] = &[
+    USERNAME,
+    FieldSpec {
+        id: "password",
+        label: "Password",
+        kind: "password",
+        autocomplete: "current-password",
+        required: true,
+    },
+];
 
 /// The sign-in page. Once signed in (or when already), it goes on to the account page.
 ///
@@ -17,21 +28,20 @@ use crate::route::{Replace, Route};
 #[component]
 pub fn SignIn() -> Html {
     let session = use_session();
-    let busy = use_state(|| false);
-    let error = use_state(|| None::<AttrValue>);
-
-    let onsubmit = {
-        let (session, busy, error) = (session.clone(), busy.clone(), error.clone());
-        Callback::from(move |credentials: Credentials| {
-            let (session, busy, error) = (session.clone(), busy.clone(), error.clone());
-            busy.set(true);
-            error.set(None);
-            spawn_local(async move {
-                if let Err(err) = session.sign_in(&credentials).await {
-                    error.set(Some(err.to_string().into()));
+    let action = {
+        let session = session.clone();
+        Action::from(move |values: Vec<String>| {
+            let session = session.clone();
+            let credentials = Credentials {
+                username: values[0].trim().to_owned(),
+                password: values[1].clone(),
+            };
+            Box::pin(async move {
+                match session.sign_in(&credentials).await {
+                    Ok(()) => Ok(AttrValue::default()),
+                    Err(err) => Err(err.to_string().into()),
                 }
-                busy.set(false);
-            });
+            }) as _
         })
     };
 
@@ -47,8 +57,10 @@ pub fn SignIn() -> Html {
             if let Some(notice) = notice {
                 <p id="notice" class="notice" role="status" aria-live="polite">{ notice }</p>
             }
-            <CredentialsForm submit_label="Sign in" busy_label="Signing in…" busy={*busy}
-                error={(*error).clone()} {onsubmit} />
+            <ActionForm name="form" fields={FIELDS} labels={("Sign in", "Signing in…")} {action} />
+            <p class="aside">
+                <RouteLink to={Route::ForgotPassword}>{ "Forgot password?" }</RouteLink>
+            </p>
             <p class="aside">
                 { "New here? " }
                 <RouteLink to={Route::SignUp}>{ "Create an account" }</RouteLink>
