@@ -127,7 +127,7 @@ pub use secret::{JwtSecret, SecretError, MIN_SECRET_LEN};
 pub use server::{Server, ServerConfig};
 pub use session::SessionSettings;
 pub use site::MissingIndex;
-pub use startup::StartupError;
+pub use startup::{SecondFactorKeyError, StartupError};
 pub use store::Store;
 pub use tessera::{Tessera, TesseraBuilder};
 pub use token::{Assurance, AuthError};

@@ -16,7 +16,7 @@ use crate::clock::unix_now;
 use crate::store::{Store, TotpRecord};
 
 pub(crate) use error::MfaError;
-pub(crate) use seal::SecretsKey;
+pub(crate) use seal::{SecretsKey, CHECK_NAME as SECRETS_KEY_CHECK, KEY_FILE as SECRETS_KEY_FILE};
 pub(crate) use totp::Authenticator;
 
 /// Wrong codes allowed per account within [`FAILURE_WINDOW_SECS`].

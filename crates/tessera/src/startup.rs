@@ -54,6 +54,10 @@ pub enum StartupError {
     /// The browser app's directory holds no built app.
     #[error(transparent)]
     Site(#[from] MissingIndex),
+    /// This instance's second-factor secrets key is not the one the shared
+    /// database's second-factor secrets are sealed with.
+    #[error(transparent)]
+    SecondFactorKey(#[from] SecondFactorKeyError),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -62,4 +66,44 @@ pub enum StartupError {
         /// The I/O failure.
         source: io::Error,
     },
+}
+
+/// Why this instance's second-factor secrets key was refused: the database
+/// records (as a check value) the key its TOTP secrets and recovery codes are
+/// sealed with, and this instance's key is missing or another one. Starting
+/// anyway would lock users out whenever their requests reach this instance.
+#[derive(Debug, thiserror::Error)]
+pub enum SecondFactorKeyError {
+    /// The key ring has no key file, but the database records a key: this
+    /// instance must not create its own.
+    #[error(
+        "the database's second-factor secrets are sealed with a key this instance does not have \
+         ({} is missing); copy {} from an instance that works (do not let this instance \
+         create its own), then start again",
+        path.display(),
+        path.display()
+    )]
+    Missing {
+        /// Where the key file belongs.
+        path: PathBuf,
+    },
+    /// The key file holds another key than the database records.
+    #[error(
+        "{} is not the key the database's second-factor secrets are sealed with; replace it \
+         with a copy of {} from an instance that works, then start again",
+        path.display(),
+        path.display()
+    )]
+    FileDiffers {
+        /// The key file.
+        path: PathBuf,
+    },
+    /// The key derived from the configured HS256 secret differs from the one
+    /// the database records.
+    #[error(
+        "the second-factor key derived from this instance's TESSERA_JWT_SECRET is not the key \
+         the database's second-factor secrets are sealed with; give every instance the same \
+         TESSERA_JWT_SECRET (the one the instances that work have), then start again"
+    )]
+    SecretDiffers,
 }

@@ -9,6 +9,7 @@ use axum::extract::FromRef;
 use axum::Router;
 
 mod builder;
+mod secrets_key;
 
 use crate::config::Config;
 use crate::keys::{self, Keys, SigningAlg};
@@ -34,8 +35,10 @@ pub struct Tessera {
 }
 
 impl Tessera {
-    /// Checks `config`, makes the data dir private, loads (or creates) the key
-    /// ring, opens and migrates the store and loads the revocations made so far.
+    /// Checks `config`, makes the data dir private, opens and migrates the
+    /// store, loads (or creates) the key ring, checks its second-factor key
+    /// against the one the database records, and loads the revocations made
+    /// so far.
     /// Users are Tessera's own (the built-in store); [`Self::builder`] plugs in
     /// the app's, or adds claims to tokens.
     pub async fn open(config: Config) -> Result<Self, StartupError> {
@@ -61,21 +64,19 @@ impl Tessera {
         };
         let dir = config.store.data_dir.join(keys::KEYS_DIR);
         let alg = config.signing_alg;
+        let recorded = secrets_key::recorded(&store).await?;
+        let from_secret = matches!((&secret, alg), (Some(_), SigningAlg::Hs256));
+        let ring_dir = dir.clone();
         let (keys, secrets_key) = tokio::task::spawn_blocking(move || {
             // With a configured HS256 secret the ring is that secret (no disk).
-            let from_secret = match (&secret, alg) {
+            let found = match (&secret, alg) {
                 (Some(secret), SigningAlg::Hs256) => Some(SecretsKey::from_secret(secret)),
-                _ => None,
+                _ => secrets_key::existing(&dir, recorded)?,
             };
             let keys = Keys::open(&dir, alg, secret)?;
-            let secrets_key = match from_secret {
+            let secrets_key = match found {
                 Some(key) => key,
-                None => {
-                    SecretsKey::load_or_create(&dir).map_err(|source| StartupError::DataDir {
-                        path: dir.clone(),
-                        source,
-                    })?
-                }
+                None => secrets_key::create(&dir)?,
             };
             Ok::<_, StartupError>((keys, secrets_key))
         })
@@ -84,6 +85,7 @@ impl Tessera {
             path: config.store.data_dir.clone(),
             source: io::Error::other(err),
         })??;
+        secrets_key::check(&store, &secrets_key, from_secret, &ring_dir).await?;
         let tokens = Arc::new(TokenService::with_keys(keys, settings));
         // Revocations made before this start (or by other processes) apply from the first request.
         tokens.revocations().sync(&store).await?;

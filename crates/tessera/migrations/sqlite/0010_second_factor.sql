@@ -26,3 +26,13 @@ CREATE TABLE recovery_codes (
     used_at   INTEGER,
     PRIMARY KEY (user_id, code_hash)
 );
+
+-- A check value of the secrets key that sealed the secrets above (an HMAC of
+-- a fixed label under a subkey, never the key): the first instance records
+-- it, and every start compares, so an instance whose key differs (its own
+-- `second-factor.key`, or another TESSERA_JWT_SECRET) refuses to start
+-- instead of sealing what the others cannot open. One row per key name.
+CREATE TABLE key_checks (
+    name        TEXT NOT NULL PRIMARY KEY,
+    check_value TEXT NOT NULL
+);

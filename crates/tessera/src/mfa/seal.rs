@@ -21,12 +21,16 @@ use crate::secret::JwtSecret;
 /// The key file's name in the key ring's directory.
 pub(crate) const KEY_FILE: &str = "second-factor.key";
 
+/// The name the key's check value is recorded under in the database.
+pub(crate) const CHECK_NAME: &str = "second-factor";
+
 const NONCE_LEN: usize = 12;
 
 /// Seals and opens second-factor secrets; derived once at start.
 pub(crate) struct SecretsKey {
     seal: ChaCha20Poly1305,
     recovery: Hmac<Sha256>,
+    check: String,
 }
 
 impl std::fmt::Debug for SecretsKey {
@@ -40,6 +44,14 @@ impl SecretsKey {
     /// the secret derives the same key).
     pub(crate) fn from_secret(secret: &JwtSecret) -> Self {
         Self::from_master(&subkey(secret.as_bytes(), b"tessera second-factor master"))
+    }
+
+    /// The key kept in the ring directory `dir`, if its file is there.
+    pub(crate) fn load(dir: &Path) -> io::Result<Option<Self>> {
+        if !dir.join(KEY_FILE).exists() {
+            return Ok(None);
+        }
+        Self::load_or_create(dir).map(Some)
     }
 
     /// The key kept in the ring directory `dir`, created there (mode 0600) if
@@ -72,11 +84,23 @@ impl SecretsKey {
     fn from_master(master: &[u8]) -> Self {
         let seal = subkey(master, b"tessera totp seal v1");
         let recovery = subkey(master, b"tessera recovery codes v1");
+        let check = subkey(
+            &subkey(master, b"tessera second-factor check v1"),
+            b"tessera second-factor key check",
+        );
         Self {
+            check: hex(&check),
             seal: ChaCha20Poly1305::new(&Key::from(seal)),
             recovery: <Hmac<Sha256> as Mac>::new_from_slice(&recovery)
                 .expect("HMAC takes any key length"),
         }
+    }
+
+    /// A value that tells this key from another without revealing it (an
+    /// HMAC of a fixed label under a subkey of its own), recorded in the
+    /// database so that every instance can check it holds the same key.
+    pub(crate) fn check_value(&self) -> &str {
+        &self.check
     }
 
     /// `plain` sealed for user `user_id`: base64url of nonce and ciphertext.
@@ -160,6 +184,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn load_finds_only_an_existing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(SecretsKey::load(dir.path()).unwrap().is_none());
+        assert!(!dir.path().join(KEY_FILE).exists(), "nothing created");
+        let made = SecretsKey::load_or_create(dir.path()).unwrap();
+        let found = SecretsKey::load(dir.path()).unwrap().unwrap();
+        assert_eq!(made.check_value(), found.check_value());
+    }
+
+    #[test]
     fn sealed_secrets_open_only_for_their_user_and_key() {
         let dir = tempfile::tempdir().unwrap();
         let key = SecretsKey::load_or_create(dir.path()).unwrap();
@@ -175,5 +209,9 @@ mod tests {
         let other = SecretsKey::from_secret(&JwtSecret::generate());
         assert_eq!(other.open(7, &sealed), None, "another key");
         assert_ne!(key.recovery_hash(7, "abc"), other.recovery_hash(7, "abc"));
+        assert_eq!(key.check_value(), again.check_value());
+        assert_ne!(key.check_value(), other.check_value());
+        let file = std::fs::read_to_string(dir.path().join(KEY_FILE)).unwrap();
+        assert!(!file.contains(key.check_value()), "never the key itself");
     }
 }

@@ -1,5 +1,6 @@
-//! The store's part of second factors: session levels, TOTP authenticators
-//! and recovery codes (SQL in `queries::mfa`).
+//! The store's part of second factors: session levels, TOTP authenticators,
+//! recovery codes and the secrets key's check value (SQL in `queries::mfa`
+//! and `queries::key_checks`).
 
 use super::{Engine, Store, StoreError};
 
@@ -112,5 +113,24 @@ impl Store {
     /// Removes user `user_id`'s authenticator and recovery codes.
     pub async fn delete_totp(&self, user_id: i64) -> Result<(), StoreError> {
         dispatch!(self, db => db.delete_totp(user_id).await)
+    }
+}
+
+impl Store {
+    /// The check value recorded for the key named `name`, if any instance has
+    /// recorded one.
+    pub async fn key_check(&self, name: &str) -> Result<Option<String>, StoreError> {
+        dispatch!(self, db => db.key_check(name).await)
+    }
+
+    /// Records `check_value` for the key named `name` unless a value is
+    /// recorded already; returns the recorded value (this one, or the one
+    /// another instance recorded first), for the caller to compare.
+    pub async fn record_key_check(
+        &self,
+        name: &str,
+        check_value: &str,
+    ) -> Result<String, StoreError> {
+        dispatch!(self, db => db.record_key_check(name, check_value).await)
     }
 }

@@ -10,6 +10,7 @@ use sqlx::{Database, Executor, IntoArguments, Pool, Transaction};
 use super::StoreError;
 
 mod account_tokens;
+mod key_checks;
 mod mfa;
 mod mirror;
 mod outbox;

@@ -11,6 +11,7 @@
 #[path = "../api/database.rs"]
 mod database;
 mod engines;
+mod key_checks;
 mod lifecycle;
 mod mail;
 mod revocations;
