@@ -2,6 +2,7 @@
 //! RFC 9470 challenge, completing a sign-in, refreshes keeping the level.
 
 mod cluster;
+mod key_check;
 mod limits;
 mod remote;
 mod removal;
