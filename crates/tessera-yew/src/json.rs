@@ -1,9 +1,10 @@
 //! JSON in the browser: parsed by the browser's own `JSON.parse`, and re-indented
 //! for display.
 //!
-//! `JSON.parse` plus serde-wasm-bindgen maps JSON text onto the shared serde
-//! types without compiling a JSON parser into the wasm: serde_json's parser and
-//! its error messages would cost about 12 KB of an app's gzip budget.
+//! `JSON.parse` plus a small deserializer over its result maps JSON text onto
+//! the shared serde types without compiling a JSON parser into the wasm:
+//! serde_json's parser and its error messages would cost about 12 KB of an
+//! app's gzip budget.
 //! So this crate never calls serde_json; [`parse()`] and [`stringify()`] need a
 //! JavaScript engine (a browser, or node for the tests).
 
@@ -13,7 +14,7 @@ use serde::Serialize;
 /// Parses JSON text into `T`; `None` if it is not JSON or not shaped like `T`.
 pub fn parse<T: DeserializeOwned>(text: &str) -> Option<T> {
     let value = js_sys::JSON::parse(text).ok()?;
-    serde_wasm_bindgen::from_value(value).ok()
+    T::deserialize(crate::json_value::Value(value)).ok()
 }
 
 /// Serializes `value` to compact JSON text.

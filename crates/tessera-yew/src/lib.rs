@@ -98,6 +98,7 @@ mod guard;
 mod handle;
 mod http;
 pub mod json;
+mod json_value;
 mod keeper;
 mod method;
 mod provider;

@@ -120,6 +120,28 @@ fn json_round_trip_with_the_shared_types() {
 }
 
 #[test]
+fn parse_maps_json_values_onto_serde_types() {
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    enum Kind {
+        Plain,
+        Tagged { n: u8 },
+    }
+    let items: Vec<Option<i64>> = parse("[1, null, -3]").unwrap();
+    assert_eq!(items, [Some(1), None, Some(-3)]);
+    assert_eq!(
+        parse::<(String, f64)>(r#"["a", 1.5]"#),
+        Some(("a".to_owned(), 1.5))
+    );
+    assert_eq!(parse::<i64>("1.5"), None, "a fraction is no integer");
+    assert_eq!(parse::<u8>("-1"), None, "out of range");
+    assert_eq!(
+        parse::<Vec<Kind>>(r#"["Plain", {"Tagged": {"n": 2}}]"#),
+        Some(vec![Kind::Plain, Kind::Tagged { n: 2 }])
+    );
+    assert_eq!(parse::<Kind>(r#""Other""#), None, "unknown variant");
+}
+
+#[test]
 fn api_errors_keep_the_servers_msg() {
     let err = ApiError::from_response(401, "Unauthorized", r#"{"msg":"Token has expired"}"#);
     let status = ApiError::Status {
