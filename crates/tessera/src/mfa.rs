@@ -82,14 +82,15 @@ impl<'a> SecondFactors<'a> {
         match (proof.code.as_deref(), proof.recovery_code.as_deref()) {
             (Some(code), None) => self.check_code(user_id, &record, code, false).await,
             (None, Some(typed)) => {
-                self.refuse_if_locked(&record)?;
                 let now = unix_now();
+                let taken = self.take_attempt(user_id, now).await?;
                 let hash = self.key.recovery_hash(user_id, &recovery::normalise(typed));
                 if self.store.spend_recovery_code(user_id, &hash, now).await? {
+                    self.store.clear_mfa_failures(user_id).await?;
                     tracing::info!(target: "tessera::audit", event = "recovery_code_used", user_id, "recovery code used");
                     return Ok(());
                 }
-                Err(self.failed(user_id, now).await?)
+                Err(failed(user_id, taken))
             }
             _ => Err(MfaError::BadRequest(
                 "Send either code or recovery_code".to_owned(),
@@ -131,8 +132,8 @@ impl<'a> SecondFactors<'a> {
         code: &str,
         confirming: bool,
     ) -> Result<()> {
-        self.refuse_if_locked(record)?;
         let now = unix_now();
+        let taken = self.take_attempt(user_id, now).await?;
         let secret = self
             .key
             .open(user_id, &record.sealed_secret)
@@ -148,31 +149,38 @@ impl<'a> SecondFactors<'a> {
             }
             tracing::info!(target: "tessera::audit", event = "totp_replay", user_id, "a TOTP code was used again");
         }
-        Err(self.failed(user_id, now).await?)
+        Err(failed(user_id, taken))
     }
 
-    fn refuse_if_locked(self, record: &TotpRecord) -> Result<()> {
-        let until = record.failures_since + FAILURE_WINDOW_SECS;
-        let now = unix_now();
-        if record.failures >= MAX_FAILURES && until > now {
-            return Err(MfaError::TooManyAttempts(until - now));
-        }
-        Ok(())
-    }
-
-    /// Counts a wrong code; the error to answer it with.
-    async fn failed(self, user_id: i64, now: u64) -> Result<MfaError> {
-        let counted = self
+    /// Takes one attempt under the limit before a code is checked (so
+    /// concurrent guesses cannot all pass a stale count); the attempt number.
+    async fn take_attempt(self, user_id: i64, now: u64) -> Result<i64> {
+        let taken = self
             .store
-            .record_mfa_failure(user_id, now, FAILURE_WINDOW_SECS)
+            .take_mfa_attempt(user_id, now, FAILURE_WINDOW_SECS, MAX_FAILURES)
             .await?;
-        if counted.is_some_and(|(failures, _)| failures == MAX_FAILURES) {
-            tracing::warn!(target: "tessera::audit", event = "second_factor_locked", user_id, "too many wrong second-factor codes; refusing more for a while");
-        } else {
-            tracing::info!(target: "tessera::audit", event = "second_factor_failed", user_id, "wrong second-factor code");
+        if let Some((attempt, _)) = taken {
+            return Ok(attempt);
         }
-        Ok(MfaError::InvalidCode)
+        // Refused: locked, unless the authenticator went meanwhile.
+        let record = self
+            .store
+            .totp(user_id)
+            .await?
+            .ok_or(MfaError::NotEnabled)?;
+        let until = record.failures_since + FAILURE_WINDOW_SECS;
+        Err(MfaError::TooManyAttempts(until.saturating_sub(now).max(1)))
     }
+}
+
+/// Logs wrong code number `attempt` (already counted); the error to answer it with.
+fn failed(user_id: i64, attempt: i64) -> MfaError {
+    if attempt == MAX_FAILURES {
+        tracing::warn!(target: "tessera::audit", event = "second_factor_locked", user_id, "too many wrong second-factor codes; refusing more for a while");
+    } else {
+        tracing::info!(target: "tessera::audit", event = "second_factor_failed", user_id, "wrong second-factor code");
+    }
+    MfaError::InvalidCode
 }
 
 fn code_proof(code: &str) -> SecondFactorProof {

@@ -13,7 +13,7 @@ pub struct TotpRecord {
     pub confirmed: bool,
     /// The newest time step accepted, if any: older and equal ones are refused.
     pub last_step: Option<i64>,
-    /// Wrong codes since `failures_since`.
+    /// Attempts counted since `failures_since` (a right code clears them).
     pub failures: i64,
     /// Unix time the failure count started.
     pub failures_since: u64,
@@ -78,16 +78,25 @@ impl Store {
         dispatch!(self, db => db.accept_totp_step(user_id, step, now, confirming).await)
     }
 
-    /// Counts a wrong code for `user_id`, in a count restarted when its first
-    /// failure is over `window` seconds old. Returns the count and when it
-    /// started; `None` if the user has no authenticator.
-    pub async fn record_mfa_failure(
+    /// Takes one second-factor attempt for `user_id` before their code is
+    /// checked: counts it, in a count restarted when its first attempt is over
+    /// `window` seconds old, unless `max` are already counted in the window.
+    /// One statement, so concurrent callers cannot exceed `max`. Returns the
+    /// count and when it started; `None` if the account is locked or the user
+    /// has no authenticator. A right code clears the count.
+    pub async fn take_mfa_attempt(
         &self,
         user_id: i64,
         now: u64,
         window: u64,
+        max: i64,
     ) -> Result<Option<(i64, u64)>, StoreError> {
-        dispatch!(self, db => db.record_mfa_failure(user_id, now, window).await)
+        dispatch!(self, db => db.take_mfa_attempt(user_id, now, window, max).await)
+    }
+
+    /// Clears user `user_id`'s attempt count (after a right recovery code).
+    pub async fn clear_mfa_failures(&self, user_id: i64) -> Result<(), StoreError> {
+        dispatch!(self, db => db.clear_mfa_failures(user_id).await)
     }
 
     /// Replaces user `user_id`'s recovery codes with these hashes.

@@ -99,34 +99,43 @@ async fn totp_steps_are_accepted_once_and_only_forward() {
 }
 
 #[tokio::test]
-async fn failures_count_within_their_window_and_recovery_codes_are_spent_once() {
+async fn attempts_count_within_their_window_up_to_the_limit_and_recovery_codes_are_spent_once() {
     on_each_engine(|store| async move {
         let user = user(&store).await;
         assert_eq!(
-            store.record_mfa_failure(user, NOW, 300).await.unwrap(),
+            store.take_mfa_attempt(user, NOW, 300, 5).await.unwrap(),
             None,
             "no authenticator"
         );
         store.put_pending_totp(user, "sealed", NOW).await.unwrap();
         assert_eq!(
-            store.record_mfa_failure(user, NOW, 300).await.unwrap(),
+            store.take_mfa_attempt(user, NOW, 300, 5).await.unwrap(),
             Some((1, NOW))
         );
         assert_eq!(
             store
-                .record_mfa_failure(user, NOW + 299, 300)
+                .take_mfa_attempt(user, NOW + 299, 300, 5)
                 .await
                 .unwrap(),
             Some((2, NOW))
         );
         assert_eq!(
             store
-                .record_mfa_failure(user, NOW + 301, 300)
+                .take_mfa_attempt(user, NOW + 301, 300, 5)
                 .await
                 .unwrap(),
             Some((1, NOW + 301)),
             "a new window"
         );
+        for attempt in 2..=5 {
+            let taken = store.take_mfa_attempt(user, NOW + 302, 300, 5).await;
+            assert_eq!(taken.unwrap(), Some((attempt, NOW + 301)));
+        }
+        let locked = store.take_mfa_attempt(user, NOW + 302, 300, 5).await;
+        assert_eq!(locked.unwrap(), None, "the limit reached");
+        store.clear_mfa_failures(user).await.unwrap();
+        let cleared = store.take_mfa_attempt(user, NOW + 303, 300, 5).await;
+        assert_eq!(cleared.unwrap(), Some((1, NOW + 301)), "cleared");
 
         let hashes = vec!["h1".to_owned(), "h2".to_owned()];
         store.replace_recovery_codes(user, &hashes).await.unwrap();

@@ -149,24 +149,40 @@ where
         Ok(accepted.is_some())
     }
 
-    pub(in crate::store) async fn record_mfa_failure(
+    pub(in crate::store) async fn take_mfa_attempt(
         &self,
         user_id: i64,
         now: u64,
         window: u64,
+        max: i64,
     ) -> Result<Option<(i64, u64)>, StoreError> {
+        // Counted before the code is checked, in the statement that refuses a
+        // locked account, so concurrent attempts cannot all see a low count.
         let row: Option<(i64, i64)> = sqlx::query_as(
             "UPDATE totp_authenticators SET \
              failures = CASE WHEN failures_since > $1 THEN failures + 1 ELSE 1 END, \
              failures_since = CASE WHEN failures_since > $1 THEN failures_since ELSE $2 END \
-             WHERE user_id = $3 RETURNING failures, failures_since",
+             WHERE user_id = $3 AND (failures_since <= $1 OR failures < $4) \
+             RETURNING failures, failures_since",
         )
         .bind(now.saturating_sub(window) as i64)
         .bind(now as i64)
         .bind(user_id)
+        .bind(max)
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(|(failures, since)| (failures, secs(since))))
+    }
+
+    pub(in crate::store) async fn clear_mfa_failures(
+        &self,
+        user_id: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE totp_authenticators SET failures = 0 WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     pub(in crate::store) async fn replace_recovery_codes(

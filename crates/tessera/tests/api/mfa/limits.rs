@@ -64,3 +64,34 @@ async fn five_wrong_codes_lock_the_account_out_of_codes_for_a_while() {
         "recovery codes too"
     );
 }
+
+#[tokio::test]
+async fn concurrent_wrong_codes_cannot_beat_the_limit() {
+    let app = TestApp::spawn().await;
+    let gina = enrolled(&app, "gina").await;
+    let right = code_at(&gina.secret, now() + 30);
+    let wrong = json!({ "code": other_than(&right) });
+    let session = app.sign_in("gina").await;
+    let first = session["access_token"].as_str().unwrap();
+    let burst = (0..20).map(|_| app.post_bearer("/mfa/verify", first, Some(&wrong)));
+    let statuses: Vec<StatusCode> = futures::future::join_all(burst)
+        .await
+        .iter()
+        .map(|response| response.status())
+        .collect();
+    let checked = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::FORBIDDEN)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    // Exactly five are counted; other limits may refuse some sooner.
+    assert!((1..=5).contains(&checked), "{statuses:?}");
+    assert_eq!(checked + refused, 20, "{statuses:?}");
+    let locked = app
+        .post_bearer("/mfa/verify", first, Some(&json!({ "code": right })))
+        .await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+}
