@@ -112,6 +112,13 @@ pub struct RefreshClaims {
     pub exp: u64,
     /// Token id; the store tracks its use by this.
     pub jti: String,
+    /// Set only on the stateless refresh tokens of
+    /// [`TokenService::issue_refresh`], the only ones
+    /// [`TokenService::refresh_access`] takes: a session's refresh tokens (a
+    /// first-step one included) go through `POST /refresh`, which keeps the
+    /// session's assurance level.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stateless: bool,
 }
 
 /// Who a token is for.
@@ -336,6 +343,19 @@ impl TokenService {
         exp: u64,
         jti: String,
     ) -> Result<IssuedToken, jsonwebtoken::errors::Error> {
+        self.sign_refresh(user_id, session_id, (iat, exp), jti, false)
+    }
+
+    /// Signs refresh token `jti` of `session_id`, valid from `times.0` to
+    /// `times.1`; `stateless` marks the ones [`Self::issue_refresh`] makes.
+    fn sign_refresh(
+        &self,
+        user_id: i64,
+        session_id: &str,
+        (iat, exp): (u64, u64),
+        jti: String,
+        stateless: bool,
+    ) -> Result<IssuedToken, jsonwebtoken::errors::Error> {
         let claims = RefreshClaims {
             sub: user_id.to_string(),
             sid: session_id.to_owned(),
@@ -345,6 +365,7 @@ impl TokenService {
             nbf: iat,
             exp,
             jti,
+            stateless,
         };
         let token = self.sign(REFRESH_TYP, &claims)?;
         Ok(issued(token, claims.jti, exp))
@@ -352,6 +373,12 @@ impl TokenService {
 
     /// Checks an access token: signature, key, algorithm, `typ`, `exp`, `nbf`,
     /// `iss`/`aud` when configured, and the deny list. Returns its claims.
+    ///
+    /// It returns tokens of every assurance level, first-step ones (`acr`
+    /// `"0"`, a sign-in still waiting for its second factor) included: a
+    /// caller must check [`Claims::assurance`] itself, as the
+    /// [`AuthUser`](crate::AuthUser) and [`SecondFactor`](crate::SecondFactor)
+    /// extractors do.
     ///
     /// A token that already passed this check keeps its claims in a small cache
     /// and skips decoding and the signature next time (the same bytes under the

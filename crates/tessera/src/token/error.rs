@@ -33,7 +33,9 @@ pub enum AuthError {
     /// A refresh (or other) token was presented where an access token is needed.
     #[error("Token is not an access token")]
     NotAccessToken,
-    /// An access (or other) token was presented where a refresh token is needed.
+    /// An access (or other) token was presented where a refresh token is
+    /// needed, or a session's refresh token to
+    /// [`TokenService::refresh_access`](crate::TokenService::refresh_access).
     #[error("Token is not a refresh token")]
     NotRefreshToken,
     /// The token, or its whole session, was revoked (sign-out, password change, deletion).

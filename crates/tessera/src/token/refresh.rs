@@ -47,12 +47,18 @@ impl TokenService {
     ) -> Result<IssuedToken, jsonwebtoken::errors::Error> {
         let now = unix_now();
         let exp = now + ttl.as_secs();
-        self.refresh_at(grant.user_id, &grant.session_id, now, exp, new_id())
+        let session = &grant.session_id;
+        self.sign_refresh(grant.user_id, session, (now, exp), new_id(), true)
     }
 
     /// Checks `refresh_token` ([`Self::verify_refresh`]) and signs a new access
     /// token for its user and session, named `username` with `roles` (as the
     /// app's users table says now), not fresh. See [`Self::issue_refresh`].
+    ///
+    /// Only refresh tokens made by [`Self::issue_refresh`] pass: a Tessera
+    /// session's refresh token (from `POST /auth`, a first-step one waiting
+    /// for its second factor included) gets [`AuthError::NotRefreshToken`],
+    /// so this cannot skip a second factor or a session's revocation.
     pub fn refresh_access(
         &self,
         refresh_token: &str,
@@ -60,6 +66,9 @@ impl TokenService {
         roles: Vec<String>,
     ) -> Result<IssuedToken, AuthError> {
         let claims = self.verify_refresh(refresh_token)?;
+        if !claims.stateless {
+            return Err(AuthError::NotRefreshToken);
+        }
         let user_id = claims.sub.parse().map_err(|_| AuthError::MalformedToken)?;
         let grant = Grant {
             user_id,

@@ -6,6 +6,7 @@ mod key_check;
 mod limits;
 mod remote;
 mod removal;
+mod tokens;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;

@@ -52,6 +52,7 @@ fn issue() -> Issued {
         nbf: now,
         exp: now + 3600,
         jti: "refresh-1".to_owned(),
+        stateless: false,
     };
     let ring = KeyRing::from_secret(&secret);
     let refresh = sign_refresh(&ring, &refresh_claims);
@@ -168,7 +169,8 @@ proptest! {
         let now = now();
         let sub = user_id.to_string();
         let (iss, aud, iat, nbf, exp) = (None, None, now, now, now + 60);
-        let claims = RefreshClaims { sub, sid, iss, aud, iat, nbf, exp, jti };
+        let stateless = false;
+        let claims = RefreshClaims { sub, sid, iss, aud, iat, nbf, exp, jti, stateless };
         let token = sign_refresh(&KeyRing::from_secret(&secret), &claims);
         prop_assert_eq!(tokens.verify_refresh(&token), Ok(claims));
         let as_access = tokens.verify_access::<NoExtraClaims>(&token).map(|_| ());
