@@ -1,6 +1,6 @@
 //! Extractors by assurance level: `SecondFactor` for routes that need a
-//! sign-in with a second factor, `FirstStep` for the one route that
-//! completes a sign-in.
+//! sign-in with a second factor, `FirstStep` for the routes that complete
+//! or end a sign-in.
 
 use std::sync::Arc;
 
@@ -36,7 +36,8 @@ where
 }
 
 /// The holder of any valid access token, a first-step one included: only for
-/// the routes that complete a sign-in (`POST /mfa/verify`).
+/// the routes that complete a sign-in (`POST /mfa/verify`) or end one
+/// (`POST /logout`, `POST /logout/all`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FirstStep<E = NoExtraClaims>(pub AuthUser<E>);
 

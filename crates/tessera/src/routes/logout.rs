@@ -7,7 +7,7 @@ use axum::Router;
 use tessera_shared::{paths, ErrorBody, LogoutRequest};
 
 use crate::error::Result;
-use crate::extract::auth_user::AuthUser;
+use crate::extract::assurance::FirstStep;
 use crate::extract::json::JsonBody;
 use crate::state::AppState;
 
@@ -17,8 +17,9 @@ pub(super) fn router() -> Router<AppState> {
         .route(paths::LOGOUT_ALL, post(logout_all_create))
 }
 
-/// `POST /logout`: ends the caller's session; the body may name another
-/// refresh token of theirs to revoke too.
+/// `POST /logout`: ends the caller's session, a first step waiting for its
+/// second factor included; the body may name another refresh token of theirs
+/// to revoke too.
 #[utoipa::path(
     post,
     path = paths::LOGOUT,
@@ -35,7 +36,8 @@ pub(super) fn router() -> Router<AppState> {
 )]
 async fn logout_create(
     State(state): State<AppState>,
-    user: AuthUser,
+    // A first step too, so a sign-in abandoned at the second factor can end.
+    FirstStep(user): FirstStep,
     body: Option<JsonBody<LogoutRequest>>,
 ) -> Result<StatusCode> {
     let other = body.and_then(|JsonBody(request)| request.refresh_token);
@@ -46,7 +48,8 @@ async fn logout_create(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `POST /logout/all`: ends every session of the caller ("sign out everywhere").
+/// `POST /logout/all`: ends every session of the caller ("sign out
+/// everywhere"); a first-step token may ask too.
 #[utoipa::path(
     post,
     path = paths::LOGOUT_ALL,
@@ -58,7 +61,10 @@ async fn logout_create(
         (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
-async fn logout_all_create(State(state): State<AppState>, user: AuthUser) -> Result<StatusCode> {
+async fn logout_all_create(
+    State(state): State<AppState>,
+    FirstStep(user): FirstStep,
+) -> Result<StatusCode> {
     state.sessions().end_all(user.id, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,6 +4,7 @@
 mod cluster;
 mod key_check;
 mod limits;
+mod logout;
 mod remote;
 mod removal;
 mod tokens;
