@@ -58,6 +58,7 @@ static ISSUED: LazyLock<Issued> = LazyLock::new(|| {
         // Valid for as long as any fuzzing run may last.
         exp: now + 30 * 24 * 3600,
         jti: "refresh-1".to_owned(),
+        stateless: false,
     };
     // `TokenService`'s refresh signer is crate-private; this is the same header and key.
     let ring = KeyRing::from_secret(&secret);

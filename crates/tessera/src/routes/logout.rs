@@ -8,6 +8,7 @@ use tessera_shared::{paths, ErrorBody, LogoutRequest};
 
 use crate::error::Result;
 use crate::extract::assurance::FirstStep;
+use crate::extract::auth_user::AuthUser;
 use crate::extract::json::JsonBody;
 use crate::state::AppState;
 
@@ -49,7 +50,8 @@ async fn logout_create(
 }
 
 /// `POST /logout/all`: ends every session of the caller ("sign out
-/// everywhere"); a first-step token may ask too.
+/// everywhere"). Not with a first-step token: knowing the password alone must
+/// not end the sessions that passed the second factor.
 #[utoipa::path(
     post,
     path = paths::LOGOUT_ALL,
@@ -61,10 +63,7 @@ async fn logout_create(
         (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
-async fn logout_all_create(
-    State(state): State<AppState>,
-    FirstStep(user): FirstStep,
-) -> Result<StatusCode> {
+async fn logout_all_create(State(state): State<AppState>, user: AuthUser) -> Result<StatusCode> {
     state.sessions().end_all(user.id, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }
