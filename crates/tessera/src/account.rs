@@ -118,10 +118,12 @@ impl<'a> SelfService<'a> {
     }
 
     /// Mails `user` a password reset link (voiding older ones), if the user
-    /// has an address to mail it to.
+    /// has a verified address to mail it to. Never to an unverified one:
+    /// whoever typed that address at sign-up (or in `PUT /me/email`) need not
+    /// own it, and a reset link hands over the account.
     pub(crate) async fn send_reset(self, user: &StoredUser) -> Result<(), StoreError> {
-        let Some(email) = &user.email else {
-            tracing::info!(target: "tessera::audit", event = "password_reset_unsendable", user_id = user.id, "password reset asked for an account without an email address");
+        let Some(email) = user.email.as_ref().filter(|_| user.email_verified) else {
+            tracing::info!(target: "tessera::audit", event = "password_reset_unsendable", user_id = user.id, has_email = user.email.is_some(), "password reset asked for an account without a verified email address");
             return Ok(());
         };
         let token = self.reset_link(user).await?;
@@ -158,6 +160,13 @@ impl<'a> SelfService<'a> {
         }
     }
 
+    /// Whether a reset `token` is live, without using it: so a forged link
+    /// is refused before any password is hashed for it.
+    pub(crate) async fn check_reset(self, token: &str) -> Result<(), LinkError> {
+        self.check(token, TokenPurpose::ResetPassword).await?;
+        Ok(())
+    }
+
     /// Checks `token` against the stored hash for `purpose` (in constant
     /// time), and deletes it so no one uses it again.
     async fn redeem(
@@ -165,6 +174,24 @@ impl<'a> SelfService<'a> {
         token: &str,
         purpose: TokenPurpose,
     ) -> Result<(i64, AccountToken), LinkError> {
+        let (user_id, hash, stored) = self.check(token, purpose).await?;
+        if !self
+            .store
+            .take_account_token(user_id, purpose, &hash)
+            .await?
+        {
+            // Another request used it a moment ago.
+            return Err(LinkError::Unknown);
+        }
+        Ok((user_id, stored))
+    }
+
+    /// The user, hash and stored link of a live `token` for `purpose`.
+    async fn check(
+        self,
+        token: &str,
+        purpose: TokenPurpose,
+    ) -> Result<(i64, String, AccountToken), LinkError> {
         let (user_id, hash) = links::parse(token)?;
         let stored = self
             .store
@@ -177,14 +204,6 @@ impl<'a> SelfService<'a> {
         if stored.expires_at < unix_now() {
             return Err(LinkError::Expired);
         }
-        if !self
-            .store
-            .take_account_token(user_id, purpose, &hash)
-            .await?
-        {
-            // Another request used it a moment ago.
-            return Err(LinkError::Unknown);
-        }
-        Ok((user_id, stored))
+        Ok((user_id, hash, stored))
     }
 }

@@ -40,7 +40,8 @@ pub enum ApiError {
     /// 403: `POST /register` while sign-up is closed.
     #[error("Sign-up is closed on this server")]
     SignupClosed,
-    /// 403: `POST /register` or a password change when the app owns the users.
+    /// 403: registration, a password change or reset, or an email route when
+    /// the app owns the users.
     #[error("{0} is done by the application, not by this server")]
     AppOwnsUsers(&'static str),
     /// 403: the current password given to `POST /password` is wrong.

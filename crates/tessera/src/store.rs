@@ -367,7 +367,8 @@ impl Store {
     }
 
     /// Replaces user `id`'s password hash and bumps its credential version, so
-    /// sign-ins that checked the old hash cannot start a session any more.
+    /// sign-ins that checked the old hash cannot start a session any more;
+    /// voids any password reset link sent before.
     pub async fn set_password_hash(&self, id: i64, password_hash: &str) -> Result<(), StoreError> {
         dispatch!(self, db => db.set_password_hash(id, password_hash).await)
     }

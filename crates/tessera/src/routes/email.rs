@@ -34,9 +34,10 @@ pub(super) fn router() -> Router<AppState> {
         (status = 200, description = "Address set; a verification link is mailed to it", body = UserProfile),
         (status = 400, description = "Missing or invalid JSON body, or not an email address", body = ErrorBody),
         (status = 401, description = "Missing, invalid or not fresh token (sign in with the password again)", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 challenge"))),
+        (status = 403, description = "The application owns the users (and their addresses)", body = ErrorBody),
         (status = 409, description = "Another account has this address", body = ErrorBody),
         (status = 413, description = "Request body over 16 KiB", body = ErrorBody),
-        (status = 429, description = "Too many requests from this client", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 429, description = "Too many mails asked for this account or address, or too many requests from this client", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
@@ -45,6 +46,9 @@ async fn email_update(
     FreshUser(caller): FreshUser,
     JsonBody(request): JsonBody<EmailChangeRequest>,
 ) -> Result<Json<UserProfile>> {
+    if state.accounts.app_owned() {
+        return Err(ApiError::AppOwnsUsers("Setting an email address"));
+    }
     let email = validate::email(&request.email).map_err(ApiError::BadRequest)?;
     let user = state
         .store
@@ -54,6 +58,12 @@ async fn email_update(
     if user.email.as_deref() == Some(email.as_str()) && user.email_verified {
         return Ok(Json(user.into()));
     }
+    // Each change mails two addresses: limited like every other mail, per
+    // account and per address mailed, so no one turns it into a mail cannon.
+    state
+        .limits
+        .check_mail_request(&format!("account:{}", user.id))?;
+    state.limits.check_mail_request(&email)?;
     let updated = state.self_service().change_email(&user, &email).await?;
     Ok(Json(updated.into()))
 }
@@ -67,6 +77,7 @@ async fn email_update(
     responses(
         (status = 204, description = "Address verified"),
         (status = 400, description = "Missing or invalid JSON body, or a used, expired, replaced or forged link", body = ErrorBody),
+        (status = 403, description = "The application owns the users (and their addresses)", body = ErrorBody),
         (status = 413, description = "Request body over 16 KiB", body = ErrorBody),
         (status = 429, description = "Too many requests from this client", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
@@ -76,6 +87,9 @@ async fn email_verify(
     State(state): State<AppState>,
     JsonBody(request): JsonBody<TokenRequest>,
 ) -> Result<StatusCode> {
+    if state.accounts.app_owned() {
+        return Err(ApiError::AppOwnsUsers("Verifying an email address"));
+    }
     if request.token.is_empty() {
         return Err(ApiError::BadRequest("Missing token parameter".to_owned()));
     }
@@ -94,6 +108,7 @@ async fn email_verify(
         (status = 202, description = "A new link is on its way", body = ErrorBody),
         (status = 400, description = "No address set, or it is verified already", body = ErrorBody),
         (status = 401, description = "Missing, malformed, expired or revoked token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 challenge"))),
+        (status = 403, description = "The application owns the users (and their addresses)", body = ErrorBody),
         (status = 429, description = "Too many links asked for, or too many requests from this client", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
@@ -102,6 +117,9 @@ async fn email_resend(
     State(state): State<AppState>,
     caller: AuthUser,
 ) -> Result<(StatusCode, Json<ErrorBody>)> {
+    if state.accounts.app_owned() {
+        return Err(ApiError::AppOwnsUsers("Verifying an email address"));
+    }
     let user = state
         .store
         .find_user_by_id(caller.id)

@@ -23,7 +23,7 @@ pub(super) fn router() -> Router<AppState> {
 }
 
 /// `POST /password/forgot`: mails a reset link to the account named by
-/// `email` or `username`, if there is one with an address. The answer is
+/// `email` or `username`, if there is one with a verified address. The answer is
 /// the same, and comes as fast, whether or not there is: the look-up and
 /// the mail happen after it.
 #[utoipa::path(
@@ -32,8 +32,9 @@ pub(super) fn router() -> Router<AppState> {
     tag = "account",
     request_body = ForgotPasswordRequest,
     responses(
-        (status = 202, description = "Always, account or not: a link is mailed if the account exists and has an address", body = ErrorBody),
+        (status = 202, description = "Always, account or not: a link is mailed if the account exists and has a verified address", body = ErrorBody),
         (status = 400, description = "Missing or invalid JSON body, or neither email nor username", body = ErrorBody),
+        (status = 403, description = "The application owns the users (and their passwords)", body = ErrorBody),
         (status = 413, description = "Request body over 16 KiB", body = ErrorBody),
         (status = 429, description = "Too many requests from this client or for this address or name", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
@@ -42,6 +43,9 @@ async fn forgot_create(
     State(state): State<AppState>,
     JsonBody(request): JsonBody<ForgotPasswordRequest>,
 ) -> Result<(StatusCode, Json<ErrorBody>)> {
+    if state.accounts.app_owned() {
+        return Err(ApiError::AppOwnsUsers("Resetting a password"));
+    }
     let named = match (request.email, request.username) {
         (Some(email), _) if !email.trim().is_empty() => {
             Named::Email(email.trim().to_ascii_lowercase())
@@ -123,6 +127,7 @@ async fn send_reset(state: AppState, named: Named) {
     responses(
         (status = 204, description = "Password set; every session of the user ended"),
         (status = 400, description = "Missing or invalid JSON body, a password outside the rules, or a used, expired, replaced or forged link", body = ErrorBody),
+        (status = 403, description = "The application owns the users (and their passwords)", body = ErrorBody),
         (status = 413, description = "Request body over 16 KiB", body = ErrorBody),
         (status = 429, description = "Too many requests from this client", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
@@ -132,6 +137,9 @@ async fn reset_create(
     State(state): State<AppState>,
     JsonBody(request): JsonBody<PasswordResetRequest>,
 ) -> Result<StatusCode> {
+    if state.accounts.app_owned() {
+        return Err(ApiError::AppOwnsUsers("Resetting a password"));
+    }
     if request.token.is_empty() {
         return Err(ApiError::BadRequest("Missing token parameter".to_owned()));
     }
@@ -140,11 +148,14 @@ async fn reset_create(
             "Missing new_password parameter".to_owned(),
         ));
     }
-    // Before the token is used up, so a refused password leaves the link working.
+    // The link is checked (a forged one costs no hash), then the password is
+    // hashed, and only then is the link used up: a refused password or a
+    // busy hasher (503) leaves it working.
     validate::password(&request.new_password).map_err(ApiError::BadRequest)?;
     let self_service = state.self_service();
-    let user = self_service.redeem_reset(&request.token).await?;
+    self_service.check_reset(&request.token).await?;
     let hash = state.passwords.hash(request.new_password).await?;
+    let user = self_service.redeem_reset(&request.token).await?;
     state.store.set_password_hash(user.id, &hash).await?;
     // Every session, access tokens included, through the revocations every instance follows.
     state.sessions().end_all(user.id, None).await?;

@@ -83,7 +83,7 @@ impl Store {
     }
 
     /// Sets (or with `None` removes) user `id`'s email address, unverified,
-    /// voiding any verification link sent before. [`StoreError::EmailTaken`]
+    /// voiding every link sent before (verification and password reset). [`StoreError::EmailTaken`]
     /// when another account has it.
     pub async fn set_email(&self, id: i64, email: Option<&str>) -> Result<(), StoreError> {
         dispatch!(self, db => db.set_email(id, email).await)

@@ -284,6 +284,46 @@ async fn the_app_registers_users_and_changes_passwords_itself() {
 }
 
 #[tokio::test]
+async fn the_app_owns_its_users_addresses_and_password_resets() {
+    let users = AppUsers::with(&["user1"]);
+    let app = spawn(&users, &[]).await;
+    let access = app.token_for("user1").await;
+    let token = "1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let link = json!({ "token": token, "new_password": PASSWORD });
+    let resetting = "Resetting a password is done by the application, not by this server";
+    let verifying = "Verifying an email address is done by the application, not by this server";
+    for (response, msg) in [
+        (
+            app.post_json("/password/forgot", &json!({ "username": "user1" }))
+                .await,
+            resetting,
+        ),
+        (app.post_json("/password/reset", &link).await, resetting),
+        (
+            app.post_json("/email/verify", &json!({ "token": token }))
+                .await,
+            verifying,
+        ),
+        (
+            app.post_bearer("/email/resend", &access, None).await,
+            verifying,
+        ),
+    ] {
+        assert_error(response, StatusCode::FORBIDDEN, msg).await;
+    }
+    let set = app
+        .http()
+        .request(reqwest::Method::PUT, app.url("/me/email"))
+        .bearer_auth(&access)
+        .json(&json!({ "email": "user1@example.org" }))
+        .send()
+        .await
+        .unwrap();
+    let msg = "Setting an email address is done by the application, not by this server";
+    assert_error(set, StatusCode::FORBIDDEN, msg).await;
+}
+
+#[tokio::test]
 async fn the_sign_in_limits_apply_to_the_apps_users() {
     let users = AppUsers::with(&["user1"]);
     let app = spawn(&users, &["--rate-limit-user", "3/min"]).await;

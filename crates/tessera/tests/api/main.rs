@@ -1,6 +1,7 @@
 //! Tests of the HTTP API (in-process, or over real sockets where the socket
 //! matters) and of the `tessera` binary.
 
+mod account_links;
 mod admin;
 mod app_users;
 mod binary;

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::email::{app_with_sink, register_with_email};
+use crate::account_links::register_verified;
+use crate::email::app_with_sink;
 use crate::helpers::{assert_error, assert_token_refused, credentials, TestApp, PASSWORD};
 
 const NEW_PASSWORD: &str = "a brand new password";
@@ -30,8 +31,7 @@ async fn reset(app: &TestApp, token: &str, new_password: &str) -> reqwest::Respo
 #[tokio::test]
 async fn a_reset_link_sets_the_password_and_ends_every_session() {
     let (app, sink) = app_with_sink(&[]).await;
-    register_with_email(&app, "alice", "alice@example.org").await;
-    sink.wait_for("alice@example.org", 1).await; // the verification link
+    register_verified(&app, &sink, "alice", "alice@example.org").await;
     let session = app.sign_in("alice").await;
     let access = session["access_token"].as_str().unwrap().to_owned();
     let refresh = session["refresh_token"].as_str().unwrap().to_owned();
@@ -95,8 +95,7 @@ async fn a_reset_link_sets_the_password_and_ends_every_session() {
 #[tokio::test]
 async fn a_username_works_too_and_a_newer_link_replaces_the_older() {
     let (app, sink) = app_with_sink(&[]).await;
-    register_with_email(&app, "bob", "bob@example.org").await;
-    sink.wait_for("bob@example.org", 1).await;
+    register_verified(&app, &sink, "bob", "bob@example.org").await;
     assert_eq!(
         forgot(&app, &json!({ "username": "BOB" })).await.0,
         StatusCode::ACCEPTED
@@ -123,8 +122,7 @@ async fn a_username_works_too_and_a_newer_link_replaces_the_older() {
 #[tokio::test]
 async fn unknown_accounts_get_the_same_answer_and_no_mail() {
     let (app, sink) = app_with_sink(&[]).await;
-    register_with_email(&app, "carol", "carol@example.org").await;
-    sink.wait_for("carol@example.org", 1).await;
+    register_verified(&app, &sink, "carol", "carol@example.org").await;
     let known = forgot(&app, &json!({ "email": "carol@example.org" })).await;
     for body in [
         json!({ "email": "nobody@example.org" }),
@@ -209,8 +207,8 @@ async fn median_answer(app: &TestApp, body: &Value, runs: usize) -> Duration {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "slow tier: measures answer times"]
 async fn forgot_takes_as_long_for_accounts_that_do_not_exist() {
-    let (app, _sink) = app_with_sink(&[]).await;
-    register_with_email(&app, "erin", "erin@example.org").await;
+    let (app, sink) = app_with_sink(&[]).await;
+    register_verified(&app, &sink, "erin", "erin@example.org").await;
     let existing = json!({ "email": "erin@example.org" });
     let missing = json!({ "email": "nobody@example.org" });
     // Interleaved rounds, so a busy moment of the machine hits both alike.

@@ -135,8 +135,9 @@ where
             .execute(&mut *tx)
             .await
             .map_err(unique_violation)?;
-        // A link sent to the old address must not verify the new one.
-        sqlx::query("DELETE FROM account_tokens WHERE user_id = $1 AND purpose = 'verify_email'")
+        // A link sent to the old address must neither verify the new one nor
+        // reset the password of an account that address no longer names.
+        sqlx::query("DELETE FROM account_tokens WHERE user_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -187,14 +188,21 @@ where
         id: i64,
         password_hash: &str,
     ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
         sqlx::query(
             "UPDATE users SET password_hash = $1, credential_version = credential_version + 1 \
              WHERE id = $2",
         )
         .bind(password_hash)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        // A reset link mailed before the change must not undo it.
+        sqlx::query("DELETE FROM account_tokens WHERE user_id = $1 AND purpose = 'reset_password'")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 
