@@ -98,13 +98,6 @@ impl<'a> Sessions<'a> {
     ) -> Result<Tokens> {
         let now = unix_now();
         let session_id = new_id();
-        let totp = self.store.totp(user.id).await?;
-        let level = if totp.is_some_and(|totp| totp.confirmed) {
-            Assurance::FirstStep
-        } else {
-            Assurance::SingleFactor
-        };
-        let access = self.access(user, &session_id, (true, level), now, new_id())?;
         let refresh = if with_refresh {
             let settings = self.settings;
             let exp = now + settings.refresh_ttl.min(settings.session_max_age).as_secs();
@@ -132,6 +125,17 @@ impl<'a> Sessions<'a> {
             tracing::info!(target: "tessera::audit", event = "login_failed", user_id = user.id, "password changed during sign-in");
             return Err(SessionError::PasswordChanged);
         }
+        // The second factor is read after the session exists: a TOTP
+        // confirmed before this read makes it a first step, and one confirmed
+        // after it ends this session with every other one (`POST
+        // /mfa/totp/confirm`), so no password-only session outlives it.
+        let totp = self.store.totp(user.id).await?;
+        let level = if totp.is_some_and(|totp| totp.confirmed) {
+            Assurance::FirstStep
+        } else {
+            Assurance::SingleFactor
+        };
+        let access = self.access(user, &session_id, (true, level), now, new_id())?;
         if level != Assurance::SingleFactor {
             // Nobody knows the session yet: no token of it can be refreshed before this.
             self.store

@@ -140,6 +140,9 @@ pub enum Rotation {
     Rotated {
         /// Unix time the successor expires.
         expires_at: u64,
+        /// The session's stored assurance level, read in the same
+        /// transaction: what the new pair carries.
+        acr: i64,
     },
     /// The token was not usable: already used (the record says when and for
     /// what), its session revoked, or expired.
@@ -418,8 +421,8 @@ impl Store {
     /// first; a session already that old is refused.
     pub async fn rotate_refresh(&self, used: &RotateRefresh<'_>) -> Result<Rotation, StoreError> {
         let rotated = dispatch!(self, db => db.rotate_refresh(used).await)?;
-        if let Some(expires_at) = rotated {
-            return Ok(Rotation::Rotated { expires_at });
+        if let Some((expires_at, acr)) = rotated {
+            return Ok(Rotation::Rotated { expires_at, acr });
         }
         Ok(match self.refresh_record(used.jti).await? {
             Some(record) => Rotation::Refused(record),

@@ -4,7 +4,7 @@
 use super::{secs, Result, Revoke, SeenFrom, Sessions, Tokens};
 use crate::clock::{new_id, unix_now};
 use crate::store::{RefreshRecord, RotateRefresh, Rotation};
-use crate::token::AuthError;
+use crate::token::{Assurance, AuthError};
 
 impl Sessions<'_> {
     /// Exchanges refresh token `token`, presented by the client with digest
@@ -40,12 +40,15 @@ impl Sessions<'_> {
         {
             Rotation::Rotated {
                 expires_at: successor_exp,
+                acr,
             } => {
                 self.store
                     .record_session_client(&claims.sid, &seen.client(Some(now)))
                     .await?;
                 let user = self.current_user(user_id).await?;
-                let level = self.level(&claims.sid).await?;
+                // As stored when the token was used, not as read now: a
+                // second factor given since then raised another chain.
+                let level = Assurance::from_stored(acr);
                 let access = self.access(&user, &claims.sid, (false, level), now, access_jti);
                 let refresh =
                     self.tokens

@@ -115,3 +115,30 @@ impl Drop for TestDatabase {
         }
     }
 }
+
+/// Waits until a statement containing `statement` is blocked on a lock in
+/// the Postgres at `url`, or until `task` (which runs it) has finished
+/// without waiting. For tests that force two transactions into one order.
+pub(crate) async fn until_blocked_or_done<T>(
+    url: &str,
+    statement: &str,
+    task: &tokio::task::JoinHandle<T>,
+) {
+    use sqlx::Connection;
+    let mut observer = sqlx::PgConnection::connect(url).await.unwrap();
+    let pattern = format!("%{statement}%");
+    while !task.is_finished() {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() \
+             AND wait_event_type = 'Lock' AND query LIKE $1",
+        )
+        .bind(&pattern)
+        .fetch_one(&mut observer)
+        .await
+        .unwrap();
+        if waiting > 0 {
+            return;
+        }
+        tokio::task::yield_now().await;
+    }
+}

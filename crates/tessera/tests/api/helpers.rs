@@ -243,10 +243,15 @@ impl TestApp {
         self.data_dir.path()
     }
 
+    /// The URL of the server's Postgres schema, when it has one.
+    pub(crate) fn postgres_url(&self) -> Option<String> {
+        self.schema.as_ref().map(|schema| schema.url())
+    }
+
     /// The server's store, opened a second time (as the CLI would).
     pub(crate) async fn store(&self) -> Store {
-        let url = match &self.schema {
-            Some(schema) => schema.url(),
+        let url = match self.postgres_url() {
+            Some(url) => url,
             None => format!(
                 "sqlite://{}",
                 self.data_dir.path().join("tessera.db").display()

@@ -2,6 +2,7 @@
 //! RFC 9470 challenge, completing a sign-in, refreshes keeping the level.
 
 mod cluster;
+mod confirm_race;
 mod key_check;
 mod limits;
 mod logout;
@@ -91,7 +92,7 @@ pub(crate) async fn assert_insufficient(response: Response, msg: &str) {
     assert_error(response, StatusCode::UNAUTHORIZED, msg).await;
 }
 
-const PENDING: &str = "Sign-in incomplete: send your second factor to POST /mfa/verify";
+pub(crate) const PENDING: &str = "Sign-in incomplete: send your second factor to POST /mfa/verify";
 
 #[tokio::test]
 async fn a_totp_sign_in_is_a_first_step_until_verified_then_refreshes_keep_its_level() {

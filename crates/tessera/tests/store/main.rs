@@ -14,6 +14,7 @@ mod engines;
 mod key_checks;
 mod lifecycle;
 mod mail;
+mod raise_race;
 mod revocations;
 mod schema;
 mod second_factor;

@@ -93,7 +93,8 @@ async fn a_refresh_token_is_used_once() {
         assert_eq!(
             rotated,
             Rotation::Rotated {
-                expires_at: NOW + 10 + HOUR
+                expires_at: NOW + 10 + HOUR,
+                acr: 1,
             }
         );
         let successor = store.refresh_record("r2").await.unwrap().unwrap();
@@ -127,6 +128,7 @@ async fn a_successor_never_outlives_its_session() {
         let rotated = rotate(&store, "r1", "r2", NOW + 40 * 60, 90 * 60).await;
         let cut = Rotation::Rotated {
             expires_at: NOW + 90 * 60,
+            acr: 1,
         };
         assert_eq!(rotated, cut);
         // At its age limit the session rotates no more.

@@ -119,7 +119,8 @@ async fn check_upgraded(store: &Store) {
     assert_eq!(
         rotated,
         Rotation::Rotated {
-            expires_at: now + 3600
+            expires_at: now + 3600,
+            acr: 1,
         }
     );
     assert!(store.create_session("s2", 1, 2, now, None).await.unwrap());

@@ -59,8 +59,23 @@ where
     pub(in crate::store) async fn rotate_refresh(
         &self,
         used: &RotateRefresh<'_>,
-    ) -> Result<Option<u64>, StoreError> {
+    ) -> Result<Option<(u64, i64)>, StoreError> {
         let mut tx = self.begin().await?;
+        // The session's row first, locked, as raising a session locks it
+        // first too: a raise is then wholly before this rotation (which then
+        // finds the first step's token gone) or wholly after it (and drops the
+        // successor stored here), so the level read here is the chain's own.
+        let acr: Option<i64> = sqlx::query_scalar(
+            "UPDATE sessions SET acr = acr \
+             WHERE id = (SELECT session_id FROM refresh_tokens WHERE jti = $1) RETURNING acr",
+        )
+        .bind(used.jti)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(acr) = acr else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
         // One conditional update: of concurrent callers, the others wait for
         // the first to commit and then find `used_at` set, matching nothing.
         let session: Option<(String, i64)> = sqlx::query_as(
@@ -86,7 +101,7 @@ where
         let expires_at = used.successor_expires_at.min(deadline);
         Self::insert_refresh(&mut tx, used.successor_jti, &session, used.now, expires_at).await?;
         tx.commit().await?;
-        Ok(Some(expires_at))
+        Ok(Some((expires_at, acr)))
     }
 
     pub(in crate::store) async fn refresh_record(
