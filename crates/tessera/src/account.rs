@@ -34,14 +34,22 @@ pub async fn password_reset_link(
     let Some(user) = store.find_user_by_name(username).await? else {
         return Ok(None);
     };
-    let token = new_reset_token(store, user.id).await?;
+    // Not bound to an address: the operator hands it over, not the mail.
+    let token = new_reset_token(store, user.id, None).await?;
     tracing::info!(target: "tessera::audit", event = "password_reset_link_issued", user_id = user.id, "password reset link issued by an operator");
     let origin = link_origin.trim_end_matches('/');
     Ok(Some(format!("{origin}{RESET_PASSWORD_PAGE}#token={token}")))
 }
 
-async fn new_reset_token(store: &Store, user_id: i64) -> Result<String, StoreError> {
-    let (token, stored) = links::new_link(user_id, None, RESET_PASSWORD_TTL);
+/// A new reset link for `user_id`, bound to the verified address it is
+/// mailed to (if any): it works only while that still is the user's.
+async fn new_reset_token(
+    store: &Store,
+    user_id: i64,
+    mailed_to: Option<&str>,
+) -> Result<String, StoreError> {
+    let mailed_to = mailed_to.map(str::to_owned);
+    let (token, stored) = links::new_link(user_id, mailed_to, RESET_PASSWORD_TTL);
     store
         .put_account_token(user_id, TokenPurpose::ResetPassword, &stored)
         .await?;
@@ -126,7 +134,7 @@ impl<'a> SelfService<'a> {
             tracing::info!(target: "tessera::audit", event = "password_reset_unsendable", user_id = user.id, has_email = user.email.is_some(), "password reset asked for an account without a verified email address");
             return Ok(());
         };
-        let token = self.reset_link(user).await?;
+        let token = self.reset_link(user, email).await?;
         let mail =
             self.mail
                 .messages
@@ -136,9 +144,10 @@ impl<'a> SelfService<'a> {
         Ok(())
     }
 
-    /// A new password reset link for `user` (voiding older ones).
-    async fn reset_link(self, user: &StoredUser) -> Result<String, StoreError> {
-        let token = new_reset_token(self.store, user.id).await?;
+    /// A new password reset link for `user` (voiding older ones), to be
+    /// mailed to `email`.
+    async fn reset_link(self, user: &StoredUser, email: &str) -> Result<String, StoreError> {
+        let token = new_reset_token(self.store, user.id, Some(email)).await?;
         Ok(self.mail.messages.link(RESET_PASSWORD_PAGE, &token))
     }
 
@@ -203,6 +212,20 @@ impl<'a> SelfService<'a> {
         }
         if stored.expires_at < unix_now() {
             return Err(LinkError::Expired);
+        }
+        if purpose == TokenPurpose::ResetPassword {
+            if let Some(mailed_to) = &stored.email {
+                // The address may have changed after the link was stored (a
+                // change voids the links stored before it, not one stored
+                // by a request that read the user just before the change).
+                let user = self.store.find_user_by_id(user_id).await?;
+                let still = user.is_some_and(|user| {
+                    user.email_verified && user.email.as_ref() == Some(mailed_to)
+                });
+                if !still {
+                    return Err(LinkError::Unknown);
+                }
+            }
         }
         Ok((user_id, hash, stored))
     }

@@ -156,8 +156,8 @@ impl Limits {
     }
 
     /// Counts one message asked for under `key` (`account:<id>`, the email
-    /// address or username a `POST /password/forgot` named, or the address
-    /// a `PUT /me/email` sets).
+    /// address or username a `POST /password/forgot` named, or `set:` and
+    /// the address a `PUT /me/email` sets).
     pub(crate) fn check_mail_request(&self, key: &str) -> Result<(), ApiError> {
         check(&self.mail_requests, &key.to_owned()).inspect_err(|_| {
             tracing::warn!(target: "tessera::audit", event = "rate_limited", key, "too many mail requests");

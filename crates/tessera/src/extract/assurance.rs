@@ -36,8 +36,9 @@ where
 }
 
 /// The holder of any valid access token, a first-step one included: only for
-/// the routes that complete a sign-in (`POST /mfa/verify`) or end one
-/// (`POST /logout`, `POST /logout/all`).
+/// the routes that complete a sign-in (`POST /mfa/verify`) or end that one
+/// session (`POST /logout`; not `POST /logout/all`, which would let the
+/// password alone sign the user out everywhere).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FirstStep<E = NoExtraClaims>(pub AuthUser<E>);
 

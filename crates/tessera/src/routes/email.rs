@@ -58,12 +58,20 @@ async fn email_update(
     if user.email.as_deref() == Some(email.as_str()) && user.email_verified {
         return Ok(Json(user.into()));
     }
+    // Taken: answered before anything is counted, so asking for someone
+    // else's address uses up no budget of theirs.
+    if let Some(owner) = state.store.find_user_by_email(&email).await? {
+        if owner.id != user.id {
+            return Err(ApiError::EmailTaken);
+        }
+    }
     // Each change mails two addresses: limited like every other mail, per
-    // account and per address mailed, so no one turns it into a mail cannon.
+    // account and per address set (a budget apart from the forgot-password
+    // one of that address), so no one turns it into a mail cannon.
     state
         .limits
         .check_mail_request(&format!("account:{}", user.id))?;
-    state.limits.check_mail_request(&email)?;
+    state.limits.check_mail_request(&format!("set:{email}"))?;
     let updated = state.self_service().change_email(&user, &email).await?;
     Ok(Json(updated.into()))
 }

@@ -59,7 +59,7 @@ async fn logout_create(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Every session of the caller ended"),
-        (status = 401, description = "Missing, malformed, expired or revoked token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 challenge"))),
+        (status = 401, description = "Missing, malformed, expired or revoked token, or a first-step token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 / RFC 9470 challenge"))),
         (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]

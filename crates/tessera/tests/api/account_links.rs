@@ -8,9 +8,11 @@ use std::sync::Arc;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use tessera::store::{AccountToken, TokenPurpose};
 
 use crate::email::{app_with_sink, register_with_email};
-use crate::helpers::{assert_error, credentials, TestApp, PASSWORD};
+use crate::helpers::{assert_error, credentials, now, TestApp, PASSWORD};
 use crate::smtp_sink::SmtpSink;
 
 const NEW_PASSWORD: &str = "a brand new password";
@@ -100,6 +102,39 @@ async fn a_new_password_voids_the_reset_link_sent_before() {
 }
 
 #[tokio::test]
+async fn a_reset_link_works_only_while_its_address_is_the_users() {
+    let (app, sink) = app_with_sink(&[]).await;
+    register_verified(&app, &sink, "trent", "trent@old.example").await;
+    let store = app.store().await;
+    let user = store.find_user_by_name("trent").await.unwrap().unwrap();
+    // A forgot request read the user just before the address changed (and
+    // was verified), and stores its link just after: the change voided
+    // the links before it, not this one.
+    store
+        .set_email(user.id, Some("trent@new.example"))
+        .await
+        .unwrap();
+    let verified = store.mark_email_verified(user.id, "trent@new.example", now());
+    assert!(verified.await.unwrap());
+    let token = format!("{}.{}", user.id, "A".repeat(43));
+    let hash: String = Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    let link = AccountToken {
+        token_hash: hash,
+        email: Some("trent@old.example".to_owned()),
+        expires_at: now() + 600,
+    };
+    let purpose = TokenPurpose::ResetPassword;
+    store
+        .put_account_token(user.id, purpose, &link)
+        .await
+        .unwrap();
+    assert_void(&app, &token).await;
+}
+
+#[tokio::test]
 async fn setting_an_address_is_limited_like_any_mail() {
     let app = TestApp::spawn_with(&["--rate-limit-mail", "2/h"]).await;
     app.register("rupert").await;
@@ -113,6 +148,22 @@ async fn setting_an_address_is_limited_like_any_mail() {
     let limited = set_email(&app, &access, "r3@example.org").await;
     assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(limited.headers().contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn asking_for_a_taken_address_uses_up_no_budget() {
+    let app = TestApp::spawn_with(&["--rate-limit-mail", "1/h"]).await;
+    register_with_email(&app, "ursula", "ursula@example.org").await;
+    app.register("victor").await;
+    let access = app.token_for("victor").await;
+    for _ in 0..3 {
+        let taken = set_email(&app, &access, "ursula@example.org").await;
+        assert_eq!(taken.status(), StatusCode::CONFLICT);
+    }
+    // Neither victor's budget nor the address's forgot-password one is spent.
+    let own = set_email(&app, &access, "victor@example.org").await;
+    assert_eq!(own.status(), StatusCode::OK);
+    forgot(&app, &json!({ "email": "ursula@example.org" })).await;
 }
 
 /// Signs `username` in over and over until `stop`, keeping the one hasher busy.

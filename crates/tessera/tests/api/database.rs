@@ -116,11 +116,13 @@ impl Drop for TestDatabase {
     }
 }
 
-/// Waits until a statement containing `statement` is blocked on a lock in
-/// the Postgres at `url`, or until `task` (which runs it) has finished
-/// without waiting. For tests that force two transactions into one order.
+/// Waits until a statement containing `statement` is blocked by the
+/// connection of process `holder` in the Postgres at `url`, or until `task`
+/// (which runs it) has finished without waiting. For tests that force two
+/// transactions into one order.
 pub(crate) async fn until_blocked_or_done<T>(
     url: &str,
+    holder: i32,
     statement: &str,
     task: &tokio::task::JoinHandle<T>,
 ) {
@@ -129,9 +131,10 @@ pub(crate) async fn until_blocked_or_done<T>(
     let pattern = format!("%{statement}%");
     while !task.is_finished() {
         let waiting: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() \
-             AND wait_event_type = 'Lock' AND query LIKE $1",
+            "SELECT count(*) FROM pg_stat_activity \
+             WHERE $1 = ANY(pg_blocking_pids(pid)) AND query LIKE $2",
         )
+        .bind(holder)
         .bind(&pattern)
         .fetch_one(&mut observer)
         .await
@@ -141,4 +144,12 @@ pub(crate) async fn until_blocked_or_done<T>(
         }
         tokio::task::yield_now().await;
     }
+}
+
+/// The server process of connection `connection`, as `pg_blocking_pids` names it.
+pub(crate) async fn backend_pid(connection: &mut sqlx::PgConnection) -> i32 {
+    sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(connection)
+        .await
+        .unwrap()
 }

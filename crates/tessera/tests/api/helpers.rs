@@ -502,6 +502,7 @@ pub(crate) fn settings(flags: &[&str]) -> (Config, ServerConfig) {
             "--ipv6-prefix" => config.ipv6_prefix = value.parse().unwrap(),
             "--database-url" => config.store.database_url = Some((*value).to_owned()),
             "--data-dir" => config.store.data_dir = value.into(),
+            "--db-timeout" => config.store.db_timeout = duration(),
             "--addr" => server.addr = value.parse().unwrap(),
             "--static-dir" => server.static_dir = Some(value.into()),
             "--cors-origin" => server.cors_origins.push((*value).to_owned()),

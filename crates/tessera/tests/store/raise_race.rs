@@ -5,7 +5,7 @@
 use sqlx::{Connection, PgConnection};
 use tessera::store::{RotateRefresh, Rotation};
 
-use crate::database::until_blocked_or_done;
+use crate::database::{backend_pid, until_blocked_or_done};
 use crate::engines::TestDb;
 
 const NOW: u64 = 1_800_000_000;
@@ -22,6 +22,7 @@ async fn a_refresh_waits_for_a_raise_and_then_finds_its_first_step_token_gone() 
 
     // A raise, its transaction held open after its first statement.
     let mut raise = PgConnection::connect(&db.url).await.unwrap();
+    let holder = backend_pid(&mut raise).await;
     let mut tx = raise.begin().await.unwrap();
     sqlx::query("UPDATE sessions SET acr = 2 WHERE id = 's1' AND acr = 0")
         .execute(&mut *tx)
@@ -42,7 +43,7 @@ async fn a_refresh_waits_for_a_raise_and_then_finds_its_first_step_token_gone() 
             store.rotate_refresh(&exchange).await.unwrap()
         }
     });
-    until_blocked_or_done(&db.url, "SET acr = acr", &rotating).await;
+    until_blocked_or_done(&db.url, holder, "SET acr = acr", &rotating).await;
     // The rest of the raise: the first step's unused refresh tokens go.
     sqlx::query("DELETE FROM refresh_tokens WHERE session_id = 's1' AND used_at IS NULL")
         .execute(&mut *tx)

@@ -10,18 +10,20 @@ use serde_json::json;
 use sqlx::{Connection, PgConnection};
 
 use super::{assert_insufficient, claims, code_at, json_of, PENDING};
-use crate::database::{until_blocked_or_done, wants_postgres, TestSchema};
+use crate::database::{backend_pid, until_blocked_or_done, wants_postgres, TestSchema};
 use crate::helpers::{credentials, now, TestApp, PASSWORD};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sign_in_racing_the_confirmation_ends_a_first_step() {
     // Postgres on both tiers: on SQLite nothing interleaves.
     let own = TestSchema::create().await;
-    let app = if wants_postgres() {
-        TestApp::spawn().await
-    } else {
-        TestApp::spawn_with(&["--database-url", &own.url()]).await
-    };
+    // The held sign-in waits as long as the test needs, however busy the machine.
+    let own_url = own.url();
+    let mut flags = vec!["--db-timeout", "5min"];
+    if !wants_postgres() {
+        flags.extend(["--database-url", own_url.as_str()]);
+    }
+    let app = TestApp::spawn_with(&flags).await;
     let url = app.postgres_url().unwrap_or_else(|| own.url());
     app.register("alice").await;
     let access = app.token_for("alice").await;
@@ -33,6 +35,7 @@ async fn a_sign_in_racing_the_confirmation_ends_a_first_step() {
     // key-share locks of the rows the confirmation inserts), so a sign-in
     // stops just before its session exists.
     let mut holder = PgConnection::connect(&url).await.unwrap();
+    let holder_pid = backend_pid(&mut holder).await;
     let mut held = holder.begin().await.unwrap();
     sqlx::query("SELECT id FROM users WHERE username = 'alice' FOR NO KEY UPDATE")
         .execute(&mut *held)
@@ -46,7 +49,7 @@ async fn a_sign_in_racing_the_confirmation_ends_a_first_step() {
                 .await
         }
     });
-    until_blocked_or_done(&url, "INSERT INTO sessions", &signing_in).await;
+    until_blocked_or_done(&url, holder_pid, "INSERT INTO sessions", &signing_in).await;
 
     // TOTP confirmed, the other sessions ended: then the sign-in goes on.
     let code = json!({ "code": code_at(&secret, now()) });
