@@ -76,3 +76,25 @@ pub async fn axe_violations(browser: &Browser) -> Vec<String> {
     }
     strings(&browser.script(AXE, Vec::new()).await)
 }
+
+/// The screens every page is checked on, in CSS pixels: a phone and a laptop.
+pub const VIEWPORTS: [(u32, u32); 2] = [(390, 844), (1280, 800)];
+
+/// Checks the page as it is now on every viewport of [`VIEWPORTS`] (no
+/// overlapping controls, no sideways scrolling), then with axe-core; `page`
+/// names it in the failure.
+pub async fn check_page(browser: &Browser, page: &str) {
+    for (width, height) in VIEWPORTS {
+        browser.set_viewport(width, height).await;
+        let problems = layout_problems(browser).await;
+        assert!(
+            problems.is_empty(),
+            "{page} at {width}×{height}: {problems:#?}"
+        );
+        let violations = axe_violations(browser).await;
+        assert!(
+            violations.is_empty(),
+            "{page} at {width}×{height}: {violations:#?}"
+        );
+    }
+}

@@ -5,29 +5,9 @@
 //! Needs `trunk build --release`, `cargo build -p tessera` and axe-core in
 //! `tools/` (`scripts/install-frontend-tools`).
 
-use e2e::audit::{axe_violations, layout_problems};
+use e2e::audit::check_page as check;
 use e2e::steps::{expect_account_of, register_via_api, sign_in, PASSWORD};
 use e2e::{Browser, ServerConfig, TesseraServer};
-
-/// The screens every page is checked on, in CSS pixels.
-const VIEWPORTS: [(u32, u32); 2] = [(390, 844), (1280, 800)];
-
-/// Checks the page as it is now on every viewport, then with axe-core.
-async fn check(browser: &Browser, page: &str) {
-    for (width, height) in VIEWPORTS {
-        browser.set_viewport(width, height).await;
-        let problems = layout_problems(browser).await;
-        assert!(
-            problems.is_empty(),
-            "{page} at {width}×{height}: {problems:#?}"
-        );
-        let violations = axe_violations(browser).await;
-        assert!(
-            violations.is_empty(),
-            "{page} at {width}×{height}: {violations:#?}"
-        );
-    }
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_page_fits_phones_and_laptops_and_passes_axe() {

@@ -20,6 +20,9 @@ pub struct Paths {
     pub logout: AttrValue,
     /// Sign-out of every session of the user. Defaults to `/logout/all`.
     pub logout_all: AttrValue,
+    /// The second step of a sign-in: a code for a full session. Defaults to
+    /// `/mfa/verify`.
+    pub mfa_verify: AttrValue,
 }
 
 impl Default for Paths {
@@ -30,6 +33,7 @@ impl Default for Paths {
             refresh: paths::REFRESH.into(),
             logout: paths::LOGOUT.into(),
             logout_all: paths::LOGOUT_ALL.into(),
+            mfa_verify: paths::MFA_VERIFY.into(),
         }
     }
 }

@@ -7,7 +7,9 @@ use crate::use_session;
 /// Props of [`RequireAuth`].
 #[derive(Properties, PartialEq)]
 pub struct RequireAuthProps {
-    /// Shown instead of the children while there is no session. Defaults to nothing.
+    /// Shown instead of the children while there is no session, or only a
+    /// first step ([`crate::SessionState::needs_second_factor`]), which the
+    /// protected routes refuse. Defaults to nothing.
     ///
     /// With yew-router, a redirect goes here:
     /// `fallback={html! { <Redirect<Route> to={Route::SignIn} /> }}`; without
@@ -20,7 +22,7 @@ pub struct RequireAuthProps {
 }
 
 /// Renders its children while signed in, and `fallback` otherwise (signed
-/// out, or the session expired).
+/// out, the session expired, or its second factor not given yet).
 ///
 /// Needs a [`crate::SessionProvider`] above it.
 ///
@@ -40,7 +42,7 @@ pub struct RequireAuthProps {
 #[component]
 pub fn RequireAuth(props: &RequireAuthProps) -> Html {
     let session = use_session();
-    if session.is_signed_in() {
+    if session.is_signed_in() && !session.needs_second_factor() {
         props.children.clone()
     } else {
         props.fallback.clone()

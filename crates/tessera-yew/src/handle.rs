@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use tessera_shared::{Credentials, RegisterRequest, UserProfile};
+use tessera_shared::{AuthResponse, Credentials, RegisterRequest, SecondFactorProof, UserProfile};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -181,7 +181,25 @@ impl Session {
         http::request(method, &url, None, body.as_deref()).await
     }
 
-    /// Signs in with tokens obtained elsewhere (e.g. a second-factor step).
+    /// Completes a first-step sign-in ([`SessionState::needs_second_factor`])
+    /// with a current code of the user's authenticator app, or one of their
+    /// recovery codes: the session goes on at the second-factor level, with
+    /// new tokens. A wrong or used code is a 403 carrying the server's `msg`;
+    /// the first step stays, so the user can try again.
+    pub async fn verify_second_factor(&self, proof: &SecondFactorProof) -> Result<(), Error> {
+        let path = self.keeper.config.paths.mfa_verify.clone();
+        let body = crate::json::object(&[
+            ("code", proof.code.as_deref()),
+            ("recovery_code", proof.recovery_code.as_deref()),
+        ]);
+        let body = body.ok_or(Error::Unexpected("The code could not be sent."))?;
+        let answer = self.send_text(Method::Post, &path, Some(body)).await?;
+        let issued: AuthResponse = http::parse(&answer)?;
+        self.adopt(issued.into());
+        Ok(())
+    }
+
+    /// Signs in with tokens obtained elsewhere.
     pub fn adopt(&self, tokens: Tokens) {
         self.keeper.apply(SessionState::SignedIn(tokens));
     }

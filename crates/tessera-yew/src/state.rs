@@ -107,6 +107,12 @@ impl SessionState {
         self.tokens().map(|tokens| &*tokens.claims)
     }
 
+    /// Whether the session is a first step, waiting for its second factor
+    /// (see [`Claims::needs_second_factor`]).
+    pub fn needs_second_factor(&self) -> bool {
+        self.claims().is_some_and(Claims::needs_second_factor)
+    }
+
     /// The state stored tokens give at `now` (Unix seconds).
     ///
     /// They are kept while the access token is unexpired, or while the refresh

@@ -43,6 +43,18 @@ pub struct Claims {
     pub nbf: Option<i64>,
     /// `exp`: expires at.
     pub exp: Option<i64>,
+    /// `acr`: the session's assurance level (RFC 8176, RFC 9470). `"0"` is a
+    /// first step: the password alone, from a user who has a second factor.
+    pub acr: Option<String>,
+}
+
+impl Claims {
+    /// Whether these are a first step's: the protected routes refuse the
+    /// token until [`crate::Session::verify_second_factor`] completes the
+    /// sign-in.
+    pub fn needs_second_factor(&self) -> bool {
+        self.acr.as_deref() == Some("0")
+    }
 }
 
 /// Why a string could not be read as a JWT.

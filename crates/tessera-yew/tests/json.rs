@@ -61,6 +61,7 @@ fn decodes_header_and_claims_of_a_real_looking_token() {
             iat: Some(1_795_512_600),
             nbf: Some(1_795_512_600),
             exp: Some(1_795_513_500),
+            acr: None,
         }
     );
 }

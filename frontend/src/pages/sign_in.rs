@@ -1,6 +1,7 @@
-//! `/sign-in`: exchange a username and password for a token.
+//! `/sign-in`: exchange a username and password for a token, then, for a
+//! user with a second factor, its code.
 
-use tessera_shared::Credentials;
+use tessera_shared::{Credentials, SecondFactorProof};
 use tessera_yew::use_session;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -21,23 +22,55 @@ const FIELDS: &[FieldSpec] = &[
     },
 ];
 
-/// The sign-in page. Once signed in (or when already), it goes on to the account page.
+const SECOND_STEP: &[FieldSpec] = &[FieldSpec {
+    id: "second-factor",
+    label: "Code from your authenticator app, or a recovery code",
+    kind: "text",
+    autocomplete: "one-time-code",
+    required: true,
+}];
+
+/// Recovery codes look like `k7m2q-9xw4t`; an authenticator's code is digits.
+fn proof(entered: &str) -> SecondFactorProof {
+    let entered = Some(entered.trim().to_owned());
+    if entered.as_deref().is_some_and(|code| code.contains('-')) {
+        SecondFactorProof {
+            code: None,
+            recovery_code: entered,
+        }
+    } else {
+        SecondFactorProof {
+            code: entered,
+            recovery_code: None,
+        }
+    }
+}
+
+/// The sign-in page. Once signed in (or when already), it goes on to the
+/// account page; a first step ([`tessera_yew::SessionState::needs_second_factor`])
+/// is asked for its second factor first, in the same form.
 ///
 /// Its notice says how the last session ended, or what the page that sent the
 /// user here left in the history entry's state (an [`AttrValue`]).
 #[component]
 pub fn SignIn() -> Html {
     let session = use_session();
+    let second_step = session.needs_second_factor();
     let action = {
         let session = session.clone();
         Action::from(move |values: Vec<String>| {
             let session = session.clone();
-            let credentials = Credentials {
-                username: values[0].trim().to_owned(),
-                password: values[1].clone(),
-            };
             Box::pin(async move {
-                match session.sign_in(&credentials).await {
+                let done = if second_step {
+                    session.verify_second_factor(&proof(&values[0])).await
+                } else {
+                    let credentials = Credentials {
+                        username: values[0].trim().to_owned(),
+                        password: values[1].clone(),
+                    };
+                    session.sign_in(&credentials).await
+                };
+                match done {
                     Ok(()) => Ok(AttrValue::default()),
                     Err(err) => Err(err.to_string().into()),
                 }
@@ -46,6 +79,13 @@ pub fn SignIn() -> Html {
     };
 
     let left = use_location().and_then(|location| location.state::<AttrValue>());
+    if second_step {
+        return html! {
+            <Page title="Second step" class="narrow">
+                <ActionForm name="form" fields={SECOND_STEP} labels={("Verify", "Verifying…")} {action} />
+            </Page>
+        };
+    }
     if session.is_signed_in() {
         return html! { <Replace to={Route::Account} /> };
     }

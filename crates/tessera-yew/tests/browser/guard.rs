@@ -7,7 +7,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::Element;
 use yew::prelude::*;
 
-use crate::page::{pair, settle, A1, R1};
+use crate::page::{pair, settle, A1, F1, R1};
 
 #[component]
 fn Guarded() -> Html {
@@ -55,5 +55,16 @@ async fn signed_in_users_get_the_children_and_stay() {
     web_sys::window().unwrap().location().set_hash("").unwrap();
     store_tokens(&StorageKeys::default(), Some(&pair(A1, R1)));
     assert_eq!(render_guarded().await, (true, false, String::new()));
+    store_tokens(&StorageKeys::default(), None);
+}
+
+#[wasm_bindgen_test]
+async fn a_first_step_gets_the_fallback_until_its_second_factor() {
+    web_sys::window().unwrap().location().set_hash("").unwrap();
+    store_tokens(&StorageKeys::default(), Some(&pair(F1, R1)));
+    assert_eq!(
+        render_guarded().await,
+        (false, true, "#signed-out".to_owned())
+    );
     store_tokens(&StorageKeys::default(), None);
 }

@@ -7,6 +7,7 @@
 mod guard;
 mod page;
 mod requests;
+mod second_step;
 mod storage;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

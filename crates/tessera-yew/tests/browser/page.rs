@@ -18,6 +18,9 @@ pub(crate) const R1: &str =
 /// The refresh token issued with [`A2`].
 pub(crate) const R2: &str =
     "eyJhbGciOiJIUzI1NiJ9.eyJpYXQiOjIsImV4cCI6NDEwMjQ0NDgwMCwianRpIjoicjIifQ.c2ln";
+/// `{"iat":1,"exp":4102444800,"acr":"0"}`: a first step, waiting for its second factor.
+pub(crate) const F1: &str =
+    "eyJhbGciOiJIUzI1NiJ9.eyJpYXQiOjEsImV4cCI6NDEwMjQ0NDgwMCwiYWNyIjoiMCJ9.c2ln";
 /// `{"iat":1,"exp":1000}`: expired since 1970.
 pub(crate) const OLD: &str = "eyJhbGciOiJIUzI1NiJ9.eyJpYXQiOjEsImV4cCI6MTAwMH0.c2ln";
 
