@@ -54,7 +54,12 @@ async fn queued_mail_survives_a_restart() {
     register_with_email(&app, "dave", "dave@example.org").await;
     let app = app.restart().await;
     sink.resume().await;
-    sink.wait_for("dave@example.org", 1).await;
+    // The restart may stop the sender between claiming the message and
+    // recording the failed attempt: then the claim (2 minutes) must lapse
+    // before the new instance may send it, as a crashed instance's would.
+    let claim_and_retries = Duration::from_secs(240);
+    sink.wait_for_up_to("dave@example.org", 1, claim_and_retries)
+        .await;
     drop(app);
 }
 

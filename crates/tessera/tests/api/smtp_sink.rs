@@ -124,6 +124,17 @@ impl SmtpSink {
     /// Waits (up to a generous bound) until `count` messages were delivered
     /// to `to`; returns the newest.
     pub(crate) async fn wait_for(&self, to: &str, count: usize) -> Delivered {
+        self.wait_for_up_to(to, count, Duration::from_secs(60))
+            .await
+    }
+
+    /// [`Self::wait_for`], giving up after `limit`.
+    pub(crate) async fn wait_for_up_to(
+        &self,
+        to: &str,
+        count: usize,
+        limit: Duration,
+    ) -> Delivered {
         let waiting = async {
             loop {
                 let arrived = self.shared.arrived.notified();
@@ -138,7 +149,7 @@ impl SmtpSink {
                 arrived.await;
             }
         };
-        tokio::time::timeout(Duration::from_secs(60), waiting)
+        tokio::time::timeout(limit, waiting)
             .await
             .unwrap_or_else(|_| panic!("no message #{count} for {to}: {:#?}", self.messages()))
     }
