@@ -33,6 +33,9 @@ impl Proxy {
         let (accepting, tracked) = (up.clone(), links.clone());
         tokio::spawn(async move {
             while let Ok((mut client, _)) = listener.accept().await {
+                // Checked and recorded under the lock `cut` drains with, so a
+                // link is either refused or recorded before the cut ends it.
+                let mut links = tracked.lock().unwrap();
                 if !accepting.load(Ordering::SeqCst) {
                     continue; // dropped: the client sees the connection close
                 }
@@ -41,7 +44,7 @@ impl Proxy {
                         let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
                     }
                 });
-                tracked.lock().unwrap().push(link.abort_handle());
+                links.push(link.abort_handle());
             }
         });
         Self { port, up, links }
