@@ -135,7 +135,9 @@ impl<'a> Sessions<'a> {
         } else {
             Assurance::SingleFactor
         };
-        let access = self.access(user, &session_id, (true, level), now, new_id())?;
+        // Issued now, after the round trips above: its full lifetime from
+        // the moment it is handed out (a busy database can take seconds).
+        let access = self.access(user, &session_id, (true, level), unix_now(), new_id())?;
         if level != Assurance::SingleFactor {
             // Nobody knows the session yet: no token of it can be refreshed before this.
             self.store
