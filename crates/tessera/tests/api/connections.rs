@@ -103,7 +103,7 @@ async fn connections_beyond_the_limit_wait_for_a_free_slot() {
 #[tokio::test]
 async fn request_heads_are_capped_at_32_kib() {
     let app = TestApp::spawn_listening(&[]).await;
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let client = crate::helpers::test_client();
     let with_cookie = |bytes: usize| {
         client
             .get(app.url("/healthz"))

@@ -136,7 +136,7 @@ impl Drop for Example {
 }
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().build().unwrap()
+    crate::helpers::test_client()
 }
 
 async fn send(request: RequestBuilder) -> Response {

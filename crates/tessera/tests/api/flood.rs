@@ -24,7 +24,7 @@ struct Flood {
 /// Sends [`SIGN_INS`] sign-ins at once, each on a connection of its own, and
 /// checks `token` every 10 ms until they are all answered.
 async fn flood(server: &RunningServer, token: &str) -> Flood {
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let client = crate::helpers::test_client();
     let url = format!("{}/auth", server.base);
     let alice = credentials("alice", PASSWORD);
     let sign_ins = tokio::spawn(join_all((0..SIGN_INS).map(|_| {
@@ -155,7 +155,7 @@ async fn a_burst_of_two_hundred_sign_ins_is_served_not_refused() {
     let flags = ["--hash-queue-wait", "60s", "--request-timeout", "120s"];
     let (_data, server) = two_hashers_and_alice(&flags).await;
     let alice = credentials("alice", PASSWORD);
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let client = crate::helpers::test_client();
     let url = format!("{}/auth", server.base);
     let burst = (0..200).map(|_| {
         let request = client.post(&url).json(&alice);

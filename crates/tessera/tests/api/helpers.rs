@@ -4,7 +4,7 @@
 //! loopback port for the tests about connections and real clients.
 
 use std::net::SocketAddr;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::{header, Response, StatusCode};
@@ -95,7 +95,7 @@ impl TestApp {
             .expect("tessera opens");
         Self {
             secret,
-            client: reqwest::Client::builder().no_proxy().build().unwrap(),
+            client: test_client(),
             transport: Transport::InProcess {
                 router: tessera.router(),
                 maintenance: tokio::spawn(tessera.maintenance()),
@@ -163,7 +163,7 @@ impl TestApp {
         };
         Self {
             secret,
-            client: reqwest::Client::builder().no_proxy().build().unwrap(),
+            client: test_client(),
             transport,
             flags,
             data_dir,
@@ -563,4 +563,17 @@ pub(crate) async fn assert_token_refused(response: Response, msg: &str) {
         challenge.unwrap(),
         r#"Bearer realm="tessera", error="invalid_token""#
     );
+}
+
+/// A client for servers on a real socket. It keeps an idle connection for
+/// 2 s at most, far below the server's header timeout (10 s by default)
+/// that closes idle keep-alive connections: reusing one the server is
+/// closing at that very moment fails the request (`IncompleteMessage`),
+/// and a busy machine makes such pauses between requests common.
+pub(crate) fn test_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .pool_idle_timeout(Duration::from_secs(2))
+        .build()
+        .unwrap()
 }

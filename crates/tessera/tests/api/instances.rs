@@ -107,7 +107,7 @@ async fn tokens_sign_outs_and_deletions_cross_instances() {
         a.get_bearer("/protected", &alice).await.status(),
         StatusCode::OK
     );
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let client = crate::helpers::test_client();
     let deleted = client
         .delete(format!("{}/admin/users/alice", b.base))
         .bearer_auth(text(&admin, "access_token"))
@@ -142,7 +142,7 @@ async fn a_device_signed_out_at_one_instance_is_refused_at_the_other() {
         StatusCode::OK
     );
 
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let client = crate::helpers::test_client();
     let ended = client
         .delete(format!("{}/sessions/{}", a.base, text(other, "id")))
         .bearer_auth(&laptop)

@@ -44,7 +44,7 @@ async fn embedded_tessera(alg: &str) -> (String, tempfile::TempDir) {
 }
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().build().unwrap()
+    crate::helpers::test_client()
 }
 
 /// Registers alice and signs her in; the whole `/auth` answer.

@@ -40,7 +40,7 @@ impl RunningServer {
             .strip_prefix("listening on ")
             .expect(&line)
             .to_owned();
-        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        let client = crate::helpers::test_client();
         Self {
             child,
             base,

@@ -38,7 +38,7 @@ pub(crate) async fn service(verifier: Verifier) -> String {
 }
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().build().unwrap()
+    crate::helpers::test_client()
 }
 
 #[tokio::test]

@@ -22,7 +22,7 @@ async fn server(alg: &str, flags: &[&str]) -> TestApp {
 /// A verifier of `app` reached at its loopback address, which is not the
 /// public URL (as for a service inside the same network).
 pub(crate) fn verifier_for(app: &TestApp, audience: Option<&str>) -> Verifier {
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let client = crate::helpers::test_client();
     let builder = Verifier::builder(&app.url("")).http_client(client);
     match audience {
         Some(audience) => builder.audience(audience),

@@ -98,7 +98,7 @@ async fn refreshes(target: Target, first: String, acks: Acks) -> Told {
 
 /// Two sign-up tasks and three refresh chains against `server`, killed mid-way.
 pub(super) async fn storm(server: RunningServer) -> (Vec<Told>, Vec<Told>) {
-    let client = Client::builder().no_proxy().build().unwrap();
+    let client = crate::helpers::test_client();
     let target = Target(client, server.base.clone());
     let mut refreshers = Vec::new();
     let mut progress: Vec<Acks> = Vec::new();

@@ -15,7 +15,7 @@ async fn post(
     token: &str,
     body: &Value,
 ) -> (StatusCode, Value) {
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let client = crate::helpers::test_client();
     let response = client
         .post(format!("{}{path}", server.base))
         .bearer_auth(token)

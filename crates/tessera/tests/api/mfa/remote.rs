@@ -19,7 +19,7 @@ async fn remote_services_refuse_the_first_step_and_accept_the_second() {
     .await;
     let grace = enrolled(&app, "grace").await;
     let url = service(verifier_for(&app, None)).await;
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let client = crate::helpers::test_client();
 
     let first = app.sign_in("grace").await;
     let first = first["access_token"].as_str().unwrap();
