@@ -10,6 +10,7 @@ pub mod account;
 pub mod auth;
 pub mod error;
 pub mod mfa;
+pub mod passkeys;
 pub mod paths;
 pub mod sessions;
 pub mod status;
@@ -22,6 +23,9 @@ pub use auth::{
 };
 pub use error::ErrorBody;
 pub use mfa::{RecoveryCodes, SecondFactorProof, TotpCode, TotpEnrollment};
+pub use passkeys::{
+    PasskeyAssertion, PasskeyChallenge, PasskeyInfo, PasskeyList, PasskeyName, PasskeyRegistration,
+};
 pub use sessions::{SessionInfo, SessionList};
 pub use status::HealthResponse;
 pub use user::{ProtectedResponse, UserProfile};

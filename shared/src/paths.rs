@@ -52,10 +52,27 @@ pub const MFA_TOTP_CONFIRM: &str = "/mfa/totp/confirm";
 pub const MFA_VERIFY: &str = "/mfa/verify";
 /// `POST`: new recovery codes (fresh second-factor token and a current code).
 pub const MFA_RECOVERY_CODES: &str = "/mfa/recovery-codes";
+/// `POST`: the options of a passkey assertion that completes a sign-in
+/// (first-step token).
+pub const MFA_PASSKEY_OPTIONS: &str = "/mfa/passkey/options";
+/// `POST`: complete a sign-in with a passkey (first-step token).
+pub const MFA_PASSKEY: &str = "/mfa/passkey";
+
+/// `GET`: the caller's passkeys; `POST`: register one (fresh token) with the
+/// options of `PASSKEY_OPTIONS`.
+pub const PASSKEYS: &str = "/passkeys";
+/// `POST`: the options of a passkey registration (fresh token).
+pub const PASSKEY_OPTIONS: &str = "/passkeys/options";
+/// `PATCH`: rename one of the caller's passkeys; `DELETE`: remove it (fresh token).
+pub const PASSKEY: &str = "/passkeys/{id}";
+/// `POST`: the options of a sign-in with a passkey and no username.
+pub const PASSKEY_SIGN_IN_OPTIONS: &str = "/passkeys/sign-in/options";
+/// `POST`: sign in with a passkey; answers like `POST /auth`.
+pub const PASSKEY_SIGN_IN: &str = "/passkeys/sign-in";
 
 /// Every API path. A browser app served by the same server must never shadow these
 /// (nor anything below them).
-pub const ALL: [&str; 16] = [
+pub const ALL: [&str; 17] = [
     AUTH,
     LOGIN,
     REGISTER,
@@ -71,5 +88,6 @@ pub const ALL: [&str; 16] = [
     HEALTHZ,
     READYZ,
     "/mfa",
+    PASSKEYS,
     "/.well-known",
 ];

@@ -12,6 +12,7 @@ use tessera_shared::ErrorBody;
 
 use crate::account::LinkError;
 use crate::mfa::MfaError;
+use crate::passkey::PasskeyError;
 use crate::password::PasswordError;
 use crate::session::SessionError;
 use crate::store::StoreError;
@@ -53,6 +54,9 @@ pub enum ApiError {
     /// 403: the second-factor code or recovery code is wrong or already used.
     #[error("Invalid or already used code")]
     InvalidCode,
+    /// 403: the passkey's answer does not prove what the ceremony asked.
+    #[error("Passkey not accepted")]
+    PasskeyRefused,
     /// 404: no such route.
     #[error("Not found")]
     NotFound,
@@ -62,6 +66,10 @@ pub enum ApiError {
     /// 404: no such live session of the caller's (`DELETE /sessions/{id}`).
     #[error("No such session")]
     UnknownSession,
+    /// 404: no such passkey of the caller's, or passkeys are off (the
+    /// server has no public URL).
+    #[error("{0}")]
+    UnknownPasskey(String),
     /// 405: the route exists, the method does not.
     #[error("Method not allowed")]
     MethodNotAllowed,
@@ -115,8 +123,11 @@ impl ApiError {
             | Self::AppOwnsUsers(_)
             | Self::WrongPassword
             | Self::EmailNotVerified
-            | Self::InvalidCode => StatusCode::FORBIDDEN,
-            Self::NotFound | Self::UnknownUser | Self::UnknownSession => StatusCode::NOT_FOUND,
+            | Self::InvalidCode
+            | Self::PasskeyRefused => StatusCode::FORBIDDEN,
+            Self::NotFound | Self::UnknownUser | Self::UnknownSession | Self::UnknownPasskey(_) => {
+                StatusCode::NOT_FOUND
+            }
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::UsernameTaken
             | Self::EmailTaken
@@ -181,6 +192,7 @@ impl From<SessionError> for ApiError {
         match err {
             // Like a wrong password: the race is no business of the client's.
             SessionError::PasswordChanged => Self::BadCredentials,
+            SessionError::PasskeyOwnerGone => Self::PasskeyRefused,
             SessionError::EmailNotVerified => Self::EmailNotVerified,
             SessionError::NoSuchSession => Self::UnknownSession,
             SessionError::Auth(auth) => Self::Auth(auth),
@@ -202,6 +214,22 @@ impl From<MfaError> for ApiError {
             MfaError::BadRequest(msg) => Self::BadRequest(msg),
             MfaError::Store(store) => store.into(),
             MfaError::Internal(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+impl From<PasskeyError> for ApiError {
+    fn from(err: PasskeyError) -> Self {
+        match err {
+            PasskeyError::Off | PasskeyError::NotFound => Self::UnknownPasskey(err.to_string()),
+            PasskeyError::UnknownCeremony => Self::BadRequest(err.to_string()),
+            PasskeyError::Refused => Self::PasskeyRefused,
+            PasskeyError::Duplicate | PasskeyError::NoPasskeys => {
+                Self::SecondFactorState(err.to_string())
+            }
+            PasskeyError::BadRequest(msg) => Self::BadRequest(msg),
+            PasskeyError::Store(store) => store.into(),
+            PasskeyError::Internal(cause) => Self::Internal(cause),
         }
     }
 }

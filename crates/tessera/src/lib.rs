@@ -77,6 +77,7 @@ mod limits;
 mod mail;
 mod maintenance;
 mod mfa;
+mod passkey;
 pub mod password;
 pub mod revocation;
 mod routes;

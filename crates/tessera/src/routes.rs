@@ -12,6 +12,8 @@ mod jwks;
 mod logout;
 mod mfa;
 mod openapi;
+mod passkey_sign_in;
+mod passkeys;
 mod password_change;
 mod password_reset;
 mod refresh;
@@ -35,6 +37,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .merge(password_reset::router())
         .merge(email::router())
         .merge(mfa::router())
+        .merge(passkey_sign_in::router())
         .route_layer(from_fn_with_state(
             state.limits.clone(),
             limits::per_address,
@@ -42,6 +45,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
     limited
         .merge(logout::router())
         .merge(sessions::router())
+        .merge(passkeys::router())
         .merge(account::router())
         .merge(admin::router())
         .merge(jwks::router())
@@ -78,6 +82,15 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         mfa::verify_create,
         mfa::totp_destroy,
         mfa::recovery_codes_create,
+        passkey_sign_in::second_step_options_create,
+        passkey_sign_in::second_step_create,
+        passkey_sign_in::sign_in_options_create,
+        passkey_sign_in::sign_in_create,
+        passkeys::passkeys_index,
+        passkeys::registration_options_create,
+        passkeys::passkeys_create,
+        passkeys::passkey_update,
+        passkeys::passkey_destroy,
         account::protected_show,
         account::me_show,
         admin::users_index,

@@ -20,7 +20,7 @@ use tessera_shared::AuthResponse;
 
 use crate::clock::{new_id, unix_now};
 use crate::store::Store;
-use crate::token::{Assurance, AuthError, Claims, Grant, IssuedToken, TokenService};
+use crate::token::{AuthError, Claims, Grant, IssuedToken, SignIn, TokenService};
 use crate::users::{Account, Accounts, Resolved};
 
 pub(crate) use devices::SeenFrom;
@@ -88,13 +88,53 @@ impl<'a> Sessions<'a> {
     /// access token, plus a refresh token when `with_refresh`. Refused like a
     /// wrong password if the password changed since `user` was read. The
     /// session records the client it was `seen` from. A user with a confirmed
-    /// second factor gets a first-step session (see [`Assurance`]) until they
-    /// give it.
+    /// second factor gets a first-step session (see [`crate::Assurance`])
+    /// until they give it.
     pub(crate) async fn start(
         self,
         user: &Account,
         with_refresh: bool,
         seen: &SeenFrom,
+    ) -> Result<Tokens> {
+        self.open(user, with_refresh, seen, None).await
+    }
+
+    /// Starts a session for user `user_id`, who just signed in with a
+    /// passkey: a pair at [`SignIn::Passkey`]. Refused like an unknown
+    /// passkey when the user is gone, disabled, or may not sign in.
+    pub(crate) async fn start_with_passkey(
+        self,
+        user_id: i64,
+        seen: &SeenFrom,
+    ) -> Result<(Account, Tokens)> {
+        let resolved = self
+            .accounts
+            .current(self.store, user_id)
+            .await?
+            .ok_or(SessionError::PasskeyOwnerGone)?;
+        if self.deny_if_version_changed(&resolved) {
+            return Err(SessionError::PasskeyOwnerGone);
+        }
+        let account = resolved.account;
+        if self.require_verified_email && account.identity.email_verified == Some(false) {
+            tracing::info!(target: "tessera::audit", event = "login_refused_unverified", user_id, "sign-in refused: email address not verified");
+            return Err(SessionError::EmailNotVerified);
+        }
+        let tokens = self
+            .open(&account, true, seen, Some(SignIn::Passkey))
+            .await?;
+        tracing::info!(target: "tessera::audit", event = "passkey_sign_in", user_id, "signed in with a passkey");
+        Ok((account, tokens))
+    }
+
+    /// Opens the session of [`Self::start`]; `given` is how the user signed
+    /// in when it was not a password (whose level depends on their factors).
+    async fn open(
+        self,
+        user: &Account,
+        with_refresh: bool,
+        seen: &SeenFrom,
+        given: Option<SignIn>,
     ) -> Result<Tokens> {
         let now = unix_now();
         let session_id = new_id();
@@ -125,23 +165,29 @@ impl<'a> Sessions<'a> {
             tracing::info!(target: "tessera::audit", event = "login_failed", user_id = user.id, "password changed during sign-in");
             return Err(SessionError::PasswordChanged);
         }
-        // The second factor is read after the session exists: a TOTP
-        // confirmed before this read makes it a first step, and one confirmed
-        // after it ends this session with every other one (`POST
-        // /mfa/totp/confirm`), so no password-only session outlives it.
-        let totp = self.store.totp(user.id).await?;
-        let level = if totp.is_some_and(|totp| totp.confirmed) {
-            Assurance::FirstStep
-        } else {
-            Assurance::SingleFactor
+        let sign_in = match given {
+            Some(sign_in) => sign_in,
+            None => {
+                // The second factor is read after the session exists: a TOTP
+                // confirmed before this read makes it a first step, and one
+                // confirmed after it ends this session with every other one
+                // (`POST /mfa/totp/confirm`), so no password-only session
+                // outlives it.
+                let totp = self.store.totp(user.id).await?;
+                if totp.is_some_and(|totp| totp.confirmed) {
+                    SignIn::PasswordFirstStep
+                } else {
+                    SignIn::Password
+                }
+            }
         };
         // Issued now, after the round trips above: its full lifetime from
         // the moment it is handed out (a busy database can take seconds).
-        let access = self.access(user, &session_id, (true, level), unix_now(), new_id())?;
-        if level != Assurance::SingleFactor {
+        let access = self.access(user, &session_id, (true, sign_in), unix_now(), new_id())?;
+        if sign_in != SignIn::Password {
             // Nobody knows the session yet: no token of it can be refreshed before this.
             self.store
-                .set_session_acr(&session_id, level.stored())
+                .set_session_acr(&session_id, sign_in.stored())
                 .await?;
         }
         self.store
@@ -218,10 +264,10 @@ impl<'a> Sessions<'a> {
         Ok(Some((resolved.account, tokens)))
     }
 
-    /// The assurance level session `session_id` reached; refreshes keep it.
-    async fn level(self, session_id: &str) -> Result<Assurance> {
+    /// How session `session_id` was signed in; refreshes keep it.
+    async fn sign_in_of(self, session_id: &str) -> Result<SignIn> {
         let stored = self.store.session_acr(session_id).await?;
-        Ok(Assurance::from_stored(
+        Ok(SignIn::from_stored(
             stored.ok_or(AuthError::RefreshInvalid)?,
         ))
     }
@@ -241,12 +287,12 @@ impl<'a> Sessions<'a> {
     }
 
     /// Signs access token `jti` of session `session_id` for `user`, issued at
-    /// `iat`, fresh or not and at level `assurance`, with the app's claims.
+    /// `iat`, fresh or not and of `sign_in`, with the app's claims.
     fn access(
         self,
         user: &Account,
         session_id: &str,
-        (fresh, assurance): (bool, Assurance),
+        (fresh, sign_in): (bool, SignIn),
         iat: u64,
         jti: String,
     ) -> Result<IssuedToken> {
@@ -256,7 +302,7 @@ impl<'a> Sessions<'a> {
             .map_err(SessionError::Internal)?;
         Ok(self
             .tokens
-            .access_at(&grant(user, session_id, fresh), assurance, iat, jti, extra)?)
+            .access_at(&grant(user, session_id, fresh), sign_in, iat, jti, extra)?)
     }
 }
 

@@ -3,12 +3,14 @@
 use std::sync::Arc;
 
 use axum::extract::FromRef;
+use webauthn_rs::Webauthn;
 
 use crate::account::SelfService;
 use crate::config::Signup;
 use crate::limits::Limits;
 use crate::mail::MailSettings;
 use crate::mfa::{SecondFactors, SecretsKey};
+use crate::passkey::{PasskeyError, Passkeys};
 use crate::password::Passwords;
 use crate::session::{SessionSettings, Sessions};
 use crate::store::Store;
@@ -41,6 +43,8 @@ pub struct AppState {
     pub require_verified_email: bool,
     /// Seals TOTP secrets and keys recovery-code hashes (from the key ring).
     pub(crate) secrets_key: Arc<SecretsKey>,
+    /// The passkeys' relying party, from `public_url`; none turns passkeys off.
+    pub(crate) passkeys: Option<Arc<Webauthn>>,
 }
 
 impl AppState {
@@ -65,6 +69,14 @@ impl AppState {
     /// The second-factor rules over this state's store and secrets key.
     pub(crate) fn second_factors(&self) -> SecondFactors<'_> {
         SecondFactors::new(&self.store, &self.secrets_key)
+    }
+}
+
+impl AppState {
+    /// The passkey rules, if passkeys are on (the server has a public URL).
+    pub(crate) fn passkeys(&self) -> Result<Passkeys<'_>, PasskeyError> {
+        let rp = self.passkeys.as_deref().ok_or(PasskeyError::Off)?;
+        Ok(Passkeys::new(&self.store, rp))
     }
 }
 

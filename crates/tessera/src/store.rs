@@ -292,6 +292,9 @@ pub use mfa::TotpRecord;
 
 // Declared after the macro, which it uses.
 mod account;
+mod passkeys;
+
+pub use passkeys::PasskeyRecord;
 
 pub use account::{AccountToken, OutboxMessage, OutgoingMail, TokenPurpose};
 

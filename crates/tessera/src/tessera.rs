@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use axum::Router;
+use webauthn_rs::Webauthn;
 
 mod builder;
 mod secrets_key;
@@ -15,6 +16,7 @@ use crate::config::Config;
 use crate::keys::{self, Keys, SigningAlg};
 use crate::limits::Limits;
 use crate::mfa::SecretsKey;
+use crate::passkey::relying_party;
 use crate::password::Passwords;
 use crate::secret;
 use crate::startup::StartupError;
@@ -98,6 +100,7 @@ impl Tessera {
         let builtin =
             || -> Arc<dyn Users> { Arc::new(StoreUsers::new(store.clone(), passwords.clone())) };
         let users = parts.users.unwrap_or_else(builtin);
+        let passkeys = passkey_relying_party(&config)?;
         let state = AppState {
             store,
             tokens,
@@ -110,6 +113,7 @@ impl Tessera {
             mail,
             require_verified_email: config.require_verified_email,
             secrets_key: Arc::new(secrets_key),
+            passkeys,
         };
         tracing::info!(
             data_dir = %config.store.data_dir.display(),
@@ -202,5 +206,21 @@ impl Tessera {
 impl FromRef<Tessera> for Arc<TokenService> {
     fn from_ref(tessera: &Tessera) -> Self {
         tessera.tokens()
+    }
+}
+
+/// The passkeys' relying party, from the public URL. Without one passkeys
+/// stay off; a URL whose host cannot be a relying-party id turns them off
+/// with a warning, as they would fail in every browser.
+fn passkey_relying_party(config: &Config) -> Result<Option<Arc<Webauthn>>, StartupError> {
+    let Some(public_url) = config.checked_public_url()? else {
+        return Ok(None);
+    };
+    match relying_party(&public_url) {
+        Ok(rp) => Ok(Some(Arc::new(rp))),
+        Err(cause) => {
+            tracing::warn!(%cause, "passkeys are off: the public URL cannot be a WebAuthn relying party");
+            Ok(None)
+        }
     }
 }

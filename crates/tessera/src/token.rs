@@ -27,6 +27,7 @@ use crate::revocation::Revocations;
 use crate::secret::JwtSecret;
 
 pub use assurance::Assurance;
+pub(crate) use assurance::SignIn;
 pub use error::AuthError;
 pub use reserved::RESERVED_CLAIMS;
 
@@ -296,17 +297,17 @@ impl TokenService {
         grant: &Grant,
         extra: E,
     ) -> Result<IssuedToken, jsonwebtoken::errors::Error> {
-        self.access_at(grant, Assurance::SingleFactor, unix_now(), new_id(), extra)
+        self.access_at(grant, SignIn::Password, unix_now(), new_id(), extra)
     }
 
-    /// Signs the access token `jti` at level `assurance` as it was (or will
-    /// be) issued at `iat`. Signing is deterministic, so the same inputs give
+    /// Signs the access token `jti` of a `sign_in` as it was (or will be)
+    /// issued at `iat`. Signing is deterministic, so the same inputs give
     /// the same token. Refused when `extra` is not a JSON object (or unit) or
     /// names one of the [`RESERVED_CLAIMS`].
     pub(crate) fn access_at<E: Serialize>(
         &self,
         grant: &Grant,
-        assurance: Assurance,
+        sign_in: SignIn,
         iat: u64,
         jti: String,
         extra: E,
@@ -326,8 +327,8 @@ impl TokenService {
             nbf: iat,
             exp,
             jti,
-            amr: assurance.amr(),
-            acr: Some(assurance.acr().to_owned()),
+            amr: sign_in.amr(),
+            acr: Some(sign_in.level().acr().to_owned()),
             extra,
         };
         let token = self.sign(ACCESS_TYP, &claims)?;

@@ -13,7 +13,7 @@ use crate::extract::assurance::{FirstStep, SecondFactor};
 use crate::extract::auth_user::FreshUser;
 use crate::extract::json::JsonBody;
 use crate::state::AppState;
-use crate::token::AuthError;
+use crate::token::{AuthError, SignIn};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -106,7 +106,10 @@ async fn verify_create(
         ));
     }
     state.second_factors().check(user.id, &proof).await?;
-    let tokens = state.sessions().raise(user.id, &user.claims).await?;
+    let tokens = state
+        .sessions()
+        .raise(user.id, &user.claims, SignIn::PasswordAndCode)
+        .await?;
     Ok(Json(tokens.into_response()?))
 }
 

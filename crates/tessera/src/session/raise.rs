@@ -3,16 +3,21 @@
 
 use super::{Result, Revoke, Sessions, Tokens};
 use crate::clock::{new_id, unix_now};
-use crate::token::{Assurance, AuthError, Claims};
+use crate::token::{AuthError, Claims, SignIn};
 
 impl Sessions<'_> {
     /// Raises the session of first-step token `first_step` (of user
-    /// `user_id`, who just gave a correct second factor) to
-    /// [`Assurance::MultiFactor`], and hands out a fresh pair at that level.
+    /// `user_id`, who just gave a correct second factor) to sign-in `to` (a
+    /// level-2 sign-in), and hands out a fresh pair at that level.
     /// The first-step token is revoked, and the session's unused refresh
     /// tokens dropped. Refused when the session is not (or no longer) a live
     /// first step, e.g. when the same token completes it twice.
-    pub(crate) async fn raise(self, user_id: i64, first_step: &Claims) -> Result<Tokens> {
+    pub(crate) async fn raise(
+        self,
+        user_id: i64,
+        first_step: &Claims,
+        to: SignIn,
+    ) -> Result<Tokens> {
         let now = unix_now();
         let sid = first_step.sid.as_str();
         let (jti, exp) = (first_step.jti.as_str(), first_step.exp);
@@ -23,6 +28,7 @@ impl Sessions<'_> {
             .raise_session(
                 sid,
                 user_id,
+                to.stored(),
                 now,
                 (&refresh_jti, now + settings.refresh_ttl.as_secs()),
                 settings.session_max_age.as_secs(),
@@ -33,7 +39,7 @@ impl Sessions<'_> {
             return Err(AuthError::Revoked.into());
         };
         let user = self.current_user(user_id).await?;
-        let access = self.access(&user, sid, (true, Assurance::MultiFactor), now, new_id())?;
+        let access = self.access(&user, sid, (true, to), now, new_id())?;
         let refresh = self
             .tokens
             .refresh_at(user_id, sid, now, refresh_exp, refresh_jti)?;

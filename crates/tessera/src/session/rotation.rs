@@ -4,7 +4,7 @@
 use super::{secs, Result, Revoke, SeenFrom, Sessions, Tokens};
 use crate::clock::{new_id, unix_now};
 use crate::store::{RefreshRecord, RotateRefresh, Rotation};
-use crate::token::{Assurance, AuthError};
+use crate::token::{AuthError, SignIn};
 
 impl Sessions<'_> {
     /// Exchanges refresh token `token`, presented by the client with digest
@@ -48,8 +48,8 @@ impl Sessions<'_> {
                 let user = self.current_user(user_id).await?;
                 // As stored when the token was used, not as read now: a
                 // second factor given since then raised another chain.
-                let level = Assurance::from_stored(acr);
-                let access = self.access(&user, &claims.sid, (false, level), now, access_jti);
+                let sign_in = SignIn::from_stored(acr);
+                let access = self.access(&user, &claims.sid, (false, sign_in), now, access_jti);
                 let refresh =
                     self.tokens
                         .refresh_at(user_id, &claims.sid, now, successor_exp, successor);
@@ -90,11 +90,11 @@ impl Sessions<'_> {
                 .await?
                 .ok_or(AuthError::RefreshInvalid)?;
             let user = self.current_user(record.user_id).await?;
-            let level = self.level(&record.session_id).await?;
+            let sign_in = self.sign_in_of(&record.session_id).await?;
             let access = self.access(
                 &user,
                 &record.session_id,
-                (false, level),
+                (false, sign_in),
                 used_at,
                 access_jti,
             );

@@ -20,19 +20,20 @@ pub struct TotpRecord {
 }
 
 impl Store {
-    /// Session `session_id`'s assurance level (the digit of `acr`); `None` if
+    /// How session `session_id` was signed in, as stored: its `acr` digit for
+    /// a password sign-in, 3 or 4 for a passkey's (see `token::SignIn`); `None` if
     /// there is no such session.
     pub async fn session_acr(&self, session_id: &str) -> Result<Option<i64>, StoreError> {
         dispatch!(self, db => db.session_acr(session_id).await)
     }
 
-    /// Sets session `session_id`'s assurance level.
+    /// Sets how session `session_id` was signed in (as `session_acr` reads it).
     pub async fn set_session_acr(&self, session_id: &str, acr: i64) -> Result<(), StoreError> {
         dispatch!(self, db => db.set_session_acr(session_id, acr).await)
     }
 
-    /// Raises user `user_id`'s live first-step session `session_id` to level
-    /// 2, once: its unused refresh tokens are dropped and refresh token
+    /// Raises user `user_id`'s live first-step session `session_id` to the
+    /// stored sign-in `acr` (a level-2 one), once: its unused refresh tokens are dropped and refresh token
     /// `refresh_jti` added, expiring at `refresh_expires_at` or when the
     /// session turns `session_max_age` seconds old. Returns that expiry, or
     /// `None` when the session is not (or no longer) a live first step.
@@ -40,12 +41,12 @@ impl Store {
         &self,
         session_id: &str,
         user_id: i64,
+        acr: i64,
         now: u64,
         refresh: (&str, u64),
         session_max_age: u64,
     ) -> Result<Option<u64>, StoreError> {
-        let (jti, expires_at) = refresh;
-        dispatch!(self, db => db.raise_session(session_id, user_id, now, jti, expires_at, session_max_age).await)
+        dispatch!(self, db => db.raise_session(session_id, user_id, acr, now, refresh, session_max_age).await)
     }
 
     /// User `user_id`'s TOTP authenticator, confirmed or pending.

@@ -14,6 +14,7 @@ mod key_checks;
 mod mfa;
 mod mirror;
 mod outbox;
+mod passkeys;
 mod revocations;
 mod sessions;
 mod users;

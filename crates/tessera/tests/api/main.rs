@@ -30,6 +30,7 @@ mod mfa;
 mod openapi;
 mod operator;
 mod outage;
+mod passkeys;
 mod password_guessing;
 mod password_reset;
 mod probes;

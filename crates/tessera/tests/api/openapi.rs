@@ -34,6 +34,15 @@ fn routes() -> Vec<(&'static str, String)> {
         ("post", paths::MFA_TOTP_CONFIRM),
         ("post", paths::MFA_VERIFY),
         ("post", paths::MFA_RECOVERY_CODES),
+        ("post", paths::MFA_PASSKEY_OPTIONS),
+        ("post", paths::MFA_PASSKEY),
+        ("get", paths::PASSKEYS),
+        ("post", paths::PASSKEYS),
+        ("post", paths::PASSKEY_OPTIONS),
+        ("patch", paths::PASSKEY),
+        ("delete", paths::PASSKEY),
+        ("post", paths::PASSKEY_SIGN_IN_OPTIONS),
+        ("post", paths::PASSKEY_SIGN_IN),
         ("get", "/openapi.json"),
     ]
     .into_iter()
@@ -145,6 +154,13 @@ async fn protected_routes_require_the_bearer_scheme() {
         ("post", paths::MFA_TOTP_CONFIRM),
         ("post", paths::MFA_VERIFY),
         ("post", paths::MFA_RECOVERY_CODES),
+        ("post", paths::MFA_PASSKEY_OPTIONS),
+        ("post", paths::MFA_PASSKEY),
+        ("get", paths::PASSKEYS),
+        ("post", paths::PASSKEYS),
+        ("post", paths::PASSKEY_OPTIONS),
+        ("patch", paths::PASSKEY),
+        ("delete", paths::PASSKEY),
     ] {
         let operation = &doc["paths"][path][method];
         assert_eq!(
@@ -155,4 +171,5 @@ async fn protected_routes_require_the_bearer_scheme() {
         assert!(operation["responses"]["401"].is_object(), "{method} {path}");
     }
     assert!(doc["paths"][paths::AUTH]["post"]["security"].is_null());
+    assert!(doc["paths"][paths::PASSKEY_SIGN_IN]["post"]["security"].is_null());
 }

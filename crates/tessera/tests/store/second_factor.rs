@@ -30,7 +30,14 @@ async fn a_first_step_session_rises_once_and_loses_its_unused_refresh_tokens() {
         store.set_session_acr("s1", 0).await.unwrap();
 
         let raised = store
-            .raise_session("s1", user, NOW + 10, ("r2", NOW + 10 + 14 * DAY), 7 * DAY)
+            .raise_session(
+                "s1",
+                user,
+                2,
+                NOW + 10,
+                ("r2", NOW + 10 + 14 * DAY),
+                7 * DAY,
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -43,7 +50,7 @@ async fn a_first_step_session_rises_once_and_loses_its_unused_refresh_tokens() {
         assert!(store.refresh_record("r2").await.unwrap().is_some());
 
         let again = store
-            .raise_session("s1", user, NOW + 20, ("r3", NOW + HOUR), 7 * DAY)
+            .raise_session("s1", user, 2, NOW + 20, ("r3", NOW + HOUR), 7 * DAY)
             .await
             .unwrap();
         assert_eq!(again, None, "only a first step rises");

@@ -49,20 +49,21 @@ where
         &self,
         session_id: &str,
         user_id: i64,
+        acr: i64,
         now: u64,
-        refresh_jti: &str,
-        refresh_expires_at: u64,
+        (refresh_jti, refresh_expires_at): (&str, u64),
         session_max_age: u64,
     ) -> Result<Option<u64>, StoreError> {
         let mut tx = self.begin().await?;
         // Only a live first-step session rises, and only once.
         let created_at: Option<i64> = sqlx::query_scalar(
-            "UPDATE sessions SET acr = 2 \
+            "UPDATE sessions SET acr = $3 \
              WHERE id = $1 AND user_id = $2 AND acr = 0 AND revoked_at IS NULL \
              RETURNING created_at",
         )
         .bind(session_id)
         .bind(user_id)
+        .bind(acr)
         .fetch_optional(&mut *tx)
         .await?;
         let Some(created_at) = created_at else {
