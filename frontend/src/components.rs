@@ -5,6 +5,7 @@ pub mod action_form;
 pub mod field;
 pub mod nav;
 pub mod page;
+pub mod passkeys_section;
 pub mod route_link;
 pub mod token_panel;
 

@@ -184,6 +184,44 @@ impl Browser {
             .expect("device metrics override");
     }
 
+    /// Adds a virtual platform authenticator (Chrome DevTools' WebAuthn
+    /// domain): it keeps discoverable credentials and verifies its user at
+    /// once, as a phone's fingerprint reader would. Returns its id.
+    pub async fn add_virtual_authenticator(&self) -> String {
+        let cdp = self.driver.cdp();
+        cdp.send_raw("WebAuthn.enable", json!({ "enableUI": false }))
+            .await
+            .expect("WebAuthn.enable");
+        let options = json!({ "options": {
+            "protocol": "ctap2",
+            "transport": "internal",
+            "hasResidentKey": true,
+            "hasUserVerification": true,
+            "isUserVerified": true,
+            "automaticPresenceSimulation": true,
+        }});
+        let added = cdp
+            .send_raw("WebAuthn.addVirtualAuthenticator", options)
+            .await
+            .expect("WebAuthn.addVirtualAuthenticator");
+        added["authenticatorId"]
+            .as_str()
+            .expect("an authenticator id")
+            .to_owned()
+    }
+
+    /// The credentials authenticator `id` holds (DevTools' WebAuthn domain).
+    pub async fn authenticator_credentials(&self, id: &str) -> Vec<Value> {
+        let params = json!({ "authenticatorId": id });
+        let held = self
+            .driver
+            .cdp()
+            .send_raw("WebAuthn.getCredentials", params)
+            .await
+            .expect("WebAuthn.getCredentials");
+        held["credentials"].as_array().cloned().unwrap_or_default()
+    }
+
     /// Ends the session and closes Chromium.
     pub async fn quit(self) {
         self.driver.quit().await.expect("quit");

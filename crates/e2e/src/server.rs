@@ -33,6 +33,11 @@ pub struct ServerConfig {
     /// also gets `--public-url` set to its own origin, so mailed links open
     /// the app it serves. `None` keeps the server's default (`log`).
     pub mailer: Option<String>,
+    /// Passkeys on: `--public-url http://localhost:PORT`, and [`TesseraServer::url`]
+    /// is that origin, for the browser to open. WebAuthn binds passkeys to a
+    /// domain (never an IP address), and browsers trust `localhost` as a
+    /// secure context over plain HTTP.
+    pub passkeys: bool,
 }
 
 impl Default for ServerConfig {
@@ -46,6 +51,7 @@ impl Default for ServerConfig {
             leeway: None,
             signup_open: true,
             mailer: None,
+            passkeys: false,
         }
     }
 }
@@ -80,10 +86,12 @@ impl TesseraServer {
         let dir = TempDir::new().expect("temp dir");
         let log = dir.path().join("tessera.log");
         // With a mailer the origin goes into the links, so it is fixed first.
-        let addr = match config.mailer {
-            Some(_) => free_loopback_addr(),
-            None => "127.0.0.1:0".to_owned(),
+        let addr = if config.mailer.is_some() || config.passkeys {
+            free_loopback_addr()
+        } else {
+            "127.0.0.1:0".to_owned()
         };
+        let port = addr.rsplit(':').next().unwrap_or_default().to_owned();
         let mut command = Command::new(&bin);
         command
             .args(["serve", "--addr", &addr, "--data-dir"])
@@ -105,10 +113,13 @@ impl TesseraServer {
                 command.args([flag, value]);
             }
         }
+        if config.passkeys {
+            command.args(["--public-url", &format!("http://localhost:{port}")]);
+        } else if config.mailer.is_some() {
+            command.args(["--public-url", &format!("http://{addr}")]);
+        }
         if let Some(mailer) = &config.mailer {
-            command
-                .args(["--mailer", mailer])
-                .args(["--public-url", &format!("http://{addr}")]);
+            command.args(["--mailer", mailer]);
         }
         let child = command
             .env("TESSERA_JWT_SECRET", random_secret())
@@ -125,6 +136,9 @@ impl TesseraServer {
             _dir: dir,
         };
         server.url = server.read_address();
+        if config.passkeys {
+            server.url = format!("http://localhost:{port}");
+        }
         server
     }
 

@@ -4,6 +4,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
+use totp_rs::{Algorithm, Secret, TOTP};
 
 use crate::{eventually, Browser};
 
@@ -120,4 +121,26 @@ fn since_epoch() -> Duration {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .expect("a clock after 1970")
+}
+
+/// Enrols `username` in TOTP through the API, confirmed with the code of
+/// now; returns one of their recovery codes.
+pub async fn enrol_totp(browser: &Browser, username: &str) -> String {
+    let body = json!({"username": username, "password": PASSWORD});
+    let (status, text) = call_api(browser, "POST", "/auth", None, Some(body)).await;
+    assert_eq!(status, 200, "POST /auth: {text}");
+    let session: Value = serde_json::from_str(&text).unwrap();
+    let access = session["access_token"].as_str().unwrap();
+    let (status, text) = call_api(browser, "POST", "/mfa/totp", Some(access), None).await;
+    assert_eq!(status, 200, "POST /mfa/totp: {text}");
+    let enrollment: Value = serde_json::from_str(&text).unwrap();
+    let secret = Secret::Encoded(enrollment["secret"].as_str().unwrap().to_owned());
+    let bytes = secret.to_bytes().unwrap();
+    let totp = TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, bytes, None, String::new());
+    let body = json!({"code": totp.generate(unix_now())});
+    let confirm = "/mfa/totp/confirm";
+    let (status, text) = call_api(browser, "POST", confirm, Some(access), Some(body)).await;
+    assert_eq!(status, 200, "POST {confirm}: {text}");
+    let codes: Value = serde_json::from_str(&text).unwrap();
+    codes["recovery_codes"][0].as_str().unwrap().to_owned()
 }

@@ -23,6 +23,13 @@ pub struct Paths {
     /// The second step of a sign-in: a code for a full session. Defaults to
     /// `/mfa/verify`.
     pub mfa_verify: AttrValue,
+    /// The passkeys: registration below it (`/options`), and the sign-in
+    /// with no username (`/sign-in/options`, `/sign-in`). Defaults to
+    /// `/passkeys`.
+    pub passkeys: AttrValue,
+    /// The second step by passkey (and its `/options`). Defaults to
+    /// `/mfa/passkey`.
+    pub mfa_passkey: AttrValue,
 }
 
 impl Default for Paths {
@@ -34,6 +41,8 @@ impl Default for Paths {
             logout: paths::LOGOUT.into(),
             logout_all: paths::LOGOUT_ALL.into(),
             mfa_verify: paths::MFA_VERIFY.into(),
+            passkeys: paths::PASSKEYS.into(),
+            mfa_passkey: paths::MFA_PASSKEY.into(),
         }
     }
 }

@@ -101,6 +101,7 @@ pub mod json;
 mod json_value;
 mod keeper;
 mod method;
+pub mod passkey;
 mod provider;
 mod state;
 pub mod storage;

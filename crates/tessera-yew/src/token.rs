@@ -46,6 +46,9 @@ pub struct Claims {
     /// `acr`: the session's assurance level (RFC 8176, RFC 9470). `"0"` is a
     /// first step: the password alone, from a user who has a second factor.
     pub acr: Option<String>,
+    /// `fresh`: issued by a sign-in just now, not by a refresh; the server
+    /// asks for it before sensitive changes (adding a passkey, say).
+    pub fresh: Option<bool>,
 }
 
 impl Claims {

@@ -62,6 +62,7 @@ fn decodes_header_and_claims_of_a_real_looking_token() {
             nbf: Some(1_795_512_600),
             exp: Some(1_795_513_500),
             acr: None,
+            fresh: None,
         }
     );
 }

@@ -1,12 +1,16 @@
-//! `/account`: the protected data, the user's profile and the token panel.
+//! `/account`: the protected data, the user's profile, their email address,
+//! devices and passkeys, and the token panel.
 
-use tessera_shared::paths::{ME, PROTECTED, SESSIONS};
-use tessera_shared::{ProtectedResponse, SessionInfo, SessionList, UserProfile};
+use tessera_shared::paths::{ME, PASSKEYS, PROTECTED, SESSIONS};
+use tessera_shared::{
+    PasskeyInfo, PasskeyList, ProtectedResponse, SessionInfo, SessionList, UserProfile,
+};
 use tessera_yew::{use_session, Error, RequireAuth, Session};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::account_sections::{devices_section, email_section};
+use crate::components::passkeys_section::passkeys_section;
 use crate::components::{Page, TokenPanel};
 use crate::route::{Replace, Route};
 
@@ -28,11 +32,14 @@ struct Loaded {
     /// The signed-in devices, or why they could not be listed (the rest of
     /// the page still shows).
     devices: Result<Vec<SessionInfo>, AttrValue>,
+    /// The user's passkeys, or why they could not be listed; `None` when
+    /// the server or the browser has no passkeys.
+    passkeys: Option<Result<Vec<PasskeyInfo>, AttrValue>>,
 }
 
-/// Fetches `GET /protected`, `GET /me` and `GET /sessions` on load, on
-/// "Reload" and after a device is signed out, and shows them with the email
-/// and devices sections.
+/// Fetches `GET /protected`, `GET /me`, `GET /sessions` and `GET /passkeys`
+/// on load, on "Reload" and after a change in a section, and shows them with
+/// the email, devices and passkeys sections.
 ///
 /// A refused session ends inside the [`Session`] (the sign-in page then
 /// shows why); other failures are shown in place, with a button to try again.
@@ -45,6 +52,7 @@ pub fn AccountView() -> Html {
     let error = use_state(|| None::<AttrValue>);
     let loading = use_state(|| true);
     let reloads = use_state(|| 0u32);
+    let renaming = use_state(|| None::<AttrValue>);
 
     {
         let (session, loaded) = (session.clone(), loaded.clone());
@@ -71,6 +79,9 @@ pub fn AccountView() -> Html {
             <div class="grid">
                 { email_section(&session, &current.profile, onchange.clone()) }
                 { devices_section(&session, &current.devices, &onchange) }
+                if let Some(passkeys) = &current.passkeys {
+                    { passkeys_section(&session, passkeys, &renaming, &onchange) }
+                }
             </div>
         }
     });
@@ -124,10 +135,21 @@ async fn fetch(session: &Session) -> Result<Loaded, Error> {
     let devices = devices
         .map(|list| list.sessions)
         .map_err(|err| err.to_string().into());
+    let passkeys = if tessera_yew::passkey::supported() {
+        match session.get::<PasskeyList>(PASSKEYS).await {
+            Ok(list) => Some(Ok(list.passkeys)),
+            // Off on this server (it has no public URL).
+            Err(Error::Status { status: 404, .. }) => None,
+            Err(err) => Some(Err(err.to_string().into())),
+        }
+    } else {
+        None
+    };
     Ok(Loaded {
         protected,
         profile,
         devices,
+        passkeys,
     })
 }
 

@@ -1,5 +1,6 @@
 //! `/sign-in`: exchange a username and password for a token, then, for a
-//! user with a second factor, its code.
+//! user with a second factor, its code or a passkey; or sign in with a
+//! passkey and no username.
 
 use tessera_shared::{Credentials, SecondFactorProof};
 use tessera_yew::use_session;
@@ -78,11 +79,32 @@ pub fn SignIn() -> Html {
         })
     };
 
+    let with_passkey = {
+        let session = session.clone();
+        Action::from(move |_| {
+            let session = session.clone();
+            Box::pin(async move {
+                let done = if second_step {
+                    session.verify_with_passkey().await
+                } else {
+                    session.sign_in_with_passkey().await
+                };
+                done.map(|()| AttrValue::default())
+                    .map_err(|err| err.to_string().into())
+            }) as _
+        })
+    };
+    let passkeys = tessera_yew::passkey::supported();
+
     let left = use_location().and_then(|location| location.state::<AttrValue>());
     if second_step {
         return html! {
             <Page title="Second step" class="narrow">
                 <ActionForm name="form" fields={SECOND_STEP} labels={("Verify", "Verifying…")} {action} />
+                if passkeys {
+                    <ActionForm name="passkey" labels={("Use a passkey instead", "Waiting for your passkey…")}
+                        action={with_passkey} />
+                }
             </Page>
         };
     }
@@ -98,6 +120,10 @@ pub fn SignIn() -> Html {
                 <p id="notice" class="notice" role="status" aria-live="polite">{ notice }</p>
             }
             <ActionForm name="form" fields={FIELDS} labels={("Sign in", "Signing in…")} {action} />
+            if passkeys {
+                <ActionForm name="passkey" labels={("Sign in with a passkey", "Waiting for your passkey…")}
+                    action={with_passkey} />
+            }
             <p class="aside">
                 <RouteLink to={Route::ForgotPassword}>{ "Forgot password?" }</RouteLink>
             </p>

@@ -1,0 +1,118 @@
+//! Passkeys through the app, in headless Chromium with a virtual platform
+//! authenticator: add one on the account page, rename it, sign out, sign in
+//! with it and no username, use it as the second step of a password
+//! sign-in, remove it, and see it refused afterwards.
+//!
+//! Needs `trunk build --release`, `cargo build -p tessera` and axe-core in `tools/`.
+
+use e2e::audit::check_page;
+use e2e::steps::{enrol_totp, expect_account_of, register_via_api, sign_in, PASSWORD};
+use e2e::{eventually, Browser, ServerConfig, TesseraServer};
+use serde_json::{json, Value};
+
+/// The claims of the stored access token, decoded in the page.
+async fn access_claims(browser: &Browser) -> Value {
+    let script = "const part = localStorage.getItem('access_token').split('.')[1] \
+                  .replace(/-/g, '+').replace(/_/g, '/'); return JSON.parse(atob(part));";
+    browser.script(script, vec![]).await
+}
+
+/// The passkey form's submit button, by the id of its error line.
+fn button_of(form: &str) -> String {
+    format!("form:has(#{form}-error) button[type=submit]")
+}
+
+async fn passkey_names(browser: &Browser) -> Vec<String> {
+    let script =
+        "return [...document.querySelectorAll('li.passkey strong')].map(e => e.textContent);";
+    let names = browser.script(script, vec![]).await;
+    serde_json::from_value(names).unwrap_or_default()
+}
+
+async fn wait_for_passkeys(browser: &Browser, expected: &[&str]) {
+    eventually(&format!("the passkeys {expected:?} listed"), || async {
+        let names = passkey_names(browser).await;
+        if names == expected {
+            Ok(())
+        } else {
+            Err(format!("listed: {names:?}"))
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_passkey_is_added_signs_in_without_a_username_completes_a_second_step_and_is_removed() {
+    let config = ServerConfig {
+        passkeys: true,
+        ..ServerConfig::default()
+    };
+    let server = TesseraServer::start(&config);
+    let browser = Browser::open(server.url()).await;
+    let authenticator = browser.add_virtual_authenticator().await;
+    let username = "e2e.passkey";
+    browser.goto("/sign-in").await;
+    register_via_api(&browser, username).await;
+    sign_in(&browser, username, PASSWORD).await;
+    expect_account_of(&browser, username).await;
+
+    // Add one, then rename it.
+    browser.fill("#passkey-name", "Test laptop").await;
+    browser.press_enter("#passkey-name").await;
+    browser
+        .wait_for_text("#passkey-add-status", "Passkey added.")
+        .await;
+    wait_for_passkeys(&browser, &["Test laptop"]).await;
+    let held = browser.authenticator_credentials(&authenticator).await;
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert_eq!(
+        held[0]["isResidentCredential"],
+        json!(true),
+        "a discoverable credential"
+    );
+    check_page(&browser, "account with a passkey").await;
+    browser.click("li.passkey button[type=button]").await;
+    browser.fill("#passkey-new-name", "Work laptop").await;
+    browser.press_enter("#passkey-new-name").await;
+    wait_for_passkeys(&browser, &["Work laptop"]).await;
+
+    // Signed out, the passkey alone signs in: no username typed.
+    browser.click("#sign-out").await;
+    browser.wait_for_text("h1", "Sign in").await;
+    browser.click(&button_of("passkey")).await;
+    expect_account_of(&browser, username).await;
+    let claims = access_claims(&browser).await;
+    assert_eq!(
+        (&claims["acr"], &claims["amr"]),
+        (&json!("2"), &json!(["hwk", "user"]))
+    );
+
+    // With TOTP on, a password sign-in is a first step the passkey completes.
+    enrol_totp(&browser, username).await;
+    browser.click("#sign-out").await;
+    sign_in(&browser, username, PASSWORD).await;
+    browser.wait_for_text("h1", "Second step").await;
+    browser.click(&button_of("passkey")).await;
+    expect_account_of(&browser, username).await;
+    let claims = access_claims(&browser).await;
+    assert_eq!(claims["amr"], json!(["pwd", "hwk", "user"]));
+
+    // Removed, it signs nobody in, though the authenticator still holds it.
+    wait_for_passkeys(&browser, &["Work laptop"]).await;
+    browser.click("li.passkey form button[type=submit]").await;
+    wait_for_passkeys(&browser, &[]).await;
+    browser.click("#sign-out").await;
+    browser.wait_for_text("h1", "Sign in").await;
+    browser.click(&button_of("passkey")).await;
+    browser
+        .wait_for_text_containing("#passkey-error", "Passkey not accepted")
+        .await;
+    assert_eq!(
+        browser
+            .authenticator_credentials(&authenticator)
+            .await
+            .len(),
+        1
+    );
+    browser.quit().await;
+}
