@@ -132,18 +132,41 @@ impl crate::Session {
 
     /// Registers a new passkey named `name` for the signed-in user: the
     /// browser asks them to create one. Needs a fresh token (a sign-in just
-    /// now, not a refresh): the server answers 401 otherwise.
+    /// now, not a refresh), and says so without asking the server otherwise.
     pub async fn add_passkey(&self, name: &str) -> Result<(), Error> {
-        // Asked before the server would refuse it: a refused token ends the session.
-        if self.claims().and_then(|claims| claims.fresh) != Some(true) {
-            return Err(Error::Unexpected(
-                "Adding a passkey needs a sign-in just now: sign out, sign in again, then add it.",
-            ));
-        }
         let base = self.keeper.config.paths.passkeys.clone();
         let options = format!("{base}/options");
-        let challenge = self.call(Method::Post, &options, None).await?;
+        let challenge = self.fresh_call(Method::Post, &options, None).await?;
         let body = answer(Ceremony::Create, &challenge, Some(name)).await?;
-        self.call(Method::Post, &base, Some(body)).await.map(drop)
+        self.fresh_call(Method::Post, &base, Some(&body))
+            .await
+            .map(drop)
+    }
+
+    /// Removes the signed-in user's passkey `id` (as `GET /passkeys` lists
+    /// it); their other sessions end. Needs a fresh token, like adding one.
+    pub async fn remove_passkey(&self, id: &str) -> Result<(), Error> {
+        let path = format!("{}/{id}", self.keeper.config.paths.passkeys);
+        self.fresh_call(Method::Delete, &path, None).await.map(drop)
+    }
+
+    /// `method path` once, with the current token, for the routes that need
+    /// a fresh one: their 401 is an answer to show, where the request helper
+    /// would refresh (which never makes a token fresh) and, refused again,
+    /// end the session.
+    async fn fresh_call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&str>,
+    ) -> Result<String, Error> {
+        if self.claims().and_then(|claims| claims.fresh) != Some(true) {
+            return Err(Error::Unexpected(
+                "This needs a sign-in just now: sign out, sign in again, then try again.",
+            ));
+        }
+        let token = self.keeper.access().await.ok_or(Error::SignedOut)?;
+        let url = self.keeper.config.url(path);
+        http::request(method, &url, Some(&token), body).await
     }
 }

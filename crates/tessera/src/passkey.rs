@@ -108,10 +108,13 @@ impl<'a> Passkeys<'a> {
         let name = checked_name(name)?;
         let credential: RegisterPublicKeyCredential = parse(credential)?;
         let registration: Registration = self.take(REGISTER, ceremony, Some(user_id)).await?;
-        // Asked first: the library refuses an excluded credential as if its
-        // algorithm were wrong.
+        // The user's own, asked first: the library refuses a credential the
+        // options excluded as if its algorithm were wrong. Another user's is
+        // only told apart after verification (the store's unique key), so
+        // nobody learns whose credential ids exist without the key.
         let id = URL_SAFE_NO_PAD.encode(credential.raw_id.as_slice());
-        if self.store.passkey_by_credential(&id).await?.is_some() {
+        let known = self.store.passkey_by_credential(&id).await?;
+        if known.is_some_and(|known| known.user_id == user_id) {
             return Err(PasskeyError::Duplicate);
         }
         let passkey = self

@@ -101,7 +101,7 @@ impl<'a> Sessions<'a> {
 
     /// Starts a session for user `user_id`, who just signed in with a
     /// passkey: a pair at [`SignIn::Passkey`]. Refused like an unknown
-    /// passkey when the user is gone, disabled, or may not sign in.
+    /// passkey when the user is gone or disabled.
     pub(crate) async fn start_with_passkey(
         self,
         user_id: i64,
@@ -112,9 +112,8 @@ impl<'a> Sessions<'a> {
             .current(self.store, user_id)
             .await?
             .ok_or(SessionError::PasskeyOwnerGone)?;
-        if self.deny_if_version_changed(&resolved) {
-            return Err(SessionError::PasskeyOwnerGone);
-        }
+        // As for a password: the old version's sessions end, this one starts.
+        self.deny_if_version_changed(&resolved);
         let account = resolved.account;
         if self.require_verified_email && account.identity.email_verified == Some(false) {
             tracing::info!(target: "tessera::audit", event = "login_refused_unverified", user_id, "sign-in refused: email address not verified");

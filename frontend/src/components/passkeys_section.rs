@@ -94,10 +94,10 @@ fn view_passkey(
 ) -> Html {
     let path = format!("{PASSKEYS}/{}", passkey.id);
     let remove = {
-        let path = path.clone();
+        let id = passkey.id.clone();
         action(session, onchange, "", move |session, _| {
-            let path = path.clone();
-            Box::pin(async move { session.call(Method::Delete, &path, None).await.map(drop) })
+            let id = id.clone();
+            Box::pin(async move { session.remove_passkey(&id).await })
         })
     };
     let used = passkey.last_used_at.as_deref().unwrap_or("never");

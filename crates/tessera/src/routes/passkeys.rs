@@ -134,7 +134,7 @@ async fn passkey_update(
     params(("id" = String, Path, description = "The passkey's id, as `GET /passkeys` lists it")),
     security(("bearer" = [])),
     responses(
-        (status = 204, description = "Removed: it signs nobody in any more"),
+        (status = 204, description = "Removed: it signs nobody in any more, and the user's other sessions end"),
         (status = 401, description = "Missing, invalid or not fresh token, or a first-step token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 / RFC 9470 challenge"))),
         (status = 404, description = "No such passkey of the caller's, or passkeys are off", body = ErrorBody),
         (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
@@ -146,5 +146,11 @@ async fn passkey_destroy(
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
     state.passkeys()?.remove(user.id, &id).await?;
+    // Sessions do not record which passkey began them: a removed one (a lost
+    // phone's) may have begun any but this one.
+    state
+        .sessions()
+        .end_all(user.id, Some(&user.claims.sid))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

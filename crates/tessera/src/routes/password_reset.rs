@@ -159,7 +159,9 @@ async fn reset_create(
     state.store.set_password_hash(user.id, &hash).await?;
     // Every session, access tokens included, through the revocations every instance follows.
     state.sessions().end_all(user.id, None).await?;
-    tracing::info!(target: "tessera::audit", event = "password_reset", user_id = user.id, "password reset by link");
+    // A passkey added by whoever held the password would outlive the reset.
+    let passkeys = state.store.delete_user_passkeys(user.id).await?;
+    tracing::info!(target: "tessera::audit", event = "password_reset", user_id = user.id, passkeys_removed = passkeys, "password reset by link");
     self_service.notify_reset(&user).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -16,8 +16,8 @@ pub(crate) enum SessionError {
     /// and the server requires it.
     #[error("the email address is not verified")]
     EmailNotVerified,
-    /// A passkey signed in whose owner is gone or disabled, or whose app
-    /// version changed: refused like an unknown passkey.
+    /// A passkey signed in whose owner is gone or disabled: refused like an
+    /// unknown passkey.
     #[error("the passkey's owner may not sign in")]
     PasskeyOwnerGone,
     /// No such live session of the user's (or it is another user's).

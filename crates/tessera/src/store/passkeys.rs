@@ -86,6 +86,11 @@ impl Store {
         dispatch!(self, db => db.delete_passkey(user_id, id).await)
     }
 
+    /// Deletes every passkey of user `user_id`; how many there were.
+    pub async fn delete_user_passkeys(&self, user_id: i64) -> Result<u64, StoreError> {
+        dispatch!(self, db => db.delete_user_passkeys(user_id).await)
+    }
+
     /// Records a sign-in by passkey `id` at counter `sign_count`, with its
     /// updated record; `false`, changing nothing, when the counter did not
     /// rise past the one stored (a cloned authenticator, or a race with

@@ -130,9 +130,11 @@ async fn a_thousand_concurrent_sign_ins_stay_bounded_and_token_checks_stay_fast(
              slowest {:?}; peak RSS {peak} KiB, {now} KiB 3 s later",
             flood.slowest_refusal, flood.token_checks, flood.slowest_check
         );
-        // Two hashers at 19 MiB each, plus a thousand connections' buffers;
-        // hashing all thousand at once would take 19 GiB.
-        assert!(peak < 128 * 1024, "peak RSS {peak} KiB");
+        // Two hashers at 19 MiB each, a thousand connections' buffers, and
+        // the debug binary's own pages (with its TLS and WebAuthn code), which
+        // peaked at 133 MiB on a loaded machine; hashing all thousand at once
+        // would take 19 GiB.
+        assert!(peak < 192 * 1024, "peak RSS {peak} KiB");
         fds_after.push(server.open_fds());
     }
     // Every connection and its task are gone once our client closed them: a few

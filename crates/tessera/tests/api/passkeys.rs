@@ -129,6 +129,11 @@ async fn a_passkey_registers_signs_in_with_no_username_and_can_be_renamed_and_re
         .unwrap();
     assert_eq!(removed.status(), StatusCode::NO_CONTENT);
     assert!(list(&app, &access).await.is_empty());
+    // The passkey's session ends with it (a lost phone's); the remover's goes on.
+    let ended = app.get_bearer("/protected", &passkey_access).await;
+    assert_eq!(ended.status(), StatusCode::UNAUTHORIZED);
+    let refused = app.post_json("/refresh", &refresh).await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     assert_error(
         sign_in_with(&app, &mut key).await,
         StatusCode::FORBIDDEN,
@@ -305,6 +310,31 @@ async fn without_a_public_url_passkeys_are_off() {
         response,
         StatusCode::NOT_FOUND,
         "Passkeys are off: the server has no public URL (--public-url)",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_password_reset_removes_the_passkeys_whoever_added_them() {
+    let app = app().await;
+    app.register("gina").await;
+    let access = access_of(&app.sign_in("gina").await);
+    let mut key = SoftPasskey::new(ORIGIN);
+    add(&app, &access, &mut key, "Added with a stolen password").await;
+
+    let store = app.store().await;
+    let link = tessera::password_reset_link(&store, ORIGIN, "gina")
+        .await
+        .unwrap()
+        .unwrap();
+    let token = link.split("#token=").nth(1).unwrap();
+    let body = json!({ "token": token, "new_password": "a brand new passphrase" });
+    let reset = app.post_json("/password/reset", &body).await;
+    assert_eq!(reset.status(), StatusCode::NO_CONTENT);
+    assert_error(
+        sign_in_with(&app, &mut key).await,
+        StatusCode::FORBIDDEN,
+        "Passkey not accepted",
     )
     .await;
 }

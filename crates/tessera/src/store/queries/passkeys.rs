@@ -172,6 +172,18 @@ where
         Ok(deleted.is_some())
     }
 
+    pub(in crate::store) async fn delete_user_passkeys(
+        &self,
+        user_id: i64,
+    ) -> Result<u64, StoreError> {
+        let deleted: Vec<String> =
+            sqlx::query_scalar("DELETE FROM passkeys WHERE user_id = $1 RETURNING id")
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(deleted.len() as u64)
+    }
+
     pub(in crate::store) async fn record_passkey_use(
         &self,
         id: &str,
