@@ -23,8 +23,11 @@ use axum::middleware::from_fn_with_state;
 use axum::Router;
 use utoipa::OpenApi;
 
+use crate::error::ApiError;
+use crate::extract::auth_user::AuthUser;
 use crate::limits;
 use crate::state::AppState;
+use crate::token::Assurance;
 use openapi::{BearerScheme, OptionalLogoutBody};
 
 /// Every API route. Those that take a password, a refresh token or a mailed
@@ -52,6 +55,17 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .merge(discovery::router())
         .merge(health::router())
         .merge(openapi::router(ApiDoc::openapi()))
+}
+
+/// Refuses a token whose sign-in needs no second step (the routes that
+/// complete one take first-step tokens, and only those).
+fn pending_second_step(user: &AuthUser) -> crate::error::Result<()> {
+    if user.assurance() != Assurance::FirstStep {
+        return Err(ApiError::SecondFactorState(
+            "This sign-in needs no second step".to_owned(),
+        ));
+    }
+    Ok(())
 }
 
 /// The API's OpenAPI 3.1 contract, generated from the handlers and wire types.

@@ -115,10 +115,7 @@ impl<'a> Sessions<'a> {
         // As for a password: the old version's sessions end, this one starts.
         self.deny_if_version_changed(&resolved);
         let account = resolved.account;
-        if self.require_verified_email && account.identity.email_verified == Some(false) {
-            tracing::info!(target: "tessera::audit", event = "login_refused_unverified", user_id, "sign-in refused: email address not verified");
-            return Err(SessionError::EmailNotVerified);
-        }
+        self.refuse_unverified(&account)?;
         let tokens = self
             .open(&account, true, seen, Some(SignIn::Passkey))
             .await?;
@@ -255,12 +252,19 @@ impl<'a> Sessions<'a> {
         self.deny_if_version_changed(&resolved);
         let account = &resolved.account;
         // Only after the password proved right, so it tells a guesser nothing.
+        self.refuse_unverified(account)?;
+        let tokens = self.start(account, with_refresh, seen).await?;
+        Ok(Some((resolved.account, tokens)))
+    }
+
+    /// Refuses `account` when the server requires a verified email address
+    /// and theirs is not.
+    fn refuse_unverified(self, account: &Account) -> Result<()> {
         if self.require_verified_email && account.identity.email_verified == Some(false) {
             tracing::info!(target: "tessera::audit", event = "login_refused_unverified", user_id = account.id, "sign-in refused: email address not verified");
             return Err(SessionError::EmailNotVerified);
         }
-        let tokens = self.start(account, with_refresh, seen).await?;
-        Ok(Some((resolved.account, tokens)))
+        Ok(())
     }
 
     /// How session `session_id` was signed in; refreshes keep it.

@@ -100,11 +100,7 @@ async fn verify_create(
     FirstStep(user): FirstStep,
     JsonBody(proof): JsonBody<SecondFactorProof>,
 ) -> Result<Json<AuthResponse>> {
-    if user.assurance() != crate::token::Assurance::FirstStep {
-        return Err(ApiError::SecondFactorState(
-            "This sign-in needs no second step".to_owned(),
-        ));
-    }
+    super::pending_second_step(&user)?;
     state.second_factors().check(user.id, &proof).await?;
     let tokens = state
         .sessions()

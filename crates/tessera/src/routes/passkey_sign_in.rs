@@ -6,13 +6,14 @@ use axum::routing::post;
 use axum::{Json, Router};
 use tessera_shared::{paths, AuthResponse, ErrorBody, PasskeyAssertion, PasskeyChallenge};
 
-use crate::error::{ApiError, Result};
+use crate::error::Result;
 use crate::extract::assurance::FirstStep;
-use crate::extract::auth_user::AuthUser;
 use crate::extract::json::JsonBody;
 use crate::extract::seen_from::Seen;
 use crate::state::AppState;
-use crate::token::{Assurance, SignIn};
+
+use super::pending_second_step;
+use crate::token::SignIn;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -124,13 +125,4 @@ async fn second_step_create(
         .raise(user.id, &user.claims, SignIn::PasswordAndPasskey)
         .await?;
     Ok(Json(tokens.into_response()?))
-}
-
-fn pending_second_step(user: &AuthUser) -> Result<()> {
-    if user.assurance() != Assurance::FirstStep {
-        return Err(ApiError::SecondFactorState(
-            "This sign-in needs no second step".to_owned(),
-        ));
-    }
-    Ok(())
 }
