@@ -22,7 +22,7 @@ pub use auth::{
     RegisterRequest,
 };
 pub use error::ErrorBody;
-pub use mfa::{RecoveryCodes, SecondFactorProof, TotpCode, TotpEnrollment};
+pub use mfa::{RecoveryCodes, SecondFactorProof, TotpCode, TotpEnrollment, TotpStatus};
 pub use passkeys::{
     PasskeyAssertion, PasskeyChallenge, PasskeyInfo, PasskeyList, PasskeyName, PasskeyRegistration,
 };

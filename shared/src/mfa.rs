@@ -49,3 +49,14 @@ pub struct RecoveryCodes {
     /// Ten codes such as `k7m2q-9xw4t`; each completes one sign-in.
     pub recovery_codes: Vec<String>,
 }
+
+/// Answer of `GET /mfa/totp`: whether the user's sign-ins need a code, and
+/// how many of their recovery codes are left.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TotpStatus {
+    /// Whether an authenticator app is confirmed (a pending one is not).
+    pub enabled: bool,
+    /// Unused recovery codes, 0 to 10; 0 when TOTP is off.
+    pub recovery_codes_left: u32,
+}

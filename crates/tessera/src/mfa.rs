@@ -10,7 +10,7 @@ mod recovery;
 mod seal;
 mod totp;
 
-use tessera_shared::{SecondFactorProof, TotpEnrollment};
+use tessera_shared::{SecondFactorProof, TotpEnrollment, TotpStatus};
 
 use crate::clock::unix_now;
 use crate::store::{Store, TotpRecord};
@@ -96,6 +96,25 @@ impl<'a> SecondFactors<'a> {
                 "Send either code or recovery_code".to_owned(),
             )),
         }
+    }
+
+    /// Whether user `user_id` has a confirmed authenticator, and how many
+    /// recovery codes they have left.
+    pub(crate) async fn status(self, user_id: i64) -> Result<TotpStatus> {
+        let enabled = self
+            .store
+            .totp(user_id)
+            .await?
+            .is_some_and(|record| record.confirmed);
+        let left = if enabled {
+            self.store.recovery_codes_left(user_id).await?
+        } else {
+            0
+        };
+        Ok(TotpStatus {
+            enabled,
+            recovery_codes_left: u32::try_from(left).unwrap_or(0),
+        })
     }
 
     /// Removes user `user_id`'s TOTP after checking a current `code`.

@@ -91,6 +91,7 @@ fn pending_second_step(user: &AuthUser) -> crate::error::Result<()> {
         email::email_update,
         email::email_verify,
         email::email_resend,
+        mfa::totp_show,
         mfa::totp_create,
         mfa::totp_confirm,
         mfa::verify_create,

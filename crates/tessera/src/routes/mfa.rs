@@ -2,25 +2,44 @@
 //! completing a sign-in (`/mfa/verify`), removal and new recovery codes.
 
 use axum::extract::State;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use tessera_shared::{
     paths, AuthResponse, ErrorBody, RecoveryCodes, SecondFactorProof, TotpCode, TotpEnrollment,
+    TotpStatus,
 };
 
 use crate::error::{ApiError, Result};
 use crate::extract::assurance::{FirstStep, SecondFactor};
-use crate::extract::auth_user::FreshUser;
+use crate::extract::auth_user::{AuthUser, FreshUser};
 use crate::extract::json::JsonBody;
 use crate::state::AppState;
 use crate::token::{AuthError, SignIn};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
-        .route(paths::MFA_TOTP, post(totp_create).delete(totp_destroy))
+        .route(
+            paths::MFA_TOTP,
+            get(totp_show).post(totp_create).delete(totp_destroy),
+        )
         .route(paths::MFA_TOTP_CONFIRM, post(totp_confirm))
         .route(paths::MFA_VERIFY, post(verify_create))
         .route(paths::MFA_RECOVERY_CODES, post(recovery_codes_create))
+}
+
+#[utoipa::path(
+    get,
+    path = paths::MFA_TOTP,
+    tag = "second factor",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Whether TOTP is on (a pending enrolment is not), and how many recovery codes are left", body = TotpStatus),
+        (status = 401, description = "Missing, malformed, expired or revoked token, or a first-step token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "RFC 6750 / RFC 9470 challenge"))),
+        (status = 503, description = "User store unavailable, or server busy or out of time", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
+async fn totp_show(State(state): State<AppState>, user: AuthUser) -> Result<Json<TotpStatus>> {
+    Ok(Json(state.second_factors().status(user.id).await?))
 }
 
 #[utoipa::path(

@@ -120,6 +120,11 @@ impl Store {
         dispatch!(self, db => db.spend_recovery_code(user_id, hash, now).await)
     }
 
+    /// How many of user `user_id`'s recovery codes are unspent.
+    pub async fn recovery_codes_left(&self, user_id: i64) -> Result<i64, StoreError> {
+        dispatch!(self, db => db.recovery_codes_left(user_id).await)
+    }
+
     /// Removes user `user_id`'s authenticator and recovery codes.
     pub async fn delete_totp(&self, user_id: i64) -> Result<(), StoreError> {
         dispatch!(self, db => db.delete_totp(user_id).await)

@@ -225,6 +225,18 @@ where
         Ok(spent.is_some())
     }
 
+    pub(in crate::store) async fn recovery_codes_left(
+        &self,
+        user_id: i64,
+    ) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+        )
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     pub(in crate::store) async fn delete_totp(&self, user_id: i64) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         for table in ["recovery_codes", "totp_authenticators"] {
