@@ -8,6 +8,7 @@ pub mod page;
 pub mod passkeys_section;
 pub mod route_link;
 pub mod token_panel;
+pub mod two_step_section;
 
 pub use action_form::{Action, ActionForm, Outcome};
 pub use field::{field, FieldSpec};

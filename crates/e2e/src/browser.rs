@@ -210,6 +210,32 @@ impl Browser {
             .to_owned()
     }
 
+    /// Lets the page write and read the clipboard without asking (Chrome
+    /// DevTools' Browser domain), as a user allowing it would.
+    pub async fn grant_clipboard(&self) {
+        let params = json!({
+            "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"],
+            "origin": self.base_url,
+        });
+        self.driver
+            .cdp()
+            .send_raw("Browser.grantPermissions", params)
+            .await
+            .expect("Browser.grantPermissions");
+    }
+
+    /// Whether authenticator `id` confirms its user's presence at once (on
+    /// when added). Off, its requests wait, as for a user who has not yet
+    /// touched the sensor or picked a passkey from autofill.
+    pub async fn set_user_presence(&self, id: &str, present: bool) {
+        let params = json!({ "authenticatorId": id, "enabled": present });
+        self.driver
+            .cdp()
+            .send_raw("WebAuthn.setAutomaticPresenceSimulation", params)
+            .await
+            .expect("WebAuthn.setAutomaticPresenceSimulation");
+    }
+
     /// The credentials authenticator `id` holds (DevTools' WebAuthn domain).
     pub async fn authenticator_credentials(&self, id: &str) -> Vec<Value> {
         let params = json!({ "authenticatorId": id });

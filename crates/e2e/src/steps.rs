@@ -46,6 +46,12 @@ pub async fn register_via_api(browser: &Browser, username: &str) {
     assert_eq!(status, 201, "POST /register for {username}: {text}");
 }
 
+/// The CSS selector of the submit button of the app's form whose error
+/// line is `#{form}-error`.
+pub fn submit_of(form: &str) -> String {
+    format!("form:has(#{form}-error) button[type=submit]")
+}
+
 /// Fills the sign-in form and submits it with Enter in the password field.
 pub async fn sign_in(browser: &Browser, username: &str, password: &str) {
     browser.wait_for_text("h1", "Sign in").await;
@@ -134,13 +140,38 @@ pub async fn enrol_totp(browser: &Browser, username: &str) -> String {
     let (status, text) = call_api(browser, "POST", "/mfa/totp", Some(access), None).await;
     assert_eq!(status, 200, "POST /mfa/totp: {text}");
     let enrollment: Value = serde_json::from_str(&text).unwrap();
-    let secret = Secret::Encoded(enrollment["secret"].as_str().unwrap().to_owned());
-    let bytes = secret.to_bytes().unwrap();
-    let totp = TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, bytes, None, String::new());
-    let body = json!({"code": totp.generate(unix_now())});
+    let secret = enrollment["secret"].as_str().unwrap();
+    let body = json!({"code": totp_code(secret, unix_now() / TOTP_STEP)});
     let confirm = "/mfa/totp/confirm";
     let (status, text) = call_api(browser, "POST", confirm, Some(access), Some(body)).await;
     assert_eq!(status, 200, "POST {confirm}: {text}");
     let codes: Value = serde_json::from_str(&text).unwrap();
     codes["recovery_codes"][0].as_str().unwrap().to_owned()
+}
+
+/// Seconds per TOTP step.
+const TOTP_STEP: u64 = 30;
+
+/// The code an authenticator app with base32 `secret` shows in time step `step`.
+pub fn totp_code(secret: &str, step: u64) -> String {
+    let bytes = Secret::Encoded(secret.to_owned()).to_bytes().unwrap();
+    let totp = TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, bytes, None, String::new());
+    totp.generate(step * TOTP_STEP)
+}
+
+/// The time step of now.
+pub fn totp_step_now() -> u64 {
+    unix_now() / TOTP_STEP
+}
+
+/// A code the server will take after one of step `last` was accepted: it
+/// takes each step once, in order, up to one step ahead of its clock. So
+/// this is the code of step `last + 1`, or of now when that is later; when
+/// `last` is already a step ahead, it first waits for the clock to get there
+/// (at most one step). Returns the code and its step.
+pub async fn next_totp_code(secret: &str, last: u64) -> (String, u64) {
+    let ahead_from = Duration::from_secs(last * TOTP_STEP);
+    tokio::time::sleep(ahead_from.saturating_sub(since_epoch())).await;
+    let step = (last + 1).max(totp_step_now());
+    (totp_code(secret, step), step)
 }

@@ -1,12 +1,17 @@
 //! Passkeys through the app, in headless Chromium with a virtual platform
 //! authenticator: add one on the account page, rename it, sign out, sign in
-//! with it and no username, use it as the second step of a password
-//! sign-in, remove it, and see it refused afterwards.
+//! with it and no username (from the username field's autofill, then with
+//! the button), use it as the second step of a password sign-in, remove it,
+//! and see it refused afterwards.
+//!
+//! The virtual authenticator answers an autofill request (conditional
+//! mediation) at once with its credential, as a user picking it from the
+//! suggestions would; while its user presence is off, requests wait.
 //!
 //! Needs `trunk build --release`, `cargo build -p tessera` and axe-core in `tools/`.
 
 use e2e::audit::check_page;
-use e2e::steps::{enrol_totp, expect_account_of, register_via_api, sign_in, PASSWORD};
+use e2e::steps::{enrol_totp, expect_account_of, register_via_api, sign_in, submit_of, PASSWORD};
 use e2e::{eventually, Browser, ServerConfig, TesseraServer};
 use serde_json::{json, Value};
 
@@ -17,9 +22,17 @@ async fn access_claims(browser: &Browser) -> Value {
     browser.script(script, vec![]).await
 }
 
-/// The passkey form's submit button, by the id of its error line.
-fn button_of(form: &str) -> String {
-    format!("form:has(#{form}-error) button[type=submit]")
+/// Waits until the stored access token says it was signed in with `amr`.
+async fn wait_for_amr(browser: &Browser, amr: &Value) {
+    eventually(&format!("a session signed in with {amr}"), || async {
+        let script = "const token = localStorage.getItem('access_token'); \
+                      if (!token) return null; \
+                      const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'); \
+                      return JSON.parse(atob(part)).amr;";
+        let seen = browser.script(script, vec![]).await;
+        (&seen == amr).then_some(()).ok_or(seen.to_string())
+    })
+    .await;
 }
 
 async fn passkey_names(browser: &Browser) -> Vec<String> {
@@ -76,34 +89,45 @@ async fn a_passkey_is_added_signs_in_without_a_username_completes_a_second_step_
     browser.press_enter("#passkey-new-name").await;
     wait_for_passkeys(&browser, &["Work laptop"]).await;
 
-    // Signed out, the passkey alone signs in: no username typed.
+    // Signed out, the sign-in page offers the passkey in autofill: picked,
+    // it signs in with no username typed.
+    browser.click("#sign-out").await;
+    wait_for_amr(&browser, &json!(["hwk", "user"])).await;
+    expect_account_of(&browser, username).await;
+    assert_eq!(access_claims(&browser).await["acr"], json!("2"));
+
+    // The button: it withdraws the waiting autofill offer first (a browser
+    // runs one passkey request at a time).
+    browser.set_user_presence(&authenticator, false).await;
     browser.click("#sign-out").await;
     browser.wait_for_text("h1", "Sign in").await;
-    browser.click(&button_of("passkey")).await;
+    browser.set_user_presence(&authenticator, true).await;
+    browser.click(&submit_of("passkey")).await;
+    wait_for_amr(&browser, &json!(["hwk", "user"])).await;
     expect_account_of(&browser, username).await;
-    let claims = access_claims(&browser).await;
-    assert_eq!(
-        (&claims["acr"], &claims["amr"]),
-        (&json!("2"), &json!(["hwk", "user"]))
-    );
 
     // With TOTP on, a password sign-in is a first step the passkey completes.
     enrol_totp(&browser, username).await;
+    browser.set_user_presence(&authenticator, false).await;
     browser.click("#sign-out").await;
     sign_in(&browser, username, PASSWORD).await;
     browser.wait_for_text("h1", "Second step").await;
-    browser.click(&button_of("passkey")).await;
+    browser.set_user_presence(&authenticator, true).await;
+    browser.click(&submit_of("passkey")).await;
+    wait_for_amr(&browser, &json!(["pwd", "hwk", "user"])).await;
     expect_account_of(&browser, username).await;
-    let claims = access_claims(&browser).await;
-    assert_eq!(claims["amr"], json!(["pwd", "hwk", "user"]));
 
-    // Removed, it signs nobody in, though the authenticator still holds it.
+    // Removed, it signs nobody in, though the authenticator still holds it:
+    // neither from autofill nor with the button.
     wait_for_passkeys(&browser, &["Work laptop"]).await;
     browser.click("li.passkey form button[type=submit]").await;
     wait_for_passkeys(&browser, &[]).await;
     browser.click("#sign-out").await;
     browser.wait_for_text("h1", "Sign in").await;
-    browser.click(&button_of("passkey")).await;
+    browser
+        .wait_for_text_containing("#autofill-error", "Passkey not accepted")
+        .await;
+    browser.click(&submit_of("passkey")).await;
     browser
         .wait_for_text_containing("#passkey-error", "Passkey not accepted")
         .await;

@@ -23,6 +23,11 @@ pub struct Paths {
     /// The second step of a sign-in: a code for a full session. Defaults to
     /// `/mfa/verify`.
     pub mfa_verify: AttrValue,
+    /// The user's TOTP authenticator: its status, enrolment and removal, and
+    /// `/confirm` below it. Defaults to `/mfa/totp`.
+    pub mfa_totp: AttrValue,
+    /// New recovery codes. Defaults to `/mfa/recovery-codes`.
+    pub mfa_recovery_codes: AttrValue,
     /// The passkeys: registration below it (`/options`), and the sign-in
     /// with no username (`/sign-in/options`, `/sign-in`). Defaults to
     /// `/passkeys`.
@@ -41,6 +46,8 @@ impl Default for Paths {
             logout: paths::LOGOUT.into(),
             logout_all: paths::LOGOUT_ALL.into(),
             mfa_verify: paths::MFA_VERIFY.into(),
+            mfa_totp: paths::MFA_TOTP.into(),
+            mfa_recovery_codes: paths::MFA_RECOVERY_CODES.into(),
             passkeys: paths::PASSKEYS.into(),
             mfa_passkey: paths::MFA_PASSKEY.into(),
         }

@@ -106,6 +106,7 @@ mod provider;
 mod state;
 pub mod storage;
 pub mod token;
+mod totp;
 
 pub use config::{Config, Paths, StorageKeys};
 pub use error::Error;

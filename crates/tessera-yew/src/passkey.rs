@@ -16,6 +16,10 @@ use tessera_shared::AuthResponse;
 
 use crate::{http, Error, Method};
 
+mod autofill;
+
+pub use autofill::{autofill_available, PasskeyAutofill};
+
 const UNREADABLE: Error = Error::Unexpected("The server's passkey options could not be read.");
 const CANCELLED: Error =
     Error::Unexpected("No passkey was used: the request was cancelled, timed out, or refused.");
@@ -42,6 +46,17 @@ pub(crate) async fn answer(
     challenge: &str,
     name: Option<&str>,
 ) -> Result<String, Error> {
+    answer_with(kind, challenge, name, None).await
+}
+
+/// [`answer`], in autofill (conditional mediation) when `conditional`
+/// holds the `AbortSignal` that withdraws it.
+pub(crate) async fn answer_with(
+    kind: Ceremony,
+    challenge: &str,
+    name: Option<&str>,
+    conditional: Option<&JsValue>,
+) -> Result<String, Error> {
     let challenge = JSON::parse(challenge).map_err(|_| UNREADABLE)?;
     let field = |of: &JsValue, name: &str| Reflect::get(of, &name.into()).map_err(|_| UNREADABLE);
     let ceremony = field(&challenge, "ceremony")?;
@@ -55,6 +70,10 @@ pub(crate) async fn answer(
     let public_key = parse.call1(&class, &options).map_err(|_| UNREADABLE)?;
     let request = Object::new();
     set(&request, "publicKey", &public_key)?;
+    if let Some(signal) = conditional {
+        set(&request, "mediation", &"conditional".into())?;
+        set(&request, "signal", signal)?;
+    }
 
     let credentials = field(&field(&js_sys::global(), "navigator")?, "credentials")?;
     let call: Function = field(&credentials, method)?
@@ -84,7 +103,7 @@ pub(crate) async fn answer(
 }
 
 /// `PublicKeyCredential` and its static method `name`, if the browser has them.
-fn parser(name: &str) -> Option<(JsValue, Function)> {
+pub(crate) fn parser(name: &str) -> Option<(JsValue, Function)> {
     let class = Reflect::get(&js_sys::global(), &"PublicKeyCredential".into()).ok()?;
     let method = Reflect::get(&class, &name.into()).ok()?;
     Some((class, method.dyn_into().ok()?))
@@ -103,12 +122,27 @@ impl crate::Session {
     /// holder). A passkey the server does not know, or the user cancelling,
     /// fails with the reason to show.
     pub async fn sign_in_with_passkey(&self) -> Result<(), Error> {
+        self.passkey_sign_in(None).await
+    }
+
+    /// The passkey sign-in, in autofill when `conditional` holds the signal
+    /// that withdraws it.
+    pub(crate) async fn passkey_sign_in(&self, conditional: Option<&JsValue>) -> Result<(), Error> {
         let config = &self.keeper.config;
         let base = config.paths.passkeys.as_str();
         let options = format!("{base}/sign-in/options");
         let url = |path: &str| config.url(path);
-        let challenge = http::request(Method::Post, &url(&options), None, None).await?;
-        let body = answer(Ceremony::Get, &challenge, None).await?;
+        let challenge = http::request(Method::Post, &url(&options), None, None).await;
+        // An offer in autofill that cannot start (e.g. passkeys are off on
+        // this server) is no failure to show: nobody asked for it.
+        let challenge = challenge.map_err(|err| {
+            if conditional.is_some() {
+                CANCELLED
+            } else {
+                err
+            }
+        })?;
+        let body = answer_with(Ceremony::Get, &challenge, None, conditional).await?;
         let sign_in = format!("{base}/sign-in");
         let issued = http::request(Method::Post, &url(&sign_in), None, Some(&body)).await?;
         let issued: AuthResponse = http::parse(&issued)?;
@@ -154,7 +188,7 @@ impl crate::Session {
     /// a fresh one: their 401 is an answer to show, where the request helper
     /// would refresh (which never makes a token fresh) and, refused again,
     /// end the session.
-    async fn fresh_call(
+    pub(crate) async fn fresh_call(
         &self,
         method: Method,
         path: &str,

@@ -1,9 +1,9 @@
 //! `/account`: the protected data, the user's profile, their email address,
-//! devices and passkeys, and the token panel.
+//! devices, two-step sign-in and passkeys, and the token panel.
 
 use tessera_shared::paths::{ME, PASSKEYS, PROTECTED, SESSIONS};
 use tessera_shared::{
-    PasskeyInfo, PasskeyList, ProtectedResponse, SessionInfo, SessionList, UserProfile,
+    PasskeyInfo, PasskeyList, ProtectedResponse, SessionInfo, SessionList, TotpStatus, UserProfile,
 };
 use tessera_yew::{use_session, Error, RequireAuth, Session};
 use yew::platform::spawn_local;
@@ -11,6 +11,7 @@ use yew::prelude::*;
 
 use crate::components::account_sections::{devices_section, email_section};
 use crate::components::passkeys_section::passkeys_section;
+use crate::components::two_step_section::{two_step_section, Setup};
 use crate::components::{Page, TokenPanel};
 use crate::route::{Replace, Route};
 
@@ -32,14 +33,16 @@ struct Loaded {
     /// The signed-in devices, or why they could not be listed (the rest of
     /// the page still shows).
     devices: Result<Vec<SessionInfo>, AttrValue>,
+    /// Whether sign-ins ask for a code, or why that could not be read.
+    totp: Result<TotpStatus, AttrValue>,
     /// The user's passkeys, or why they could not be listed; `None` when
     /// the server or the browser has no passkeys.
     passkeys: Option<Result<Vec<PasskeyInfo>, AttrValue>>,
 }
 
-/// Fetches `GET /protected`, `GET /me`, `GET /sessions` and `GET /passkeys`
-/// on load, on "Reload" and after a change in a section, and shows them with
-/// the email, devices and passkeys sections.
+/// Fetches `GET /protected`, `GET /me`, `GET /sessions`, `GET /mfa/totp` and
+/// `GET /passkeys` on load, on "Reload" and after a change in a section, and
+/// shows them with the email, devices, two-step and passkeys sections.
 ///
 /// A refused session ends inside the [`Session`] (the sign-in page then
 /// shows why); other failures are shown in place, with a button to try again.
@@ -53,6 +56,7 @@ pub fn AccountView() -> Html {
     let loading = use_state(|| true);
     let reloads = use_state(|| 0u32);
     let renaming = use_state(|| None::<AttrValue>);
+    let setup = use_state(Setup::default);
 
     {
         let (session, loaded) = (session.clone(), loaded.clone());
@@ -79,6 +83,7 @@ pub fn AccountView() -> Html {
             <div class="grid">
                 { email_section(&session, &current.profile, onchange.clone()) }
                 { devices_section(&session, &current.devices, &onchange) }
+                { two_step_section(&session, &current.totp, &setup, &onchange) }
                 if let Some(passkeys) = &current.passkeys {
                     { passkeys_section(&session, passkeys, &renaming, &onchange) }
                 }
@@ -135,6 +140,8 @@ async fn fetch(session: &Session) -> Result<Loaded, Error> {
     let devices = devices
         .map(|list| list.sessions)
         .map_err(|err| err.to_string().into());
+    let totp = session.totp_status().await;
+    let totp = totp.map_err(|err| err.to_string().into());
     let passkeys = if tessera_yew::passkey::supported() {
         match session.get::<PasskeyList>(PASSKEYS).await {
             Ok(list) => Some(Ok(list.passkeys)),
@@ -149,6 +156,7 @@ async fn fetch(session: &Session) -> Result<Loaded, Error> {
         protected,
         profile,
         devices,
+        totp,
         passkeys,
     })
 }

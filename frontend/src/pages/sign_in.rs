@@ -1,8 +1,10 @@
 //! `/sign-in`: exchange a username and password for a token, then, for a
 //! user with a second factor, its code or a passkey; or sign in with a
-//! passkey and no username.
+//! passkey and no username: with its button, or picked from the username
+//! field's autofill where the browser offers passkeys there.
 
 use tessera_shared::{Credentials, SecondFactorProof};
+use tessera_yew::passkey::PasskeyAutofill;
 use tessera_yew::use_session;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -13,7 +15,11 @@ use crate::notice::session_notice;
 use crate::route::{Replace, Route};
 
 const FIELDS: &[FieldSpec] = &[
-    USERNAME,
+    // `webauthn`: the browser may suggest passkeys here too (autofill).
+    FieldSpec {
+        autocomplete: "username webauthn",
+        ..USERNAME
+    },
     FieldSpec {
         id: "password",
         label: "Password",
@@ -57,6 +63,28 @@ fn proof(entered: &str) -> SecondFactorProof {
 pub fn SignIn() -> Html {
     let session = use_session();
     let second_step = session.needs_second_factor();
+    let passkeys = tessera_yew::passkey::supported();
+    // Passkeys offered in the username field's autofill while the first
+    // form shows; withdrawn when it goes, and before the passkey button's
+    // own request (a browser runs one at a time).
+    let autofill = use_mut_ref(|| None::<PasskeyAutofill>);
+    let autofill_error = use_state(AttrValue::default);
+    {
+        let (session, autofill) = (session.clone(), autofill.clone());
+        let error = autofill_error.clone();
+        let offer = passkeys && !second_step && !session.is_signed_in();
+        use_effect_with(offer, move |&offer| {
+            if offer {
+                let done = Callback::from(move |outcome: Result<(), tessera_yew::Error>| {
+                    if let Err(err) = outcome {
+                        error.set(err.to_string().into());
+                    }
+                });
+                *autofill.borrow_mut() = Some(session.offer_passkey_autofill(done));
+            }
+            move || drop(autofill.borrow_mut().take())
+        });
+    }
     let action = {
         let session = session.clone();
         Action::from(move |values: Vec<String>| {
@@ -80,8 +108,9 @@ pub fn SignIn() -> Html {
     };
 
     let with_passkey = {
-        let session = session.clone();
+        let (session, autofill) = (session.clone(), autofill);
         Action::from(move |_| {
+            drop(autofill.borrow_mut().take());
             let session = session.clone();
             Box::pin(async move {
                 let done = if second_step {
@@ -94,7 +123,6 @@ pub fn SignIn() -> Html {
             }) as _
         })
     };
-    let passkeys = tessera_yew::passkey::supported();
 
     let left = use_location().and_then(|location| location.state::<AttrValue>());
     if second_step {
@@ -120,6 +148,9 @@ pub fn SignIn() -> Html {
                 <p id="notice" class="notice" role="status" aria-live="polite">{ notice }</p>
             }
             <ActionForm name="form" fields={FIELDS} labels={("Sign in", "Signing in…")} {action} />
+            <p id="autofill-error" class="form-error" role="alert" aria-live="assertive">
+                { (*autofill_error).clone() }
+            </p>
             if passkeys {
                 <ActionForm name="passkey" labels={("Sign in with a passkey", "Waiting for your passkey…")}
                     action={with_passkey} />
