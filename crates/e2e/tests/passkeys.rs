@@ -15,6 +15,15 @@ use e2e::steps::{enrol_totp, expect_account_of, register_via_api, sign_in, submi
 use e2e::{eventually, Browser, ServerConfig, TesseraServer};
 use serde_json::{json, Value};
 
+/// Wraps `navigator.credentials.get` to keep the abort signal of each
+/// autofill (conditional) request in `window.autofillSignals`.
+const RECORD_AUTOFILL: &str = "window.autofillSignals = []; \
+    const get = navigator.credentials.get.bind(navigator.credentials); \
+    navigator.credentials.get = options => { \
+      if (options && options.mediation === 'conditional') window.autofillSignals.push(options.signal); \
+      return get(options); \
+    };";
+
 /// The claims of the stored access token, decoded in the page.
 async fn access_claims(browser: &Browser) -> Value {
     let script = "const part = localStorage.getItem('access_token').split('.')[1] \
@@ -97,14 +106,27 @@ async fn a_passkey_is_added_signs_in_without_a_username_completes_a_second_step_
     assert_eq!(access_claims(&browser).await["acr"], json!("2"));
 
     // The button: it withdraws the waiting autofill offer first (a browser
-    // runs one passkey request at a time).
+    // runs one passkey request at a time). The offer waits (no user
+    // presence) until it has reached the browser.
+    browser.script(RECORD_AUTOFILL, vec![]).await;
     browser.set_user_presence(&authenticator, false).await;
     browser.click("#sign-out").await;
     browser.wait_for_text("h1", "Sign in").await;
+    eventually("the autofill offer made", || async {
+        let made = browser
+            .script("return window.autofillSignals.length;", vec![])
+            .await;
+        (made == json!(1)).then_some(()).ok_or(made.to_string())
+    })
+    .await;
     browser.set_user_presence(&authenticator, true).await;
     browser.click(&submit_of("passkey")).await;
     wait_for_amr(&browser, &json!(["hwk", "user"])).await;
     expect_account_of(&browser, username).await;
+    let withdrawn = browser
+        .script("return window.autofillSignals[0].aborted;", vec![])
+        .await;
+    assert_eq!(withdrawn, json!(true), "the autofill offer was withdrawn");
 
     // With TOTP on, a password sign-in is a first step the passkey completes.
     enrol_totp(&browser, username).await;

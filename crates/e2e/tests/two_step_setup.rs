@@ -70,9 +70,8 @@ async fn an_authenticator_app_is_set_up_used_renewed_and_turned_off_on_the_accou
     assert_eq!(download, json!(codes.join("\n") + "\n"));
     browser.grant_clipboard().await;
     browser.click("#copy-codes").await;
-    browser
-        .wait_for_text("[role=status]:not([hidden])", "Copied.")
-        .await;
+    browser.wait_for_text("#copy-codes", "Copied").await;
+    browser.wait_for_text("#totp-announce", "Copied.").await;
     let copied = browser
         .script("return navigator.clipboard.readText();", vec![])
         .await;
@@ -80,6 +79,11 @@ async fn an_authenticator_app_is_set_up_used_renewed_and_turned_off_on_the_accou
     browser.click("#codes-saved").await;
     browser
         .wait_for_text_containing("#totp-state", "10 recovery codes left")
+        .await;
+    assert_eq!(browser.text("#recovery-codes").await, None, "shown once");
+    // This session signed in with the password alone: changes need a code.
+    browser
+        .wait_for_text_containing("#totp-sign-in-again", "sign in again with a code")
         .await;
 
     // A password sign-in now needs a second step; a shown code completes it.

@@ -48,6 +48,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
     limited
         .merge(logout::router())
         .merge(sessions::router())
+        .merge(mfa::status_router())
         .merge(passkeys::router())
         .merge(account::router())
         .merge(admin::router())

@@ -56,7 +56,20 @@ pub fn AccountView() -> Html {
     let loading = use_state(|| true);
     let reloads = use_state(|| 0u32);
     let renaming = use_state(|| None::<AttrValue>);
-    let setup = use_state(Setup::default);
+    let setup = use_reducer(Setup::default);
+    let totp_heading = use_node_ref();
+    {
+        // The button pressed in the two-step section is gone once it turns
+        // to another view: the focus goes to its heading (not on load).
+        let (heading, loaded_once) = (totp_heading.clone(), use_mut_ref(|| false));
+        use_effect_with(std::mem::discriminant(&*setup), move |_| {
+            if std::mem::replace(&mut *loaded_once.borrow_mut(), true) {
+                if let Some(heading) = heading.cast::<web_sys::HtmlElement>() {
+                    drop(heading.focus());
+                }
+            }
+        });
+    }
 
     {
         let (session, loaded) = (session.clone(), loaded.clone());
@@ -83,7 +96,7 @@ pub fn AccountView() -> Html {
             <div class="grid">
                 { email_section(&session, &current.profile, onchange.clone()) }
                 { devices_section(&session, &current.devices, &onchange) }
-                { two_step_section(&session, &current.totp, &setup, &onchange) }
+                { two_step_section(&session, &current.totp, &setup, &totp_heading, &onchange) }
                 if let Some(passkeys) = &current.passkeys {
                     { passkeys_section(&session, passkeys, &renaming, &onchange) }
                 }

@@ -66,14 +66,16 @@ pub fn SignIn() -> Html {
     let passkeys = tessera_yew::passkey::supported();
     // Passkeys offered in the username field's autofill while the first
     // form shows; withdrawn when it goes, and before the passkey button's
-    // own request (a browser runs one at a time).
+    // own request (a browser runs one at a time), then offered again
+    // (`round`) if that request fails.
     let autofill = use_mut_ref(|| None::<PasskeyAutofill>);
     let autofill_error = use_state(AttrValue::default);
+    let round = use_state(|| 0u32);
     {
         let (session, autofill) = (session.clone(), autofill.clone());
         let error = autofill_error.clone();
         let offer = passkeys && !second_step && !session.is_signed_in();
-        use_effect_with(offer, move |&offer| {
+        use_effect_with((offer, *round), move |&(offer, _)| {
             if offer {
                 let done = Callback::from(move |outcome: Result<(), tessera_yew::Error>| {
                     if let Err(err) = outcome {
@@ -86,8 +88,9 @@ pub fn SignIn() -> Html {
         });
     }
     let action = {
-        let session = session.clone();
+        let (session, autofill_error) = (session.clone(), autofill_error.clone());
         Action::from(move |values: Vec<String>| {
+            autofill_error.set(AttrValue::default());
             let session = session.clone();
             Box::pin(async move {
                 let done = if second_step {
@@ -109,15 +112,20 @@ pub fn SignIn() -> Html {
 
     let with_passkey = {
         let (session, autofill) = (session.clone(), autofill);
+        let autofill_error = autofill_error.clone();
         Action::from(move |_| {
             drop(autofill.borrow_mut().take());
-            let session = session.clone();
+            autofill_error.set(AttrValue::default());
+            let (session, round) = (session.clone(), round.clone());
             Box::pin(async move {
                 let done = if second_step {
                     session.verify_with_passkey().await
                 } else {
                     session.sign_in_with_passkey().await
                 };
+                if done.is_err() {
+                    round.set(round.wrapping_add(1));
+                }
                 done.map(|()| AttrValue::default())
                     .map_err(|err| err.to_string().into())
             }) as _

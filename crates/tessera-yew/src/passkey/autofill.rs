@@ -36,7 +36,8 @@ pub async fn autofill_available() -> bool {
 /// An offer of passkeys in autofill, from [`Session::offer_passkey_autofill`].
 /// Dropping it withdraws the offer: do so when the form goes away, and
 /// before [`Session::sign_in_with_passkey`] (a browser runs one passkey
-/// request at a time).
+/// request at a time). Once the user has picked a passkey, the sign-in it
+/// began goes on.
 #[derive(Debug)]
 pub struct PasskeyAutofill {
     controller: Option<AbortController>,
@@ -54,9 +55,11 @@ impl Session {
     /// Offers this site's passkeys in the browser's autofill of the page's
     /// inputs marked `autocomplete="username webauthn"` (render one before
     /// calling this). When the user picks one, the session signs in as with
-    /// [`Session::sign_in_with_passkey`], and `done` hears the outcome; a
-    /// withdrawn offer, one the browser ends, or a browser without autofill
-    /// for passkeys ([`autofill_available`]) says nothing.
+    /// [`Session::sign_in_with_passkey`], and `done` hears the outcome. An
+    /// offer that never reached the user says nothing: withdrawn, ended by
+    /// the browser, in a browser without autofill for passkeys
+    /// ([`autofill_available`]), or when the server's options could not be
+    /// had (passkeys off, rate limited, unreachable).
     ///
     /// The server's challenge lives five minutes: a passkey picked later is
     /// refused (`done` gets the reason); offer again to renew it.

@@ -16,12 +16,10 @@ use crate::extract::json::JsonBody;
 use crate::state::AppState;
 use crate::token::{AuthError, SignIn};
 
+/// The routes that check a code (rate limited per address, like sign-in).
 pub(super) fn router() -> Router<AppState> {
     Router::new()
-        .route(
-            paths::MFA_TOTP,
-            get(totp_show).post(totp_create).delete(totp_destroy),
-        )
+        .route(paths::MFA_TOTP, post(totp_create).delete(totp_destroy))
         .route(paths::MFA_TOTP_CONFIRM, post(totp_confirm))
         .route(paths::MFA_VERIFY, post(verify_create))
         .route(paths::MFA_RECOVERY_CODES, post(recovery_codes_create))
@@ -186,6 +184,12 @@ async fn recovery_codes_create(
     let code = required(body.code)?;
     let recovery_codes = state.second_factors().regenerate(user.id, &code).await?;
     Ok(Json(RecoveryCodes { recovery_codes }))
+}
+
+/// The status read, which checks nothing and is not limited: an account page
+/// reads it on every load.
+pub(super) fn status_router() -> Router<AppState> {
+    Router::new().route(paths::MFA_TOTP, get(totp_show))
 }
 
 fn required(code: String) -> Result<String> {

@@ -58,6 +58,20 @@ async fn sign_in_routes_are_limited_per_client_address() {
 }
 
 #[tokio::test]
+async fn the_two_step_status_is_read_outside_the_limit_and_its_changes_inside() {
+    let app = TestApp::spawn_with(&["--rate-limit", "2/min", "--rate-limit-user", "off"]).await;
+    app.register("gus").await;
+    let signed_in = app.sign_in("gus").await;
+    let access = signed_in["access_token"].as_str().unwrap();
+    // An account page reads the status on every load.
+    for _ in 0..5 {
+        let status = app.get_bearer("/mfa/totp", access).await;
+        assert_eq!(status.status(), StatusCode::OK);
+    }
+    assert_limited(app.post_bearer("/mfa/totp", access, None).await).await;
+}
+
+#[tokio::test]
 async fn sign_in_attempts_are_limited_per_username() {
     let app = TestApp::spawn_with(&["--rate-limit", "off", "--rate-limit-user", "2/min"]).await;
     app.register("alice").await;
