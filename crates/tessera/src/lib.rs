@@ -79,7 +79,7 @@ mod maintenance;
 mod mfa;
 mod passkey;
 pub mod password;
-pub mod revocation;
+mod revocation;
 mod routes;
 mod secret;
 mod server;
@@ -89,10 +89,10 @@ mod startup;
 mod state;
 pub mod store;
 mod tessera;
-pub mod token;
+mod token;
 mod users;
 pub mod validate;
-pub mod verifier;
+mod verifier;
 
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
@@ -124,6 +124,7 @@ pub use limits::Rate;
 pub use mail::{Mailer, SmtpServer, SmtpTls};
 pub use maintenance::KEY_RELOAD_INTERVAL;
 pub use password::Passwords;
+pub use revocation::Revocations;
 pub use secret::{JwtSecret, SecretError, MIN_SECRET_LEN};
 pub use server::{Server, ServerConfig};
 pub use session::SessionSettings;
@@ -131,12 +132,12 @@ pub use site::MissingIndex;
 pub use startup::{SecondFactorKeyError, StartupError};
 pub use store::Store;
 pub use tessera::{Tessera, TesseraBuilder};
-pub use token::{Assurance, AuthError};
+pub use token::{Assurance, AuthError, IssuedToken};
 pub use token::{
     Claims, Grant, NoExtraClaims, RefreshClaims, TokenService, TokenSettings, RESERVED_CLAIMS,
 };
 pub use users::{Identity, Users, UsersError, UsersFuture};
-pub use verifier::Verifier;
+pub use verifier::{Verifier, VerifierBuilder, VerifierError, VerifyError};
 
 /// Largest request body accepted; credentials are tiny, so anything bigger is abuse.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;

@@ -110,7 +110,7 @@ impl Revocations {
 
     /// Applies rows read from the store (idempotent: rows already held change
     /// nothing, so re-reading them costs no copy).
-    pub fn apply(&self, rows: &[RevocationRow]) {
+    pub(crate) fn apply(&self, rows: &[RevocationRow]) {
         if rows.is_empty() {
             return;
         }
@@ -140,13 +140,13 @@ impl Revocations {
     }
 
     /// Forgets entries whose tokens are refused anyway: expired, leeway included.
-    pub fn purge(&self, now: u64) {
+    pub(crate) fn purge(&self, now: u64) {
         let _cursor = self.write();
         self.publish(Denied::clone(&self.recent.load()), Some(self.horizon(now)));
     }
 
     /// Entries whose `until` is before this no longer matter at `now`.
-    pub fn horizon(&self, now: u64) -> u64 {
+    pub(crate) fn horizon(&self, now: u64) -> u64 {
         now.saturating_sub(self.leeway)
     }
 
@@ -171,7 +171,8 @@ impl Revocations {
 
     /// Loads rows added to the store since the last call (by this process or
     /// any other sharing the store: the CLI, other instances), reading the last
-    /// [`REREAD_ROWS`] ids below the cursor again.
+    /// 64 ids below the cursor again (a row can commit after rows with higher
+    /// ids were read).
     pub async fn sync(&self, store: &Store) -> Result<usize, crate::store::StoreError> {
         let after = self.write().last_row.saturating_sub(REREAD_ROWS);
         let rows = store
@@ -233,12 +234,12 @@ impl Revocations {
 /// out of the window: a late row belongs to a transaction in flight during one
 /// poll, and far fewer run at once. Kept small because every instance re-reads
 /// the window every second.
-pub const REREAD_ROWS: i64 = 64;
+pub(crate) const REREAD_ROWS: i64 = 64;
 
 /// How often a server looks for revocations written elsewhere.
-pub const SYNC_INTERVAL: Duration = Duration::from_secs(1);
+pub(crate) const SYNC_INTERVAL: Duration = Duration::from_secs(1);
 /// How often expired entries are purged from memory and the store.
-pub const PURGE_INTERVAL: Duration = Duration::from_secs(60);
+pub(crate) const PURGE_INTERVAL: Duration = Duration::from_secs(60);
 
 #[cfg(test)]
 mod tests {

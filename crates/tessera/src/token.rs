@@ -34,7 +34,7 @@ pub use reserved::RESERVED_CLAIMS;
 use reserved::check_extra;
 
 // Defined with the key ring, which prepares its headers for both kinds.
-pub use crate::keys::{ACCESS_TYP, REFRESH_TYP};
+pub(crate) use crate::keys::{ACCESS_TYP, REFRESH_TYP};
 
 /// No claims beyond Tessera's own: the default for [`Claims`]' extension.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -24,7 +24,8 @@ use rules::{base_url, check_header, refusal};
 
 /// The only algorithms accepted: those whose public key can be published.
 /// HS256 needs the secret, which a remote service never has.
-pub const ALGORITHMS: [Algorithm; 3] = [Algorithm::EdDSA, Algorithm::ES256, Algorithm::RS256];
+pub(crate) const ALGORITHMS: [Algorithm; 3] =
+    [Algorithm::EdDSA, Algorithm::ES256, Algorithm::RS256];
 
 /// Checks Tessera's access tokens in a service that is not Tessera: signature
 /// (by the key the token's `kid` names, with that key's algorithm: EdDSA,
@@ -50,7 +51,7 @@ pub const ALGORITHMS: [Algorithm; 3] = [Algorithm::EdDSA, Algorithm::ES256, Algo
 ///     format!("the orders of {}", user.username)
 /// }
 ///
-/// # fn main() -> Result<(), tessera::verifier::VerifierError> {
+/// # fn main() -> Result<(), tessera::VerifierError> {
 /// let verifier = Verifier::builder("http://tessera.internal:3000")
 ///     .audience("orders")
 ///     .build()?;

@@ -3,7 +3,7 @@
 
 use sqlx::postgres::PgPoolOptions;
 use sqlx::Connection;
-use tessera::revocation::Revocations;
+use tessera::Revocations;
 use tessera::Store;
 
 use crate::database::TestSchema;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use jsonwebtoken::{encode, Algorithm, Header};
 use serde_json::{json, Value};
 use tessera::keys::{rotate, KeyRing, Keys, SigningAlg, KEYS_DIR};
-use tessera::verifier::VerifyError;
+use tessera::VerifyError;
 use tessera::{AuthError, Claims, NoExtraClaims, Verifier};
 
 use crate::helpers::{now, valid_claims, TestApp};
