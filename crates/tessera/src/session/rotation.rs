@@ -6,6 +6,10 @@ use crate::clock::{new_id, unix_now};
 use crate::store::{RefreshRecord, RotateRefresh, Rotation};
 use crate::token::{AuthError, SignIn};
 
+/// How many links [`Sessions::chain_intact`] follows before giving up (a
+/// client refreshing that often within a grace window is not racing tabs).
+const MAX_CHAIN_WALK: usize = 8;
+
 impl Sessions<'_> {
     /// Exchanges refresh token `token`, presented by the client with digest
     /// `client`, for a new pair, exactly once. The session records the client
@@ -63,6 +67,27 @@ impl Sessions<'_> {
         }
     }
 
+    /// Whether the rotation chain from `next` still ends in a token nobody
+    /// has used. A second factor raising the session deletes its unused
+    /// refresh tokens, so a cut chain means the session was raised after
+    /// the pair being handed out again was issued: that pair was a first
+    /// step's, and re-minting it at the session's level now would turn a
+    /// replayed first-step token into a full session.
+    async fn chain_intact(self, next: &RefreshRecord) -> Result<bool> {
+        let mut link = next.clone();
+        // A chain grows by one a refresh; a grace window holds few.
+        for _ in 0..MAX_CHAIN_WALK {
+            let Some(successor) = link.used_at.and(link.successor_jti.clone()) else {
+                return Ok(link.used_at.is_none());
+            };
+            match self.store.refresh_record(&successor).await? {
+                Some(record) => link = record,
+                None => return Ok(false),
+            }
+        }
+        Ok(false)
+    }
+
     /// A refresh token that was already used (or whose session ended).
     async fn reused(self, record: RefreshRecord, now: u64, client: &str) -> Result<Tokens> {
         if record.session_revoked || secs(record.expires_at) < now {
@@ -89,6 +114,9 @@ impl Sessions<'_> {
                 .refresh_record(&successor)
                 .await?
                 .ok_or(AuthError::RefreshInvalid)?;
+            if !self.chain_intact(&next).await? {
+                return Err(AuthError::RefreshInvalid.into());
+            }
             let user = self.current_user(record.user_id).await?;
             let sign_in = self.sign_in_of(&record.session_id).await?;
             let access = self.access(

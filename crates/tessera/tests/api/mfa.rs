@@ -3,6 +3,7 @@
 
 mod cluster;
 mod confirm_race;
+mod grace;
 mod key_check;
 mod limits;
 mod logout;
