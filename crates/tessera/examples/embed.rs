@@ -74,7 +74,7 @@ async fn stats(
     State(state): State<AppState>,
     WithRole(admin, _): WithRole<Admin>,
 ) -> Result<Json<Value>, ApiError> {
-    let users = state.tessera.store().list_users().await?.len();
+    let users = state.tessera.accounts().list().await?.len();
     let uptime_secs = state.started.elapsed().as_secs();
     Ok(Json(
         json!({ "asked_by": admin.username, "users": users, "uptime_secs": uptime_secs }),
@@ -101,12 +101,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let maintenance = tokio::spawn(tessera.maintenance());
 
     if let Ok(password) = std::env::var("EMBED_ADMIN_PASSWORD") {
-        if tessera.store().find_user_by_name("admin").await?.is_none() {
-            // argon2id, as Tessera hashes: `POST /api/auth` checks it like any other.
-            let hash = tessera.passwords().hash(password).await?;
-            tessera
-                .store()
-                .create_user("admin", &hash, &["admin".to_owned()])
+        // Checked and hashed (argon2id) as `POST /api/register` would.
+        let accounts = tessera.accounts();
+        if accounts.find("admin").await?.is_none() {
+            accounts
+                .create("admin", password, &["admin".to_owned()])
                 .await?;
         }
     }

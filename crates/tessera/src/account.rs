@@ -26,7 +26,7 @@ pub const RESET_PASSWORD_TTL: Duration = Duration::from_secs(30 * 60);
 /// ones), valid for [`RESET_PASSWORD_TTL`], not mailed: for operators
 /// (`tessera user reset-link`). `link_origin` is where the browser app is
 /// served, such as `https://app.example`. `None` when there is no such user.
-pub async fn password_reset_link(
+pub(crate) async fn password_reset_link(
     store: &Store,
     link_origin: &str,
     username: &str,

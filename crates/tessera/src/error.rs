@@ -11,6 +11,7 @@ use axum::Json;
 use tessera_shared::ErrorBody;
 
 use crate::account::LinkError;
+use crate::accounts::AccountsError;
 use crate::mfa::MfaError;
 use crate::passkey::PasskeyError;
 use crate::password::PasswordError;
@@ -152,6 +153,18 @@ impl From<StoreError> for ApiError {
                 Self::Unavailable
             }
             other => Self::internal(other),
+        }
+    }
+}
+
+impl From<AccountsError> for ApiError {
+    fn from(err: AccountsError) -> Self {
+        match err {
+            AccountsError::Invalid(msg) => Self::BadRequest(msg),
+            AccountsError::Taken(_) => Self::UsernameTaken,
+            AccountsError::NoSuchUser(_) => Self::NotFound,
+            AccountsError::Hashing(hashing) => hashing.into(),
+            AccountsError::Store(store) => store.into(),
         }
     }
 }

@@ -66,6 +66,7 @@
 //! [`RemoteUser`] extractor.
 
 mod account;
+mod accounts;
 mod clock;
 mod config;
 mod data_dir;
@@ -91,7 +92,7 @@ pub mod store;
 mod tessera;
 mod token;
 mod users;
-pub mod validate;
+mod validate;
 mod verifier;
 
 use axum::extract::DefaultBodyLimit;
@@ -110,7 +111,8 @@ use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-pub use account::{password_reset_link, RESET_PASSWORD_TTL, VERIFY_EMAIL_TTL};
+pub use account::{RESET_PASSWORD_TTL, VERIFY_EMAIL_TTL};
+pub use accounts::{Accounts, AccountsError};
 pub use config::{Config, ConfigError, Signup, StoreConfig, MAX_LEEWAY};
 pub use error::ApiError;
 pub use extract::assurance::{FirstStep, SecondFactor};

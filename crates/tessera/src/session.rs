@@ -21,7 +21,7 @@ use tessera_shared::AuthResponse;
 use crate::clock::{new_id, unix_now};
 use crate::store::Store;
 use crate::token::{AuthError, Claims, Grant, IssuedToken, SignIn, TokenService};
-use crate::users::{Account, Accounts, Resolved};
+use crate::users::{Account, Resolved, UserSource};
 
 pub(crate) use devices::SeenFrom;
 pub(crate) use error::SessionError;
@@ -36,7 +36,7 @@ type Result<T, E = SessionError> = std::result::Result<T, E>;
 pub(crate) struct Sessions<'a> {
     store: &'a Store,
     tokens: &'a TokenService,
-    accounts: &'a Accounts,
+    accounts: &'a UserSource,
     settings: SessionSettings,
     /// Users whose email address is not verified may not sign in.
     require_verified_email: bool,
@@ -71,7 +71,7 @@ impl<'a> Sessions<'a> {
     pub(crate) fn new(
         store: &'a Store,
         tokens: &'a TokenService,
-        accounts: &'a Accounts,
+        accounts: &'a UserSource,
         settings: SessionSettings,
         require_verified_email: bool,
     ) -> Self {

@@ -15,7 +15,7 @@ use crate::password::Passwords;
 use crate::session::{SessionSettings, Sessions};
 use crate::store::Store;
 use crate::token::TokenService;
-use crate::users::Accounts;
+use crate::users::UserSource;
 
 /// The application state behind [`crate::app`]; cheap to clone.
 #[derive(Clone)]
@@ -27,7 +27,7 @@ pub struct AppState {
     /// Hashes and verifies passwords.
     pub passwords: Passwords,
     /// Whose users sign in (the built-in store's or the app's), and the app's claims.
-    pub(crate) accounts: Accounts,
+    pub(crate) accounts: UserSource,
     /// How sessions and refresh rotation behave.
     pub session_settings: SessionSettings,
     /// Whether `POST /register` is open.

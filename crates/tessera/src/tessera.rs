@@ -12,6 +12,7 @@ use webauthn_rs::Webauthn;
 mod builder;
 mod secrets_key;
 
+use crate::accounts::Accounts;
 use crate::config::Config;
 use crate::keys::{self, Keys, SigningAlg};
 use crate::limits::Limits;
@@ -21,9 +22,8 @@ use crate::password::Passwords;
 use crate::secret;
 use crate::startup::StartupError;
 use crate::state::AppState;
-use crate::store::Store;
 use crate::token::TokenService;
-use crate::users::{Accounts, StoreUsers, Users};
+use crate::users::{StoreUsers, UserSource, Users};
 
 pub use builder::TesseraBuilder;
 
@@ -105,7 +105,7 @@ impl Tessera {
             store,
             tokens,
             passwords,
-            accounts: Accounts::new(users, app_owned, parts.claims),
+            accounts: UserSource::new(users, app_owned, parts.claims),
             session_settings,
             signup: config.signup,
             limits: Arc::new(Limits::new(config.limit_settings())),
@@ -186,10 +186,14 @@ impl Tessera {
         &self.state.passwords
     }
 
-    /// Tessera's store: sessions, revocations, and its users (the built-in
-    /// accounts, or a row per user of the app's who signed in).
-    pub fn store(&self) -> &Store {
-        &self.state.store
+    /// The built-in accounts, to manage outside HTTP (seed an administrator,
+    /// count users): deletions and new passwords end sessions here at once.
+    pub fn accounts(&self) -> Accounts {
+        Accounts::new(
+            self.state.store.clone(),
+            self.state.passwords.clone(),
+            Some(self.state.tokens.clone()),
+        )
     }
 
     /// Closes the store's connections (after the server stopped).

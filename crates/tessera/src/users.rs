@@ -16,7 +16,7 @@ use std::pin::Pin;
 use crate::password::PasswordError;
 
 pub(crate) use builtin::StoreUsers;
-pub(crate) use mirror::{Account, AccountError, Accounts, ClaimsFn, Resolved};
+pub(crate) use mirror::{Account, AccountError, ClaimsFn, Resolved, UserSource};
 
 /// A user as the app knows them, answered by [`Users::authenticate`] and
 /// [`Users::identity`].

@@ -2,15 +2,15 @@
 //! routes and `tessera user add`.
 
 /// Longest accepted username, in characters.
-pub const MAX_USERNAME_LEN: usize = 64;
+pub(crate) const MAX_USERNAME_LEN: usize = 64;
 /// Shortest accepted password, in bytes.
-pub const MIN_PASSWORD_LEN: usize = 8;
+pub(crate) const MIN_PASSWORD_LEN: usize = 8;
 /// Longest accepted password, in bytes; caps the work one argon2 call can be made to do.
-pub const MAX_PASSWORD_LEN: usize = 1024;
+pub(crate) const MAX_PASSWORD_LEN: usize = 1024;
 
 /// Checks a username: 1–64 ASCII letters, digits, `.`, `_` or `-`.
 /// ASCII only, so look-alike letters from other scripts cannot impersonate a user.
-pub fn username(name: &str) -> Result<(), String> {
+pub(crate) fn username(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err("Missing username parameter".to_owned());
     }
@@ -29,7 +29,7 @@ pub fn username(name: &str) -> Result<(), String> {
 }
 
 /// Checks a new password's length: 8–1024 bytes.
-pub fn password(password: &str) -> Result<(), String> {
+pub(crate) fn password(password: &str) -> Result<(), String> {
     if password.is_empty() {
         return Err("Missing password parameter".to_owned());
     }
@@ -47,14 +47,14 @@ pub fn password(password: &str) -> Result<(), String> {
 }
 
 /// Longest accepted email address, in characters (RFC 5321's path limit less the brackets).
-pub const MAX_EMAIL_LEN: usize = 254;
+pub(crate) const MAX_EMAIL_LEN: usize = 254;
 
 /// Checks an email address and returns it normalised: trimmed and in lower
 /// case, so one mailbox is one account whatever case it is typed in. Accepts
 /// what the wire schema's pattern does: a dot-atom local part of 1–64
 /// characters, `@`, and a domain of dot-separated labels of ASCII letters,
 /// digits and inner hyphens (internationalised domains in their `xn--` form).
-pub fn email(address: &str) -> Result<String, String> {
+pub(crate) fn email(address: &str) -> Result<String, String> {
     let address = address.trim();
     if address.is_empty() {
         return Err("Missing email parameter".to_owned());
@@ -87,7 +87,7 @@ pub fn email(address: &str) -> Result<String, String> {
 }
 
 /// Checks a role name: 1–32 lowercase ASCII letters, digits, `_` or `-`.
-pub fn role(role: &str) -> Result<(), String> {
+pub(crate) fn role(role: &str) -> Result<(), String> {
     let valid = (1..=32).contains(&role.len())
         && role
             .bytes()

@@ -14,7 +14,7 @@ pub(crate) type ClaimsFn =
 
 /// Whose users sign in, and what else their tokens carry.
 #[derive(Clone)]
-pub(crate) struct Accounts {
+pub(crate) struct UserSource {
     users: Arc<dyn Users>,
     /// Whether `users` is the app's (mirrored) rather than the built-in store.
     app_owned: bool,
@@ -49,7 +49,7 @@ pub(crate) enum AccountError {
     Store(#[from] StoreError),
 }
 
-impl Accounts {
+impl UserSource {
     /// `users` (the app's own when `app_owned`), adding `claims` to tokens.
     pub(crate) fn new(
         users: Arc<dyn Users>,

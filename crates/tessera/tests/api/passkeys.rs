@@ -322,10 +322,11 @@ async fn a_password_reset_removes_the_passkeys_whoever_added_them() {
     let mut key = SoftPasskey::new(ORIGIN);
     add(&app, &access, &mut key, "Added with a stolen password").await;
 
-    let store = app.store().await;
-    let link = tessera::password_reset_link(&store, ORIGIN, "gina")
+    let link = app
+        .tessera()
+        .accounts()
+        .reset_link("gina", ORIGIN)
         .await
-        .unwrap()
         .unwrap();
     let token = link.split("#token=").nth(1).unwrap();
     let body = json!({ "token": token, "new_password": "a brand new passphrase" });

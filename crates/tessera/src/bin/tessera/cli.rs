@@ -4,8 +4,7 @@ use std::io::{self, BufRead, IsTerminal};
 use std::time::{Duration, UNIX_EPOCH};
 
 use tessera::keys::{self, KeyError};
-use tessera::store::{Store, StoreError, SESSION_REVOCATION_SECS};
-use tessera::{password, password_reset_link, validate, StartupError, StoreConfig};
+use tessera::{Accounts, AccountsError, StartupError, StoreConfig};
 
 use crate::args::{KeysCommand, UserCommand};
 
@@ -15,9 +14,9 @@ pub(crate) enum UserCommandError {
     /// The store could not be opened.
     #[error(transparent)]
     Startup(#[from] StartupError),
-    /// The store failed.
+    /// The accounts refused or failed.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Accounts(#[from] AccountsError),
     /// Input was refused; the message says why.
     #[error("{0}")]
     Invalid(String),
@@ -31,50 +30,44 @@ pub(crate) async fn users(
     command: UserCommand,
     store: &StoreConfig,
 ) -> Result<(), UserCommandError> {
-    let users = store.open().await?;
+    let accounts = Accounts::open(store).await?;
     let result = match command {
         UserCommand::Add {
             name,
             password_stdin,
             roles,
-        } => add(&users, &name, password_stdin, &roles).await,
-        UserCommand::List => list(&users).await,
-        UserCommand::Delete { name } => delete(&users, &name).await,
+        } => add(&accounts, &name, password_stdin, &roles).await,
+        UserCommand::List => list(&accounts).await,
+        UserCommand::Delete { name } => delete(&accounts, &name).await,
         UserCommand::SetPassword {
             name,
             password_stdin,
-        } => set_password(&users, &name, password_stdin).await,
-        UserCommand::ResetLink { name, public_url } => reset_link(&users, &name, &public_url).await,
+        } => set_password(&accounts, &name, password_stdin).await,
+        UserCommand::ResetLink { name, public_url } => {
+            reset_link(&accounts, &name, &public_url).await
+        }
     };
-    users.close().await;
+    accounts.close().await;
     result
 }
 
 async fn set_password(
-    users: &Store,
+    accounts: &Accounts,
     name: &str,
     password_stdin: bool,
 ) -> Result<(), UserCommandError> {
-    let user = users
-        .find_user_by_name(name)
-        .await?
-        .ok_or_else(|| UserCommandError::Invalid(format!("no user named '{name}'")))?;
-    let hash = new_password_hash(password_stdin).await?;
-    users.set_password_hash(user.id, &hash).await?;
+    let password = read_password_off_thread(password_stdin).await?;
     // Servers follow the store's revocations: every session ends everywhere.
-    let now = unix_now();
-    let ended = users
-        .revoke_user_sessions(user.id, None, now, now + SESSION_REVOCATION_SECS)
-        .await?;
-    println!(
-        "set the password of '{}'; {} session(s) signed out",
-        user.username,
-        ended.len()
-    );
+    let ended = accounts.set_password(name, password).await?;
+    println!("set the password of '{name}'; {ended} session(s) signed out");
     Ok(())
 }
 
-async fn reset_link(users: &Store, name: &str, public_url: &str) -> Result<(), UserCommandError> {
+async fn reset_link(
+    accounts: &Accounts,
+    name: &str,
+    public_url: &str,
+) -> Result<(), UserCommandError> {
     let origin = url::Url::parse(public_url)
         .ok()
         .filter(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
@@ -84,58 +77,32 @@ async fn reset_link(users: &Store, name: &str, public_url: &str) -> Result<(), U
                 "--public-url {public_url:?} must be an absolute http(s) URL such as https://auth.example"
             ))
         })?;
-    let link = password_reset_link(users, &origin, name)
-        .await?
-        .ok_or_else(|| UserCommandError::Invalid(format!("no user named '{name}'")))?;
-    println!("{link}");
+    println!("{}", accounts.reset_link(name, &origin).await?);
     eprintln!("valid for 30 minutes, once; a newer link replaces it");
     Ok(())
 }
 
-/// A new password, read and checked, hashed.
-async fn new_password_hash(password_stdin: bool) -> Result<String, UserCommandError> {
-    let password = tokio::task::spawn_blocking(move || read_password(password_stdin))
-        .await
-        .map_err(io::Error::other)??;
-    validate::password(&password).map_err(UserCommandError::Invalid)?;
-    tokio::task::spawn_blocking(move || password::hash_blocking(&password))
+/// The new password, read without blocking the runtime.
+async fn read_password_off_thread(password_stdin: bool) -> Result<String, UserCommandError> {
+    tokio::task::spawn_blocking(move || read_password(password_stdin))
         .await
         .map_err(io::Error::other)?
-        .map_err(|err| UserCommandError::Invalid(err.to_string()))
-}
-
-fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs())
 }
 
 async fn add(
-    users: &Store,
+    accounts: &Accounts,
     name: &str,
     password_stdin: bool,
     roles: &[String],
 ) -> Result<(), UserCommandError> {
-    validate::username(name).map_err(UserCommandError::Invalid)?;
-    for role in roles {
-        validate::role(role).map_err(UserCommandError::Invalid)?;
-    }
-    let hash = new_password_hash(password_stdin).await?;
-    let profile = users
-        .create_user(name, &hash, roles)
-        .await
-        .map_err(|err| match err {
-            StoreError::UsernameTaken => {
-                UserCommandError::Invalid(format!("user '{name}' already exists"))
-            }
-            other => other.into(),
-        })?;
+    let password = read_password_off_thread(password_stdin).await?;
+    let profile = accounts.create(name, password, roles).await?;
     println!("created user '{}' (id {})", profile.username, profile.id);
     Ok(())
 }
 
-async fn list(users: &Store) -> Result<(), UserCommandError> {
-    let all = users.list_users().await?;
+async fn list(accounts: &Accounts) -> Result<(), UserCommandError> {
+    let all = accounts.list().await?;
     println!("{:>6}  {:<20}  {:<24}  USERNAME", "ID", "CREATED", "ROLES");
     for user in &all {
         let roles = if user.roles.is_empty() {
@@ -152,10 +119,8 @@ async fn list(users: &Store) -> Result<(), UserCommandError> {
     Ok(())
 }
 
-async fn delete(users: &Store, name: &str) -> Result<(), UserCommandError> {
-    if users.delete_user(name).await?.is_none() {
-        return Err(UserCommandError::Invalid(format!("no user named '{name}'")));
-    }
+async fn delete(accounts: &Accounts, name: &str) -> Result<(), UserCommandError> {
+    accounts.delete(name).await?;
     println!("deleted user '{name}'");
     Ok(())
 }
