@@ -57,6 +57,11 @@ start_tessera() {
   local name=$1 bin=$2
   shift 2
   local out=$server_logs/$name.out log=$server_logs/$name.log
+  # Created here, not by the redirections below: those happen in the child,
+  # which a busy machine may not have run yet when the loop first reads them
+  # (and a failed read would end the caller under `set -e`).
+  : >"$out"
+  : >"$log"
   RUST_LOG=${RUST_LOG:-warn} "$bin" serve --addr 127.0.0.1:0 "$@" >"$out" 2>"$log" &
   server_pid=$!
   stop_on_exit "$server_pid"
