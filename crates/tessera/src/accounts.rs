@@ -44,33 +44,41 @@ type Result<T> = std::result::Result<T, AccountsError>;
 /// the tokens at once as well.
 ///
 /// With the app's own users ([`crate::TesseraBuilder::users`]) the store
-/// holds a row per app user who signed in; manage those in the app.
+/// holds a row per app user who signed in; manage those in the app (an
+/// account created here could not sign in through the app's hook).
 #[derive(Clone)]
 pub struct Accounts {
     store: Store,
     passwords: Passwords,
     tokens: Option<Arc<TokenService>>,
+    /// Whether [`Accounts::close`] closes the store: only one it opened.
+    owns_store: bool,
 }
 
 impl Accounts {
     /// The accounts of the store `config` names, without a server: what the
-    /// `tessera user` commands use. [`Accounts::close`] it when done.
+    /// `tessera user` commands use. [`Accounts::close`] it when done. It
+    /// starts a password hasher of its own, whose first, calibrating hash
+    /// runs on the calling thread (a fraction of a second).
     ///
     /// # Errors
     /// When the store cannot be opened or migrated.
     pub async fn open(config: &StoreConfig) -> std::result::Result<Self, StartupError> {
-        Ok(Self::new(config.open().await?, Passwords::new(1), None))
+        Ok(Self {
+            store: config.open().await?,
+            passwords: Passwords::new(1),
+            tokens: None,
+            owns_store: true,
+        })
     }
 
-    pub(crate) fn new(
-        store: Store,
-        passwords: Passwords,
-        tokens: Option<Arc<TokenService>>,
-    ) -> Self {
+    /// The accounts of a running Tessera, whose deny list `tokens` holds.
+    pub(crate) fn of_server(store: Store, passwords: Passwords, tokens: Arc<TokenService>) -> Self {
         Self {
             store,
             passwords,
-            tokens,
+            tokens: Some(tokens),
+            owns_store: false,
         }
     }
 
@@ -101,18 +109,22 @@ impl Accounts {
             validate::role(role).map_err(AccountsError::Invalid)?;
         }
         let hash = self.hash(password).await?;
-        match self.store.create_user(username, &hash, roles).await {
+        let created = match self.store.create_user(username, &hash, roles).await {
             Err(StoreError::UsernameTaken) => Err(AccountsError::Taken(username.to_owned())),
             created => Ok(created?),
-        }
+        }?;
+        tracing::info!(target: "tessera::audit", event = "registered", user_id = created.id, %username, "account created outside HTTP");
+        Ok(created)
     }
 
-    /// Deletes `username`; its tokens stop working.
+    /// Deletes `username`; its tokens stop working. Unlike
+    /// `DELETE /admin/users/{username}`, it may delete the last administrator
+    /// (an operator's last resort).
     pub async fn delete(&self, username: &str) -> Result<()> {
         let id = self.store.delete_user(username).await?;
         let id = id.ok_or_else(|| AccountsError::NoSuchUser(username.to_owned()))?;
-        self.follow_revocations().await?;
-        tracing::info!(target: "tessera::audit", event = "user_deleted", user_id = id, "account deleted outside HTTP");
+        tracing::info!(target: "tessera::audit", event = "user_deleted", user_id = id, %username, "account deleted outside HTTP");
+        self.follow_revocations().await;
         Ok(())
     }
 
@@ -129,24 +141,29 @@ impl Accounts {
             .store
             .revoke_user_sessions(user.id, None, now, now + SESSION_REVOCATION_SECS)
             .await?;
-        self.follow_revocations().await?;
+        tracing::info!(target: "tessera::audit", event = "password_changed", user_id = user.id, %username, sessions_ended = ended.len(), "password set outside HTTP");
+        self.follow_revocations().await;
         Ok(ended.len())
     }
 
     /// A new password reset link for `username` (older ones stop working),
     /// not mailed: for an operator to hand over. `link_origin` is where the
-    /// browser app is served, such as `https://app.example`; the link works
-    /// once, for [`crate::RESET_PASSWORD_TTL`].
+    /// browser app is served, such as `https://app.example` (taken as given:
+    /// check it first if it comes from input); the link works once, for
+    /// [`crate::RESET_PASSWORD_TTL`].
     pub async fn reset_link(&self, username: &str, link_origin: &str) -> Result<String> {
         password_reset_link(&self.store, link_origin, username)
             .await?
             .ok_or_else(|| AccountsError::NoSuchUser(username.to_owned()))
     }
 
-    /// Closes the store's connections ([`Accounts::open`]'s; one from
-    /// [`crate::Tessera::accounts`] is closed by [`crate::Tessera::close`]).
+    /// Closes the store's connections if [`Accounts::open`] opened them;
+    /// does nothing for [`crate::Tessera::accounts`] (the server's, which
+    /// [`crate::Tessera::close`] closes).
     pub async fn close(&self) {
-        self.store.close().await;
+        if self.owns_store {
+            self.store.close().await;
+        }
     }
 
     async fn hash(&self, password: String) -> Result<String> {
@@ -155,10 +172,13 @@ impl Accounts {
     }
 
     /// Denies at once, on this instance, what was just revoked in the store.
-    async fn follow_revocations(&self) -> Result<()> {
+    /// The change is made either way: a failure here only leaves it to the
+    /// maintenance's next sync, a second later.
+    async fn follow_revocations(&self) {
         if let Some(tokens) = &self.tokens {
-            tokens.revocations().sync(&self.store).await?;
+            if let Err(err) = tokens.revocations().sync(&self.store).await {
+                tracing::warn!(error = %err, "revocations not followed at once; the next sync will");
+            }
         }
-        Ok(())
     }
 }

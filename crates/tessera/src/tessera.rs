@@ -189,10 +189,10 @@ impl Tessera {
     /// The built-in accounts, to manage outside HTTP (seed an administrator,
     /// count users): deletions and new passwords end sessions here at once.
     pub fn accounts(&self) -> Accounts {
-        Accounts::new(
+        Accounts::of_server(
             self.state.store.clone(),
             self.state.passwords.clone(),
-            Some(self.state.tokens.clone()),
+            self.state.tokens.clone(),
         )
     }
 

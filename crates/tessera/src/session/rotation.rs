@@ -108,7 +108,11 @@ impl Sessions<'_> {
             .as_deref()
             .is_none_or(|used_by| used_by == client);
         if now < used_at + grace && same_client {
-            // Tabs racing: hand out the very pair the first caller got.
+            // Tabs racing: hand out the very pair the first caller got. The
+            // level is read before the chain: a raise sets it and cuts the
+            // chain in one transaction, so one committed after this read
+            // leaves the level the pair had, and one before it shows below.
+            let sign_in = self.sign_in_of(&record.session_id).await?;
             let next = self
                 .store
                 .refresh_record(&successor)
@@ -118,7 +122,6 @@ impl Sessions<'_> {
                 return Err(AuthError::RefreshInvalid.into());
             }
             let user = self.current_user(record.user_id).await?;
-            let sign_in = self.sign_in_of(&record.session_id).await?;
             let access = self.access(
                 &user,
                 &record.session_id,

@@ -56,6 +56,9 @@ async fn set_password(
     name: &str,
     password_stdin: bool,
 ) -> Result<(), UserCommandError> {
+    if accounts.find(name).await?.is_none() {
+        return Err(AccountsError::NoSuchUser(name.to_owned()).into());
+    }
     let password = read_password_off_thread(password_stdin).await?;
     // Servers follow the store's revocations: every session ends everywhere.
     let ended = accounts.set_password(name, password).await?;
@@ -95,6 +98,9 @@ async fn add(
     password_stdin: bool,
     roles: &[String],
 ) -> Result<(), UserCommandError> {
+    if accounts.find(name).await?.is_some() {
+        return Err(AccountsError::Taken(name.to_owned()).into());
+    }
     let password = read_password_off_thread(password_stdin).await?;
     let profile = accounts.create(name, password, roles).await?;
     println!("created user '{}' (id {})", profile.username, profile.id);

@@ -60,3 +60,19 @@ async fn a_first_step_token_replayed_after_the_second_factor_stays_a_first_step(
     assert_eq!(status, StatusCode::OK, "{next}");
     assert_eq!(claims(field(&next, "access_token"))["acr"], "2");
 }
+
+#[tokio::test]
+async fn without_a_second_factor_a_chain_of_refreshes_keeps_its_grace() {
+    let app = TestApp::spawn_with(&["--refresh-grace", "60s"]).await;
+    app.register("lou").await;
+    let first = app.sign_in("lou").await;
+    let (status, second) = refresh(&app, field(&first, "refresh_token")).await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    let (status, third) = refresh(&app, field(&second, "refresh_token")).await;
+    assert_eq!(status, StatusCode::OK, "{third}");
+    // A slow tab repeating the first refresh gets the pair the first one got.
+    let (status, again) = refresh(&app, field(&first, "refresh_token")).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["refresh_token"], second["refresh_token"]);
+    assert_eq!(claims(field(&again, "access_token"))["acr"], "1");
+}
