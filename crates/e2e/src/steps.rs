@@ -103,11 +103,16 @@ pub async fn assert_no_tokens_stored(browser: &Browser) {
     }
 }
 
+/// The claims of a JWT, decoded in the page.
+pub async fn claims_of(browser: &Browser, token: &str) -> Value {
+    let script = "const part = arguments[0].split('.')[1].replace(/-/g, '+').replace(/_/g, '/'); \
+                  return JSON.parse(atob(part));";
+    browser.script(script, vec![json!(token)]).await
+}
+
 /// The `exp` claim of a JWT, decoded in the page.
 pub async fn exp_of(browser: &Browser, token: &str) -> u64 {
-    let script = "const part = arguments[0].split('.')[1].replace(/-/g, '+').replace(/_/g, '/'); \
-                  return JSON.parse(atob(part)).exp;";
-    let exp = browser.script(script, vec![json!(token)]).await;
+    let exp = &claims_of(browser, token).await["exp"];
     exp.as_u64().expect("a numeric exp claim")
 }
 

@@ -11,7 +11,9 @@
 //! Needs `trunk build --release`, `cargo build -p tessera` and axe-core in `tools/`.
 
 use e2e::audit::check_page;
-use e2e::steps::{enrol_totp, expect_account_of, register_via_api, sign_in, submit_of, PASSWORD};
+use e2e::steps::{
+    claims_of, enrol_totp, expect_account_of, register_via_api, sign_in, submit_of, PASSWORD,
+};
 use e2e::{eventually, Browser, ServerConfig, TesseraServer};
 use serde_json::{json, Value};
 
@@ -24,21 +26,18 @@ const RECORD_AUTOFILL: &str = "window.autofillSignals = []; \
       return get(options); \
     };";
 
-/// The claims of the stored access token, decoded in the page.
+/// The claims of the stored access token (null when none is stored).
 async fn access_claims(browser: &Browser) -> Value {
-    let script = "const part = localStorage.getItem('access_token').split('.')[1] \
-                  .replace(/-/g, '+').replace(/_/g, '/'); return JSON.parse(atob(part));";
-    browser.script(script, vec![]).await
+    match browser.local_storage("access_token").await {
+        Some(token) => claims_of(browser, &token).await,
+        None => Value::Null,
+    }
 }
 
 /// Waits until the stored access token says it was signed in with `amr`.
 async fn wait_for_amr(browser: &Browser, amr: &Value) {
     eventually(&format!("a session signed in with {amr}"), || async {
-        let script = "const token = localStorage.getItem('access_token'); \
-                      if (!token) return null; \
-                      const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'); \
-                      return JSON.parse(atob(part)).amr;";
-        let seen = browser.script(script, vec![]).await;
+        let seen = access_claims(browser).await["amr"].clone();
         (&seen == amr).then_some(()).ok_or(seen.to_string())
     })
     .await;
