@@ -13,7 +13,7 @@ use base64::Engine;
 use jsonwebtoken::Header;
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
-use tessera::keys::KeyRing;
+use tessera::KeyRing;
 use tessera::{AuthError, Claims, Grant, JwtSecret, NoExtraClaims, RefreshClaims};
 use tessera::{TokenService, TokenSettings};
 

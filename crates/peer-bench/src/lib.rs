@@ -14,8 +14,8 @@ mod apps;
 use std::sync::Arc;
 
 use tempfile::TempDir;
-use tessera::keys::{Keys, SigningAlg};
 use tessera::{JwtSecret, TokenService, TokenSettings};
+use tessera::{Keys, SigningAlg};
 
 pub use apps::{axum_jwt_auth_app, axum_jwt_auth_decoder, jwt_authorizer, jwt_authorizer_app};
 pub use apps::{tessera_app, PeerClaims};

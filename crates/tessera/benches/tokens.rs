@@ -28,9 +28,8 @@ use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rsa::pkcs1::EncodeRsaPrivateKey as _;
 use sha2::Sha256;
-use tessera::keys::{Keys, SigningAlg};
-use tessera::password::hash_blocking;
 use tessera::{Claims, JwtSecret, NoExtraClaims, Passwords, TokenService, TokenSettings};
+use tessera::{Keys, SigningAlg};
 
 /// One algorithm's keys, built once as Tessera builds them (keys/material.rs).
 struct JwtKeys {
@@ -231,12 +230,14 @@ fn tokens(c: &mut Criterion) {
 /// which allocates its 19 MiB per call.
 fn argon2(c: &mut Criterion) {
     let password = "correct horse battery staple";
-    let stored = hash_blocking(password).unwrap();
-    let parsed = PasswordHash::new(&stored).unwrap();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
     let passwords = Passwords::new(1);
+    let stored = runtime
+        .block_on(passwords.hash(password.to_owned()))
+        .unwrap();
+    let parsed = PasswordHash::new(&stored).unwrap();
     let mut group = c.benchmark_group("argon2");
     group.sample_size(20);
     group.measurement_time(Duration::from_secs(5));

@@ -149,7 +149,7 @@ impl Default for Config {
             jwt_secret: None,
             hash_concurrency: None,
             hash_queue: None,
-            hash_queue_wait: crate::password::DEFAULT_MAX_WAIT,
+            hash_queue_wait: crate::Passwords::DEFAULT_MAX_WAIT,
             token_cache: tokens.token_cache,
             rate_limit: Rate::per_minute(30),
             rate_limit_user: Rate::per_minute(10),
@@ -182,7 +182,7 @@ impl Config {
     /// Password checks that may wait for a hasher.
     pub(crate) fn hash_queue(&self) -> usize {
         self.hash_queue.unwrap_or_else(|| {
-            self.hash_concurrency().max(1) * crate::password::DEFAULT_QUEUE_PER_HASHER
+            self.hash_concurrency().max(1) * crate::Passwords::DEFAULT_QUEUE_PER_HASHER
         })
     }
 

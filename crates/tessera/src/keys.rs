@@ -41,12 +41,9 @@ use std::path::PathBuf;
 use jsonwebtoken::Algorithm;
 use serde::{Deserialize, Serialize};
 
-pub use disk::{import, list, prune, rotate};
 pub use live::Keys;
-pub use ring::{KeyRing, SignatureError, VerifyingKey, ACCESS_TYP, REFRESH_TYP};
-
-/// The ring's directory inside the data dir: `<data-dir>/keys`.
-pub const KEYS_DIR: &str = "keys";
+pub use ring::KeyRing;
+pub(crate) use ring::{SignatureError, VerifyingKey, ACCESS_TYP, REFRESH_TYP};
 
 /// Which algorithm signs new tokens (`--signing-alg`, `TESSERA_SIGNING_ALG`). Default: HS256.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -21,15 +21,6 @@ use hashers::{Hashers, Lane, KEEP_MEMORY};
 use pace::Pace;
 use race::Race;
 
-/// How long a sign-in may expect to wait for a hasher before it is turned away,
-/// unless configured otherwise.
-pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(5);
-
-/// Sign-ins allowed to wait per concurrent hash, unless configured otherwise: a
-/// bound on memory (each holds a connection), far above what
-/// [`DEFAULT_MAX_WAIT`] admits at ~17 ms a hash.
-pub const DEFAULT_QUEUE_PER_HASHER: usize = 512;
-
 /// Hashes and verifies passwords with argon2id at OWASP's parameters
 /// (19 MiB, 2 passes, 1 lane).
 ///
@@ -63,12 +54,21 @@ struct Inner {
 }
 
 impl Passwords {
+    /// How long a sign-in may expect to wait for a hasher before it is turned away,
+    /// unless configured otherwise: 5 s.
+    pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(5);
+
+    /// Sign-ins allowed to wait per concurrent hash, unless configured otherwise: a
+    /// bound on memory (each holds a connection), far above what
+    /// [`Self::DEFAULT_MAX_WAIT`] admits at ~17 ms a hash.
+    pub const DEFAULT_QUEUE_PER_HASHER: usize = 512;
+
     /// A hasher running at most `max_concurrent` (at least 1) hashes at once,
-    /// with the default queue bounds ([`DEFAULT_MAX_WAIT`],
-    /// [`DEFAULT_QUEUE_PER_HASHER`]).
+    /// with the default queue bounds ([`Self::DEFAULT_MAX_WAIT`],
+    /// [`Self::DEFAULT_QUEUE_PER_HASHER`]).
     pub fn new(max_concurrent: usize) -> Self {
-        let queue = max_concurrent.max(1) * DEFAULT_QUEUE_PER_HASHER;
-        Self::with_queue(max_concurrent, queue, DEFAULT_MAX_WAIT)
+        let queue = max_concurrent.max(1) * Self::DEFAULT_QUEUE_PER_HASHER;
+        Self::with_queue(max_concurrent, queue, Self::DEFAULT_MAX_WAIT)
     }
 
     /// A hasher running at most `max_concurrent` hashes, admitting a waiting
@@ -229,7 +229,7 @@ impl Drop for QueueSlot<'_> {
 }
 
 /// Hashes synchronously; for callers already off the async runtime (the CLI, startup).
-pub fn hash_blocking(password: &str) -> Result<String, password_hash::Error> {
+pub(crate) fn hash_blocking(password: &str) -> Result<String, password_hash::Error> {
     argon::hash(password, &mut Memory::default())
 }
 

@@ -64,7 +64,7 @@ impl Tessera {
             (true, false) => "from TESSERA_JWT_SECRET",
             (false, _) => "from the key ring in the data dir",
         };
-        let dir = config.store.data_dir.join(keys::KEYS_DIR);
+        let dir = config.store.data_dir.join(keys::Keys::DIR);
         let alg = config.signing_alg;
         let recorded = secrets_key::recorded(&store).await?;
         let from_secret = matches!((&secret, alg), (Some(_), SigningAlg::Hs256));

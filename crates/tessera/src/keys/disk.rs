@@ -8,42 +8,60 @@ use std::time::Duration;
 use super::locked::Locked;
 use super::manifest::{parse_manifest, read_manifest};
 use super::material::Material;
-use super::{KeyError, KeyInfo, KeyRing, SigningAlg};
+use super::{KeyError, KeyInfo, KeyRing, Keys, SigningAlg};
 use crate::clock::unix_now;
 
-/// Adds a freshly generated `alg` key to the ring in `dir`; it signs from now on, and the
-/// older keys keep verifying until [`prune`] removes them. Creates the ring if needed.
-pub fn rotate(dir: &Path, alg: SigningAlg) -> Result<KeyInfo, KeyError> {
-    let mut ring = Locked::open(dir, true)?;
-    let key = Material::generate(alg).map_err(|reason| KeyError::Generate { alg, reason })?;
-    let info = ring.add(key, false)?;
-    ring.save()?;
-    Ok(info)
-}
-
-/// Adds the private key in `file` as the new signer: PKCS#8 PEM for EdDSA, ES256 (P-256) and
-/// RS256 (2048 bits or more), or the secret itself (32 bytes or more) for HS256.
-pub fn import(dir: &Path, file: &Path, alg: SigningAlg) -> Result<KeyInfo, KeyError> {
-    let bytes = fs::read(file).map_err(KeyError::io(file))?;
-    let key = Material::parse(alg, &bytes).map_err(|reason| KeyError::InvalidKey {
-        path: file.to_owned(),
-        alg,
-        reason,
-    })?;
-    let mut ring = Locked::open(dir, true)?;
-    if ring.manifest.keys.iter().any(|entry| entry.kid == key.kid) {
-        return Err(KeyError::Duplicate(key.kid));
+/// Changing the ring on disk, as `tessera keys` does. Writers hold the ring's lock,
+/// so concurrent processes never lose each other's changes; running servers pick
+/// the change up on their next reload.
+impl Keys {
+    /// Adds a freshly generated `alg` key to the ring in `dir`; it signs from now on, and the
+    /// older keys keep verifying until [`Keys::prune`] removes them. Creates the ring if needed.
+    pub fn rotate(dir: &Path, alg: SigningAlg) -> Result<KeyInfo, KeyError> {
+        let mut ring = Locked::open(dir, true)?;
+        let key = Material::generate(alg).map_err(|reason| KeyError::Generate { alg, reason })?;
+        let info = ring.add(key, false)?;
+        ring.save()?;
+        Ok(info)
     }
-    let info = ring.add(key, false)?;
-    ring.save()?;
-    Ok(info)
-}
 
-/// Removes the keys whose successor has been signing for longer than `retire_after`, and
-/// returns them; the signing key always stays. Pass the longest token lifetime plus the
-/// leeway (and the servers' reload interval): no token signed by a removed key is still valid.
-pub fn prune(dir: &Path, retire_after: Duration) -> Result<Vec<KeyInfo>, KeyError> {
-    prune_at(dir, retire_after, unix_now())
+    /// Adds the private key in `file` as the new signer: PKCS#8 PEM for EdDSA, ES256 (P-256) and
+    /// RS256 (2048 bits or more), or the secret itself (32 bytes or more) for HS256.
+    pub fn import(dir: &Path, file: &Path, alg: SigningAlg) -> Result<KeyInfo, KeyError> {
+        let bytes = fs::read(file).map_err(KeyError::io(file))?;
+        let key = Material::parse(alg, &bytes).map_err(|reason| KeyError::InvalidKey {
+            path: file.to_owned(),
+            alg,
+            reason,
+        })?;
+        let mut ring = Locked::open(dir, true)?;
+        if ring.manifest.keys.iter().any(|entry| entry.kid == key.kid) {
+            return Err(KeyError::Duplicate(key.kid));
+        }
+        let info = ring.add(key, false)?;
+        ring.save()?;
+        Ok(info)
+    }
+
+    /// Removes the keys whose successor has been signing for longer than `retire_after`, and
+    /// returns them; the signing key always stays. Pass the longest token lifetime plus the
+    /// leeway (and the servers' reload interval): no token signed by a removed key is still valid.
+    pub fn prune(dir: &Path, retire_after: Duration) -> Result<Vec<KeyInfo>, KeyError> {
+        prune_at(dir, retire_after, unix_now())
+    }
+
+    /// Every key of the ring in `dir`, oldest first; the last one signs.
+    pub fn list(dir: &Path) -> Result<Vec<KeyInfo>, KeyError> {
+        let bytes = read_manifest(dir)?.ok_or_else(|| KeyError::NoRing(dir.to_owned()))?;
+        let manifest = parse_manifest(dir, &bytes)?;
+        let last = manifest.keys.len() - 1;
+        Ok(manifest
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(index, entry)| entry.info(index == last))
+            .collect())
+    }
 }
 
 pub(super) fn prune_at(
@@ -80,19 +98,6 @@ pub(super) fn prune_at(
         }
     }
     Ok(removed.iter().map(|entry| entry.info(false)).collect())
-}
-
-/// Every key of the ring in `dir`, oldest first; the last one signs.
-pub fn list(dir: &Path) -> Result<Vec<KeyInfo>, KeyError> {
-    let bytes = read_manifest(dir)?.ok_or_else(|| KeyError::NoRing(dir.to_owned()))?;
-    let manifest = parse_manifest(dir, &bytes)?;
-    let last = manifest.keys.len() - 1;
-    Ok(manifest
-        .keys
-        .iter()
-        .enumerate()
-        .map(|(index, entry)| entry.info(index == last))
-        .collect())
 }
 
 /// Makes sure the newest key of the ring in `dir` is an `alg` key, creating the ring or

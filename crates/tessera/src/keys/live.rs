@@ -31,6 +31,9 @@ struct DiskRing {
 }
 
 impl Keys {
+    /// The ring's directory inside a data dir: `<data-dir>/keys`.
+    pub const DIR: &'static str = "keys";
+
     /// A ring that never reloads (library users, tests).
     pub fn fixed(ring: KeyRing) -> Self {
         Self {

@@ -342,7 +342,7 @@ fn a_cached_token_fails_once_its_key_leaves_the_ring() {
     let service = TokenService::with_keys(keys, TokenSettings::default());
     let token = service.issue(7, "alice").unwrap().token;
     assert!(verify(&service, &token).is_ok());
-    crate::keys::rotate(dir.path(), SigningAlg::EdDsa).unwrap();
+    crate::keys::Keys::rotate(dir.path(), SigningAlg::EdDsa).unwrap();
     assert!(service.keys().reload_if_changed().unwrap());
     assert!(
         verify(&service, &token).is_ok(),
@@ -350,7 +350,7 @@ fn a_cached_token_fails_once_its_key_leaves_the_ring() {
     );
     // A key goes once its successor has signed for longer than the retirement.
     std::thread::sleep(Duration::from_millis(1100));
-    let pruned = crate::keys::prune(dir.path(), Duration::ZERO).unwrap();
+    let pruned = crate::keys::Keys::prune(dir.path(), Duration::ZERO).unwrap();
     assert_eq!(pruned.len(), 1);
     assert!(service.keys().reload_if_changed().unwrap());
     assert_eq!(verify(&service, &token), Err(AuthError::UnknownKey));

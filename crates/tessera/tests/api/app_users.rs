@@ -31,7 +31,7 @@ struct Row {
 impl AppUsers {
     /// `names`, each with [`PASSWORD`] and id `u-<name>`.
     pub(crate) fn with(names: &[&str]) -> Self {
-        let hash = tessera::password::hash_blocking(PASSWORD).unwrap();
+        let hash = crate::helpers::argon2id(PASSWORD);
         let rows = names.iter().map(|name| {
             let row = Row {
                 id: format!("u-{name}"),

@@ -17,6 +17,18 @@ use crate::database::{wants_postgres, TestSchema};
 
 pub(crate) const PASSWORD: &str = "correct horse battery";
 
+/// An argon2id hash of `password` made with the argon2 crate alone, as an app
+/// with its own users table would store it (OWASP's parameters, as Tessera's).
+pub(crate) fn argon2id(password: &str) -> String {
+    use argon2::password_hash::rand_core::OsRng;
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .unwrap()
+        .to_string()
+}
+
 pub(crate) struct TestApp {
     pub(crate) secret: String,
     client: reqwest::Client,
@@ -262,7 +274,7 @@ impl TestApp {
 
     /// Creates `username` with [`PASSWORD`] and `roles` directly in the store.
     pub(crate) async fn create_user(&self, username: &str, roles: &[&str]) {
-        let hash = tessera::password::hash_blocking(PASSWORD).unwrap();
+        let hash = argon2id(PASSWORD);
         let roles: Vec<String> = roles.iter().map(|role| (*role).to_owned()).collect();
         let store = self.store().await;
         store.create_user(username, &hash, &roles).await.unwrap();
@@ -375,7 +387,7 @@ impl TestApp {
     /// The `kid` this server signs with.
     pub(crate) fn kid(&self) -> String {
         let secret = JwtSecret::new(self.secret.clone()).unwrap();
-        tessera::keys::KeyRing::from_secret(&secret)
+        tessera::KeyRing::from_secret(&secret)
             .signing_kid()
             .to_owned()
     }

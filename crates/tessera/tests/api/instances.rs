@@ -93,7 +93,7 @@ async fn tokens_sign_outs_and_deletions_cross_instances() {
     .await;
 
     // Deletion through the CLI-equivalent admin route at B is honoured at A.
-    let hash = tessera::password::hash_blocking(PASSWORD).unwrap();
+    let hash = crate::helpers::argon2id(PASSWORD);
     let store = tessera::Store::open(&cluster._schema.url()).await.unwrap();
     store
         .create_user("root", &hash, &["admin".to_owned()])
@@ -213,8 +213,8 @@ async fn a_key_rotation_reaches_every_instance_sharing_the_ring() {
     let old = text(&first, "access_token");
 
     // What `tessera keys rotate` does, on the ring both instances share.
-    let ring = cluster._data.path().join(tessera::keys::KEYS_DIR);
-    let added = tessera::keys::rotate(&ring, tessera::keys::SigningAlg::EdDsa).unwrap();
+    let ring = cluster._data.path().join(tessera::Keys::DIR);
+    let added = tessera::Keys::rotate(&ring, tessera::SigningAlg::EdDsa).unwrap();
     // Both reload on their own clocks: each must know the new key before a
     // token of it is shown to the other. Wait on what the reload changes (the
     // published keys), not on sign-ins, which the per-username limit would

@@ -9,8 +9,8 @@ use axum07::http::{Request, StatusCode};
 use jwt_authorizer::{IntoLayer, JwtAuthorizer, JwtClaims, Validation};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tessera::keys::{Keys, SigningAlg, KEYS_DIR};
 use tessera::Tessera;
+use tessera::{Keys, SigningAlg};
 use tower::ServiceExt;
 
 use crate::helpers::{credentials, settings, PASSWORD};
@@ -85,7 +85,7 @@ async fn call(app: &axum07::Router, token: &str) -> (StatusCode, String) {
 /// `token`'s claims and kid, signed instead by a key Tessera never had.
 fn forge_from(token: &str, alg: SigningAlg) -> String {
     let data = tempfile::tempdir().unwrap();
-    let other = Keys::open(&data.path().join(KEYS_DIR), alg, None)
+    let other = Keys::open(&data.path().join(Keys::DIR), alg, None)
         .unwrap()
         .current();
     let mut header = jsonwebtoken::decode_header(token).unwrap();

@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 
 use jsonwebtoken::{encode, Header};
 use serde_json::Value;
-use tessera::keys::{rotate, KeyRing, Keys, SigningAlg, KEYS_DIR};
+use tessera::{KeyRing, Keys, SigningAlg};
 
 use crate::helpers::valid_claims;
 
@@ -84,7 +84,7 @@ fn jwks_json(ring: &KeyRing) -> String {
 fn pyjwt_verifies_every_asymmetric_algorithm_from_the_jwks_alone() {
     for alg in [SigningAlg::EdDsa, SigningAlg::Es256, SigningAlg::Rs256] {
         let data = tempfile::tempdir().unwrap();
-        let dir = data.path().join(KEYS_DIR);
+        let dir = data.path().join(Keys::DIR);
         let keys = Keys::open(&dir, alg, None).unwrap();
         let first = keys.current();
         let old_token = sign(&first);
@@ -96,7 +96,7 @@ fn pyjwt_verifies_every_asymmetric_algorithm_from_the_jwks_alone() {
         );
 
         // After a rotation the JWKS carries both keys, and both generations verify.
-        rotate(&dir, alg).unwrap();
+        Keys::rotate(&dir, alg).unwrap();
         assert!(keys.reload_if_changed().unwrap());
         let second = keys.current();
         let jwks = jwks_json(&second);
@@ -112,7 +112,7 @@ fn pyjwt_verifies_every_asymmetric_algorithm_from_the_jwks_alone() {
 #[test]
 fn pyjwt_refuses_a_tampered_token() {
     let data = tempfile::tempdir().unwrap();
-    let ring = Keys::open(&data.path().join(KEYS_DIR), SigningAlg::EdDsa, None)
+    let ring = Keys::open(&data.path().join(Keys::DIR), SigningAlg::EdDsa, None)
         .unwrap()
         .current();
     let token = sign(&ring);
@@ -128,7 +128,7 @@ fn pyjwt_refuses_a_tampered_token() {
 #[test]
 fn an_hs256_ring_publishes_an_empty_jwks() {
     let data = tempfile::tempdir().unwrap();
-    let ring = Keys::open(&data.path().join(KEYS_DIR), SigningAlg::Hs256, None)
+    let ring = Keys::open(&data.path().join(Keys::DIR), SigningAlg::Hs256, None)
         .unwrap()
         .current();
     assert_eq!(jwks_json(&ring), r#"{"keys":[]}"#);
@@ -160,7 +160,7 @@ async fn live_server_round_trip(alg: &str) {
     assert_eq!(format!("{:?}", header.alg), alg);
 
     let signing_alg: SigningAlg = alg.parse().unwrap();
-    let added = rotate(&app.data_dir().join(KEYS_DIR), signing_alg).unwrap();
+    let added = Keys::rotate(&app.data_dir().join(Keys::DIR), signing_alg).unwrap();
     // Wait on what the reload changes (the published keys), not on sign-ins:
     // polling sign-ins spends the per-username limit while a busy machine
     // delays the reload.

@@ -6,7 +6,7 @@ use axum::response::IntoResponse;
 use jsonwebtoken::Header;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
-use tessera::keys::KeyRing;
+use tessera::KeyRing;
 use tessera::{AuthError, Claims, Grant, JwtSecret, NoExtraClaims, RefreshClaims};
 use tessera::{TokenService, TokenSettings};
 

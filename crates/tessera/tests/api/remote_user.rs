@@ -8,7 +8,7 @@ use axum::Router;
 use jsonwebtoken::Algorithm;
 use reqwest::header::RETRY_AFTER;
 use reqwest::StatusCode;
-use tessera::keys::{Keys, SigningAlg, KEYS_DIR};
+use tessera::{Keys, SigningAlg};
 use tessera::{RemoteUser, Verifier};
 
 use crate::helpers::{assert_error, assert_token_refused, valid_claims, TestApp};
@@ -110,7 +110,7 @@ async fn without_tessera_and_keys_tokens_get_503_never_a_pass() {
 
     // Well formed, signed with an EdDSA key: only the keys can decide it.
     let data = tempfile::tempdir().unwrap();
-    let ring = Keys::open(&data.path().join(KEYS_DIR), SigningAlg::EdDsa, None)
+    let ring = Keys::open(&data.path().join(Keys::DIR), SigningAlg::EdDsa, None)
         .unwrap()
         .current();
     let mut header = jsonwebtoken::Header::new(ring.signing_algorithm());

@@ -26,7 +26,7 @@ async fn a_sign_in_that_checked_a_replaced_password_starts_no_session() {
     // What a sign-in read along with the hash it verified...
     let read = store.find_user_by_name("racer").await.unwrap().unwrap();
     // ...then the password changes (on any instance) before the session is made.
-    let new_hash = tessera::password::hash_blocking("a brand new secret").unwrap();
+    let new_hash = crate::helpers::argon2id("a brand new secret");
     store.set_password_hash(read.id, &new_hash).await.unwrap();
     let stale = store
         .create_session("stale-session", read.id, read.credential_version, 1, None)

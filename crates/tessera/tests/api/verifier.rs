@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use jsonwebtoken::{encode, Algorithm, Header};
 use serde_json::{json, Value};
-use tessera::keys::{rotate, KeyRing, Keys, SigningAlg, KEYS_DIR};
 use tessera::VerifyError;
 use tessera::{AuthError, Claims, NoExtraClaims, Verifier};
+use tessera::{KeyRing, Keys, SigningAlg};
 
 use crate::helpers::{now, valid_claims, TestApp};
 
@@ -42,7 +42,7 @@ fn refused(reason: AuthError) -> Result<Claims, VerifyError> {
 
 /// The key ring `app` signs with, read from its data dir.
 fn ring_of(app: &TestApp, alg: SigningAlg) -> std::sync::Arc<KeyRing> {
-    Keys::open(&app.data_dir().join(KEYS_DIR), alg, None)
+    Keys::open(&app.data_dir().join(Keys::DIR), alg, None)
         .unwrap()
         .current()
 }
@@ -99,7 +99,7 @@ async fn forged_and_misdirected_tokens_are_refused() {
 
     // Another key claiming the server's kid.
     let elsewhere = tempfile::tempdir().unwrap();
-    let other = Keys::open(&elsewhere.path().join(KEYS_DIR), SigningAlg::EdDsa, None)
+    let other = Keys::open(&elsewhere.path().join(Keys::DIR), SigningAlg::EdDsa, None)
         .unwrap()
         .current();
     let forged = sign(&other, kid, "at+jwt", &claims_with(good_claims()));
@@ -185,7 +185,7 @@ async fn a_rotated_key_is_picked_up() {
     let verifier = verifier_for(&app, None);
     assert!(verify(&verifier, &old).await.is_ok());
 
-    let added = rotate(&app.data_dir().join(KEYS_DIR), SigningAlg::EdDsa).unwrap();
+    let added = Keys::rotate(&app.data_dir().join(Keys::DIR), SigningAlg::EdDsa).unwrap();
     // Wait on the server publishing the key, as in the key tests.
     let published = async {
         while !app

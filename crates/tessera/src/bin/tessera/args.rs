@@ -9,7 +9,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use tessera::keys::SigningAlg;
+use tessera::SigningAlg;
 use tessera::{Config, StoreConfig};
 
 /// Tessera: a JWT authentication server.

@@ -3,8 +3,8 @@
 use std::io::{self, BufRead, IsTerminal};
 use std::time::{Duration, UNIX_EPOCH};
 
-use tessera::keys::{self, KeyError};
 use tessera::{Accounts, AccountsError, StartupError, StoreConfig};
+use tessera::{KeyError, Keys};
 
 use crate::args::{KeysCommand, UserCommand};
 
@@ -156,24 +156,24 @@ fn read_password(from_stdin: bool) -> Result<String, UserCommandError> {
 
 /// Runs one key command on the ring in the data dir, writing its result to standard output.
 pub(crate) fn keys(command: KeysCommand, store: &StoreConfig) -> Result<(), KeyError> {
-    let dir = store.data_dir.join(keys::KEYS_DIR);
+    let dir = store.data_dir.join(Keys::DIR);
     match command {
         KeysCommand::Rotate { signing_alg } => {
-            let key = keys::rotate(&dir, signing_alg)?;
+            let key = Keys::rotate(&dir, signing_alg)?;
             println!(
                 "added {} key {}; it signs new tokens from now on",
                 key.alg, key.kid
             );
         }
         KeysCommand::Import { file, signing_alg } => {
-            let key = keys::import(&dir, &file, signing_alg)?;
+            let key = Keys::import(&dir, &file, signing_alg)?;
             println!(
                 "imported {} key {}; it signs new tokens from now on",
                 key.alg, key.kid
             );
         }
         KeysCommand::Prune { retire_after } => {
-            let removed = keys::prune(&dir, retire_after.0)?;
+            let removed = Keys::prune(&dir, retire_after.0)?;
             for key in &removed {
                 println!("removed {} key {}", key.alg, key.kid);
             }
@@ -181,7 +181,7 @@ pub(crate) fn keys(command: KeysCommand, store: &StoreConfig) -> Result<(), KeyE
         }
         KeysCommand::List => {
             println!("{:<43}  {:<5}  {:<20}  SIGNS", "KID", "ALG", "CREATED");
-            for key in keys::list(&dir)? {
+            for key in Keys::list(&dir)? {
                 let created = humantime::format_rfc3339_seconds(
                     UNIX_EPOCH + Duration::from_secs(key.created_at),
                 );

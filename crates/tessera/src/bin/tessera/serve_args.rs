@@ -5,8 +5,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use clap::Args;
-use tessera::keys::SigningAlg;
 use tessera::Rate;
+use tessera::SigningAlg;
 use tessera::{Config, Mailer, ServerConfig, Signup};
 
 use crate::args::{Human, StoreArgs};

@@ -10,19 +10,23 @@ use super::{claims, sign, verify};
 use crate::clock::unix_now;
 use crate::keys::disk::prune_at;
 use crate::keys::manifest::{self, MANIFEST};
-use crate::keys::{list, prune, rotate, KeyRing, Keys, SigningAlg, KEYS_DIR};
+use crate::keys::{KeyRing, Keys, SigningAlg};
 use crate::secret::{JwtSecret, SECRET_FILE};
 
 const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
 
 pub(super) fn kids(dir: &Path) -> Vec<String> {
-    list(dir).unwrap().into_iter().map(|key| key.kid).collect()
+    Keys::list(dir)
+        .unwrap()
+        .into_iter()
+        .map(|key| key.kid)
+        .collect()
 }
 
 #[test]
 fn the_first_open_creates_a_private_key_and_later_opens_reuse_it() {
     let data = tempfile::tempdir().unwrap();
-    let dir = data.path().join(KEYS_DIR);
+    let dir = data.path().join(Keys::DIR);
     let ring = Keys::open(&dir, SigningAlg::EdDsa, None).unwrap().current();
     assert_eq!(ring.signing_algorithm(), Algorithm::EdDSA);
     let pem = dir.join(format!("{}.pem", ring.signing_kid()));
@@ -44,7 +48,7 @@ fn the_first_open_creates_a_private_key_and_later_opens_reuse_it() {
 #[test]
 fn opening_with_another_algorithm_adds_a_signer_and_keeps_the_old_key() {
     let data = tempfile::tempdir().unwrap();
-    let dir = data.path().join(KEYS_DIR);
+    let dir = data.path().join(Keys::DIR);
     let es = Keys::open(&dir, SigningAlg::Es256, None).unwrap().current();
     let ed = Keys::open(&dir, SigningAlg::EdDsa, None).unwrap().current();
     assert_eq!(ed.signing_algorithm(), Algorithm::EdDSA);
@@ -56,13 +60,13 @@ fn opening_with_another_algorithm_adds_a_signer_and_keeps_the_old_key() {
 #[test]
 fn a_rotation_by_another_process_is_picked_up_and_old_tokens_still_verify() {
     let data = tempfile::tempdir().unwrap();
-    let dir = data.path().join(KEYS_DIR);
+    let dir = data.path().join(Keys::DIR);
     let keys = Keys::open(&dir, SigningAlg::Es256, None).unwrap();
     let before = keys.current();
     let old_token = sign(&before);
     assert!(!keys.reload_if_changed().unwrap());
 
-    let added = rotate(&dir, SigningAlg::Es256).unwrap();
+    let added = Keys::rotate(&dir, SigningAlg::Es256).unwrap();
     assert!(added.signing);
     assert_ne!(added.kid, before.signing_kid());
     // Servers reload from a background task: another thread.
@@ -83,7 +87,7 @@ fn a_rotation_by_another_process_is_picked_up_and_old_tokens_still_verify() {
     );
     assert!(!keys.reload_if_changed().unwrap());
 
-    let listed = list(&dir).unwrap();
+    let listed = Keys::list(&dir).unwrap();
     assert_eq!(
         listed.iter().map(|key| key.signing).collect::<Vec<_>>(),
         [false, true]
@@ -93,13 +97,13 @@ fn a_rotation_by_another_process_is_picked_up_and_old_tokens_still_verify() {
 #[test]
 fn prune_removes_retired_keys_only_and_never_the_signer() {
     let data = tempfile::tempdir().unwrap();
-    let dir = data.path().join(KEYS_DIR);
+    let dir = data.path().join(Keys::DIR);
     for _ in 0..3 {
-        rotate(&dir, SigningAlg::EdDsa).unwrap();
+        Keys::rotate(&dir, SigningAlg::EdDsa).unwrap();
     }
     let hour = Duration::from_secs(3600);
     assert_eq!(
-        prune(&dir, hour).unwrap(),
+        Keys::prune(&dir, hour).unwrap(),
         [],
         "every successor is seconds old"
     );
@@ -151,7 +155,7 @@ fn the_legacy_jwt_secret_is_adopted_so_kidless_tokens_keep_verifying() {
         let data = tempfile::tempdir().unwrap();
         // Hand-edited files end in a newline; it is not part of the key.
         fs::write(data.path().join(SECRET_FILE), [SECRET, b"\n"].concat()).unwrap();
-        let dir = data.path().join(KEYS_DIR);
+        let dir = data.path().join(Keys::DIR);
         let ring = Keys::open(&dir, alg, None).unwrap().current();
         assert_eq!(ring.signing_algorithm(), alg.algorithm());
         assert!(verify(&ring, &old_token).is_ok(), "{alg}");
@@ -172,7 +176,7 @@ fn the_legacy_jwt_secret_is_adopted_so_kidless_tokens_keep_verifying() {
 #[test]
 fn a_configured_secret_is_the_whole_hs256_ring_and_still_verifies_after_a_switch() {
     let data = tempfile::tempdir().unwrap();
-    let dir = data.path().join(KEYS_DIR);
+    let dir = data.path().join(Keys::DIR);
     let secret = JwtSecret::new(SECRET).unwrap();
     let keys = Keys::open(&dir, SigningAlg::Hs256, Some(secret.clone())).unwrap();
     let ring = keys.current();
@@ -182,7 +186,7 @@ fn a_configured_secret_is_the_whole_hs256_ring_and_still_verifies_after_a_switch
     let hs_token = sign(&ring);
 
     let keys = Keys::open(&dir, SigningAlg::Es256, Some(secret)).unwrap();
-    rotate(&dir, SigningAlg::Es256).unwrap();
+    Keys::rotate(&dir, SigningAlg::Es256).unwrap();
     assert!(keys.reload_if_changed().unwrap());
     let ring = keys.current();
     assert_eq!(ring.signing_algorithm(), Algorithm::ES256);

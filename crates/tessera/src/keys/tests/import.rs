@@ -7,12 +7,12 @@ use jsonwebtoken::Algorithm;
 use p256::pkcs8::{EncodePrivateKey, LineEnding};
 
 use super::{sign, verify};
-use crate::keys::{import, list, KeyError, Keys, SigningAlg, KEYS_DIR};
+use crate::keys::{KeyError, Keys, SigningAlg};
 
 #[test]
 fn pkcs8_pem_keys_of_every_asymmetric_algorithm_import_as_the_signer() {
     let data = tempfile::tempdir().unwrap();
-    let dir = data.path().join(KEYS_DIR);
+    let dir = data.path().join(Keys::DIR);
     let before = Keys::open(&dir, SigningAlg::Hs256, None).unwrap();
     let old_token = sign(&before.current());
     let pems = [
@@ -40,7 +40,7 @@ fn pkcs8_pem_keys_of_every_asymmetric_algorithm_import_as_the_signer() {
     for (alg, pem) in pems {
         let file = data.path().join(format!("{alg}.pem"));
         fs::write(&file, pem.as_bytes()).unwrap();
-        let added = import(&dir, &file, alg).unwrap();
+        let added = Keys::import(&dir, &file, alg).unwrap();
         assert!(added.signing);
         // An RFC 7638 thumbprint: 32 bytes of SHA-256, base64url without padding.
         assert_eq!(added.kid.len(), 43, "{}", added.kid);
@@ -50,15 +50,15 @@ fn pkcs8_pem_keys_of_every_asymmetric_algorithm_import_as_the_signer() {
         assert_eq!(ring.signing_algorithm(), alg.algorithm());
         assert!(verify(&ring, &sign(&ring)).is_ok(), "{alg}");
         assert!(verify(&ring, &old_token).is_ok());
-        assert_eq!(list(&dir).unwrap().last().unwrap().kid, added.kid);
+        assert_eq!(Keys::list(&dir).unwrap().last().unwrap().kid, added.kid);
 
-        let again = import(&dir, &file, alg).unwrap_err();
+        let again = Keys::import(&dir, &file, alg).unwrap_err();
         assert!(
             matches!(again, KeyError::Duplicate(ref kid) if *kid == added.kid),
             "{again}"
         );
     }
-    assert_eq!(list(&dir).unwrap().len(), 4);
+    assert_eq!(Keys::list(&dir).unwrap().len(), 4);
     assert!(before.reload_if_changed().unwrap());
     assert_eq!(before.current().signing_algorithm(), Algorithm::RS256);
 }
@@ -66,7 +66,7 @@ fn pkcs8_pem_keys_of_every_asymmetric_algorithm_import_as_the_signer() {
 #[test]
 fn unusable_files_are_refused_with_the_reason_and_the_ring_is_untouched() {
     let data = tempfile::tempdir().unwrap();
-    let dir = data.path().join(KEYS_DIR);
+    let dir = data.path().join(Keys::DIR);
     let ed_pem = ed25519_dalek::SigningKey::generate(&mut OsRng)
         .to_pkcs8_pem(LineEnding::LF)
         .unwrap();
@@ -109,7 +109,7 @@ fn unusable_files_are_refused_with_the_reason_and_the_ring_is_untouched() {
     for (name, content, alg, reason) in cases {
         let file = data.path().join(name);
         fs::write(&file, content).unwrap();
-        let err = import(&dir, &file, alg).unwrap_err();
+        let err = Keys::import(&dir, &file, alg).unwrap_err();
         assert!(matches!(err, KeyError::InvalidKey { .. }), "{err:?}");
         let shown = err.to_string();
         assert!(
@@ -118,7 +118,8 @@ fn unusable_files_are_refused_with_the_reason_and_the_ring_is_untouched() {
         );
         assert!(shown.contains(reason), "{shown}");
     }
-    let missing = import(&dir, &data.path().join("nowhere.pem"), SigningAlg::EdDsa).unwrap_err();
+    let missing =
+        Keys::import(&dir, &data.path().join("nowhere.pem"), SigningAlg::EdDsa).unwrap_err();
     assert!(missing.to_string().contains("nowhere.pem"), "{missing}");
     assert!(!dir.exists(), "nothing was written");
 }

@@ -5,15 +5,15 @@ use std::time::Duration;
 
 use super::disk::kids;
 use crate::keys::manifest::MANIFEST;
-use crate::keys::{list, prune, rotate, KeyError, Keys, SigningAlg, KEYS_DIR};
+use crate::keys::{KeyError, Keys, SigningAlg};
 
 #[test]
 fn concurrent_rotations_all_land() {
     let data = tempfile::tempdir().unwrap();
-    let dir = data.path().join(KEYS_DIR);
+    let dir = data.path().join(Keys::DIR);
     let added: Vec<String> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..4)
-            .map(|_| scope.spawn(|| rotate(&dir, SigningAlg::EdDsa).unwrap().kid))
+            .map(|_| scope.spawn(|| Keys::rotate(&dir, SigningAlg::EdDsa).unwrap().kid))
             .collect();
         workers
             .into_iter()
@@ -30,10 +30,10 @@ fn concurrent_rotations_all_land() {
 #[test]
 fn a_damaged_ring_is_an_error_naming_the_file_and_the_old_ring_stays() {
     let data = tempfile::tempdir().unwrap();
-    let dir = data.path().join(KEYS_DIR);
-    assert!(matches!(list(&dir), Err(KeyError::NoRing(_))));
+    let dir = data.path().join(Keys::DIR);
+    assert!(matches!(Keys::list(&dir), Err(KeyError::NoRing(_))));
     assert!(matches!(
-        prune(&dir, Duration::ZERO),
+        Keys::prune(&dir, Duration::ZERO),
         Err(KeyError::NoRing(_))
     ));
     assert!(!dir.exists());
@@ -59,7 +59,7 @@ fn a_damaged_ring_is_an_error_naming_the_file_and_the_old_ring_stays() {
 
     // A key file holding some other key than its name says.
     fs::write(dir.join(MANIFEST), &good).unwrap();
-    let other = rotate(&data.path().join("other"), SigningAlg::EdDsa).unwrap();
+    let other = Keys::rotate(&data.path().join("other"), SigningAlg::EdDsa).unwrap();
     fs::copy(
         data.path().join("other").join(format!("{}.pem", other.kid)),
         dir.join(format!("{kid}.pem")),
