@@ -76,8 +76,10 @@ impl<T: Send + 'static> Race<T> {
         if let Some((answer, permit)) = first {
             self.answered.store(true, Ordering::Release);
             self.pace.record_service(self.submitted.elapsed());
-            let _ = answer.send(outcome);
+            // The hasher is free before the caller hears back: a client's next
+            // request, sent on this answer, must find it so.
             drop(permit);
+            let _ = answer.send(outcome);
         }
     }
 }

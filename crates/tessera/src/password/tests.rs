@@ -277,3 +277,38 @@ async fn a_caller_that_gives_up_keeps_its_hasher_busy_until_the_hash_ran() {
     });
     assert!(freed.await.is_ok(), "the hasher is free again");
 }
+
+/// A caller that has its answer may hash again at once: the permit is given back
+/// before the answer is sent. Otherwise a client's next request, sent the moment
+/// the last answer came, can find the hasher it just left still taken (a 503
+/// with `--hash-queue 0`), whenever the hashing thread is preempted in between.
+#[test]
+fn the_hasher_is_free_once_the_answer_is_out() {
+    use race::Race;
+    use tokio::sync::oneshot::error::TryRecvError;
+    use tokio::sync::Semaphore;
+
+    let permits = Arc::new(Semaphore::new(1));
+    let pace = Arc::new(Pace::new(Duration::from_millis(1)));
+    for round in 0..2_000 {
+        let permit = Arc::clone(&permits).try_acquire_owned().unwrap();
+        let (answer, mut outcome) = oneshot::channel();
+        let race = Race::new(|_: &mut Memory| 7, answer, permit, Arc::clone(&pace));
+        let job = race.job();
+        let hasher = std::thread::spawn(move || job(&mut Memory::default()));
+        // Spinning, so the permit is looked at the instant the answer is there.
+        let answered = loop {
+            match outcome.try_recv() {
+                Err(TryRecvError::Empty) => std::hint::spin_loop(),
+                other => break other.unwrap(),
+            }
+        };
+        assert_eq!(answered, 7);
+        assert_eq!(
+            permits.available_permits(),
+            1,
+            "round {round}: answered while still holding the hasher"
+        );
+        hasher.join().unwrap();
+    }
+}
