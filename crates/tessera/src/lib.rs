@@ -88,7 +88,7 @@ mod session;
 mod site;
 mod startup;
 mod state;
-pub mod store;
+mod store;
 mod tessera;
 mod token;
 mod users;
@@ -132,7 +132,7 @@ pub use server::{Server, ServerConfig};
 pub use session::SessionSettings;
 pub use site::MissingIndex;
 pub use startup::{SecondFactorKeyError, StartupError};
-pub use store::Store;
+pub use store::StoreError;
 pub use tessera::{Tessera, TesseraBuilder};
 pub use token::{Assurance, AuthError, IssuedToken};
 pub use token::{

@@ -173,7 +173,7 @@ impl Revocations {
     /// any other sharing the store: the CLI, other instances), reading the last
     /// 64 ids below the cursor again (a row can commit after rows with higher
     /// ids were read).
-    pub async fn sync(&self, store: &Store) -> Result<usize, crate::store::StoreError> {
+    pub(crate) async fn sync(&self, store: &Store) -> Result<usize, crate::store::StoreError> {
         let after = self.write().last_row.saturating_sub(REREAD_ROWS);
         let rows = store
             .revocations_after(after, self.horizon(unix_now()))
@@ -184,7 +184,7 @@ impl Revocations {
 
     /// Re-reads every unexpired revocation (idempotent). Catches rows whose ids
     /// were taken before, but committed after, rows already seen.
-    pub async fn reload(&self, store: &Store) -> Result<usize, crate::store::StoreError> {
+    pub(crate) async fn reload(&self, store: &Store) -> Result<usize, crate::store::StoreError> {
         let rows = store.revocations_after(0, self.horizon(unix_now())).await?;
         self.apply(&rows);
         Ok(rows.len())

@@ -17,12 +17,12 @@ mod sqlite;
 
 use queries::SqlStore;
 
-pub use postgres::RevocationFeed;
+pub(crate) use postgres::RevocationFeed;
 
 /// How long a session revocation is remembered: past the longest access-token
 /// lifetime plus leeway any server may be configured with, so no token of the
 /// session can outlive it.
-pub const SESSION_REVOCATION_SECS: u64 = 24 * 3600 + 60;
+pub(crate) const SESSION_REVOCATION_SECS: u64 = 24 * 3600 + 60;
 
 /// A user row, including the password hash. Never serialised to clients.
 #[derive(Debug, Clone)]
@@ -288,15 +288,15 @@ macro_rules! dispatch {
 // Declared after the macro, which it uses.
 mod mfa;
 
-pub use mfa::TotpRecord;
+pub(crate) use mfa::TotpRecord;
 
 // Declared after the macro, which it uses.
 mod account;
 mod passkeys;
 
-pub use passkeys::PasskeyRecord;
+pub(crate) use passkeys::PasskeyRecord;
 
-pub use account::{AccountToken, OutboxMessage, OutgoingMail, TokenPurpose};
+pub(crate) use account::{AccountToken, OutboxMessage, OutgoingMail, TokenPurpose};
 
 impl Store {
     /// Opens the database at `url` (`sqlite://PATH` or `postgres://...`) with
@@ -523,3 +523,6 @@ impl Store {
         dispatch!(self, db => db.close().await);
     }
 }
+
+#[cfg(test)]
+mod tests;

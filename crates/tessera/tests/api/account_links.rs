@@ -9,7 +9,6 @@ use std::sync::Arc;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use tessera::store::{AccountToken, TokenPurpose};
 
 use crate::email::{app_with_sink, register_with_email};
 use crate::helpers::{assert_error, credentials, now, TestApp, PASSWORD};
@@ -105,32 +104,21 @@ async fn a_new_password_voids_the_reset_link_sent_before() {
 async fn a_reset_link_works_only_while_its_address_is_the_users() {
     let (app, sink) = app_with_sink(&[]).await;
     register_verified(&app, &sink, "trent", "trent@old.example").await;
-    let store = app.store().await;
-    let user = store.find_user_by_name("trent").await.unwrap().unwrap();
+    let db = app.db().await;
+    let user = db.user_id("trent").await;
     // A forgot request read the user just before the address changed (and
     // was verified), and stores its link just after: the change voided
     // the links before it, not this one.
-    store
-        .set_email(user.id, Some("trent@new.example"))
-        .await
-        .unwrap();
-    let verified = store.mark_email_verified(user.id, "trent@new.example", now());
-    assert!(verified.await.unwrap());
-    let token = format!("{}.{}", user.id, "A".repeat(43));
+    db.set_verified_email(user, "trent@new.example", now())
+        .await;
+    let token = format!("{}.{}", user, "A".repeat(43));
     let hash: String = Sha256::digest(token.as_bytes())
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect();
-    let link = AccountToken {
-        token_hash: hash,
-        email: Some("trent@old.example".to_owned()),
-        expires_at: now() + 600,
-    };
-    let purpose = TokenPurpose::ResetPassword;
-    store
-        .put_account_token(user.id, purpose, &link)
-        .await
-        .unwrap();
+    db.put_reset_link(user, &hash, "trent@old.example", now() + 600)
+        .await;
+    db.close().await;
     assert_void(&app, &token).await;
 }
 

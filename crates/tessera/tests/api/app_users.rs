@@ -31,7 +31,7 @@ struct Row {
 impl AppUsers {
     /// `names`, each with [`PASSWORD`] and id `u-<name>`.
     pub(crate) fn with(names: &[&str]) -> Self {
-        let hash = crate::helpers::argon2id(PASSWORD);
+        let hash = argon2id(PASSWORD);
         let rows = names.iter().map(|name| {
             let row = Row {
                 id: format!("u-{name}"),
@@ -338,4 +338,16 @@ async fn the_sign_in_limits_apply_to_the_apps_users() {
         .await;
     assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(locked.headers().contains_key("retry-after"));
+}
+
+/// An argon2id hash of `password` made with the argon2 crate alone, as an app
+/// with its own users table would store it (OWASP's parameters, as Tessera's).
+pub(crate) fn argon2id(password: &str) -> String {
+    use argon2::password_hash::rand_core::OsRng;
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .unwrap()
+        .to_string()
 }

@@ -10,9 +10,9 @@ use futures::stream::{self, StreamExt};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-use tessera::Store;
 
 use crate::database::{wants_postgres, TestSchema};
+use crate::db::Db;
 use crate::helpers::{credentials, PASSWORD};
 use crate::process::RunningServer;
 use storm::{storm, Told};
@@ -77,11 +77,11 @@ async fn kill_9_mid_storm_loses_nothing_acknowledged() {
     let server = RunningServer::start_with(dir.path(), &flags, &[]);
     assert_eq!(server.get("/readyz").await.status(), StatusCode::OK);
     assert_sign_ups(&server, &sign_ups).await;
-    let store = Store::open(&url).await.unwrap();
+    let rows = Db::open(&url).await;
     for told in &families {
-        assert_family(&server, &store, told).await;
+        assert_family(&server, &rows, told).await;
     }
-    store.close().await;
+    rows.close().await;
     server.stop();
     if schema.is_none() {
         assert_sound(&db).await;
@@ -127,14 +127,14 @@ async fn assert_sign_ups(server: &RunningServer, sign_ups: &[Told]) {
 /// that successor works in turn. The last acknowledged rotation is on disk exactly:
 /// repeating its input re-issues `latest` byte for byte (signing is deterministic
 /// over the stored times and ids).
-async fn assert_family(server: &RunningServer, store: &Store, told: &Told) {
+async fn assert_family(server: &RunningServer, db: &Db, told: &Told) {
     let tokens = &told.acknowledged;
     let (previous, latest) = (&tokens[tokens.len() - 2], &tokens[tokens.len() - 1]);
-    let record = store.refresh_record(&jti(latest)).await.unwrap().unwrap();
+    let record = db.refresh_row(&jti(latest)).await.unwrap();
     match (&told.in_flight, record.used_at, &record.successor_jti) {
         (_, None, _) => {}
         (Some(_), Some(_), Some(successor)) => {
-            let stored = store.refresh_record(successor).await.unwrap();
+            let stored = db.refresh_row(successor).await;
             assert!(stored.is_some(), "the committed successor is stored");
         }
         state => panic!("{latest} is used, nothing in flight or no successor: {state:?}"),

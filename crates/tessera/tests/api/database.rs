@@ -79,10 +79,13 @@ fn execute_while_dropping(statement: String) -> Result<(), ()> {
 
 /// A Postgres database of its own, created with `options` (e.g. a locale), and
 /// dropped afterwards: for what a schema cannot vary, such as the collation.
+/// Only the store's own tests, which share this file, use it.
+#[allow(dead_code)]
 pub(crate) struct TestDatabase {
     pub(crate) name: String,
 }
 
+#[allow(dead_code)]
 impl TestDatabase {
     pub(crate) async fn create(options: &str) -> Self {
         let name = format!("tessera_test_{}", uuid::Uuid::new_v4().simple());

@@ -10,24 +10,14 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::{header, Response, StatusCode};
 use serde_json::{json, Value};
 use tessera::Rate;
-use tessera::{Config, JwtSecret, Server, ServerConfig, Store, Tessera, TesseraBuilder};
+use tessera::{
+    Accounts, Config, JwtSecret, Server, ServerConfig, StoreConfig, Tessera, TesseraBuilder,
+};
 use tokio::sync::oneshot;
 
 use crate::database::{wants_postgres, TestSchema};
 
 pub(crate) const PASSWORD: &str = "correct horse battery";
-
-/// An argon2id hash of `password` made with the argon2 crate alone, as an app
-/// with its own users table would store it (OWASP's parameters, as Tessera's).
-pub(crate) fn argon2id(password: &str) -> String {
-    use argon2::password_hash::rand_core::OsRng;
-    use argon2::password_hash::{PasswordHasher, SaltString};
-    let salt = SaltString::generate(&mut OsRng);
-    argon2::Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .unwrap()
-        .to_string()
-}
 
 pub(crate) struct TestApp {
     pub(crate) secret: String,
@@ -260,25 +250,36 @@ impl TestApp {
         self.schema.as_ref().map(|schema| schema.url())
     }
 
-    /// The server's store, opened a second time (as the CLI would).
-    pub(crate) async fn store(&self) -> Store {
-        let url = match self.postgres_url() {
-            Some(url) => url,
-            None => format!(
-                "sqlite://{}",
-                self.data_dir.path().join("tessera.db").display()
-            ),
-        };
-        Store::open(&url).await.unwrap()
+    /// The URL of the server's database (its Postgres schema, or the SQLite file).
+    pub(crate) fn database_url(&self) -> String {
+        self.postgres_url().unwrap_or_else(|| {
+            let file = self.data_dir.path().join("tessera.db");
+            format!("sqlite://{}", file.display())
+        })
     }
 
-    /// Creates `username` with [`PASSWORD`] and `roles` directly in the store.
+    /// The server's database, for plain SQL.
+    pub(crate) async fn db(&self) -> crate::db::Db {
+        crate::db::Db::open(&self.database_url()).await
+    }
+
+    /// The server's accounts, opened a second time (as the CLI would).
+    pub(crate) async fn accounts(&self) -> Accounts {
+        let config = StoreConfig {
+            data_dir: self.data_dir.path().to_owned(),
+            database_url: self.postgres_url(),
+            ..StoreConfig::default()
+        };
+        Accounts::open(&config).await.unwrap()
+    }
+
+    /// Creates `username` with [`PASSWORD`] and `roles`, as `tessera user add` does.
     pub(crate) async fn create_user(&self, username: &str, roles: &[&str]) {
-        let hash = argon2id(PASSWORD);
         let roles: Vec<String> = roles.iter().map(|role| (*role).to_owned()).collect();
-        let store = self.store().await;
-        store.create_user(username, &hash, &roles).await.unwrap();
-        store.close().await;
+        let accounts = self.accounts().await;
+        let created = accounts.create(username, PASSWORD.to_owned(), &roles).await;
+        created.unwrap();
+        accounts.close().await;
     }
 
     /// Signs in through `/auth`; returns the whole answer.

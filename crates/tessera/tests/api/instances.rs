@@ -93,13 +93,18 @@ async fn tokens_sign_outs_and_deletions_cross_instances() {
     .await;
 
     // Deletion through the CLI-equivalent admin route at B is honoured at A.
-    let hash = crate::helpers::argon2id(PASSWORD);
-    let store = tessera::Store::open(&cluster._schema.url()).await.unwrap();
-    store
-        .create_user("root", &hash, &["admin".to_owned()])
+    let config = tessera::StoreConfig {
+        data_dir: cluster._data.path().to_owned(),
+        database_url: Some(cluster._schema.url()),
+        ..tessera::StoreConfig::default()
+    };
+    let accounts = tessera::Accounts::open(&config).await.unwrap();
+    let admin = ["admin".to_owned()];
+    accounts
+        .create("root", PASSWORD.to_owned(), &admin)
         .await
         .unwrap();
-    store.close().await;
+    accounts.close().await;
     let (_, admin) = json_of(b.post("/auth", &credentials("root", PASSWORD)).await).await;
     let (_, again) = json_of(a.post("/auth", &credentials("alice", PASSWORD)).await).await;
     let alice = text(&again, "access_token");

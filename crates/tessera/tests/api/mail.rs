@@ -70,9 +70,9 @@ async fn undeliverable_mail_is_given_up_after_the_retry_period() {
     register_with_email(&app, "erin", "erin@example.org").await;
     // The first attempt fails at once, the retry a second later finds the
     // message too old and drops it.
-    let store = app.store().await;
+    let db = app.db().await;
     let deadline = Instant::now() + Duration::from_secs(60);
-    while store.pending_mail().await.unwrap() > 0 {
+    while db.pending_mail().await > 0 {
         assert!(Instant::now() < deadline, "still queued");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -81,7 +81,7 @@ async fn undeliverable_mail_is_given_up_after_the_retry_period() {
     sink.wait_for("frank@example.org", 1).await;
     let recipients: Vec<String> = sink.messages().into_iter().map(|m| m.to).collect();
     assert_eq!(recipients, ["frank@example.org"]);
-    store.close().await;
+    db.close().await;
 }
 
 #[tokio::test]
@@ -100,14 +100,14 @@ async fn starttls_is_required_unless_turned_off() {
     ])
     .await;
     register_with_email(&app, "gina", "gina@example.org").await;
-    let store = app.store().await;
+    let db = app.db().await;
     let deadline = Instant::now() + Duration::from_secs(60);
-    while store.pending_mail().await.unwrap() > 0 {
+    while db.pending_mail().await > 0 {
         assert!(Instant::now() < deadline, "still queued");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(sink.messages().is_empty(), "{:?}", sink.messages());
-    store.close().await;
+    db.close().await;
 }
 
 #[tokio::test]

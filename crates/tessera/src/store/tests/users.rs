@@ -2,9 +2,9 @@
 
 use std::time::{Duration, SystemTime};
 
-use tessera::store::{Deletion, StoreError};
+use crate::store::{Deletion, StoreError};
 
-use crate::engines::on_each_engine;
+use super::engines::on_each_engine;
 
 fn roles(names: &[&str]) -> Vec<String> {
     names.iter().map(|name| (*name).to_owned()).collect()

@@ -1,4 +1,4 @@
-//! The store on its own, on both engines: every public `Store` method on a
+//! The store on its own, on both engines: every `Store` method on a
 //! fresh SQLite database and on a fresh Postgres schema, the two engines'
 //! schemas compared, and databases made by the previous release upgraded.
 //!
@@ -7,10 +7,12 @@
 //! tests, as it does the API tests.
 
 // Shared with the API tests, which use more of it.
+mod collation;
 #[allow(dead_code)]
-#[path = "../api/database.rs"]
+#[path = "../../tests/api/database.rs"]
 mod database;
 mod engines;
+mod follower;
 mod key_checks;
 mod lifecycle;
 mod mail;

@@ -1,18 +1,17 @@
 //! The revocation follower on Postgres: rows whose ids were taken before, but
 //! committed after, rows it already read still reach it by polling alone.
 
+use super::database::TestSchema;
+use crate::clock::unix_now;
+use crate::store::Store;
+use crate::Revocations;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::Connection;
-use tessera::Revocations;
-use tessera::Store;
-
-use crate::database::TestSchema;
-use crate::helpers::now;
 
 async fn insert_revocation(tx: &mut sqlx::PgConnection, jti: &str) {
     sqlx::query("INSERT INTO revocations (kind, value, expires_at) VALUES ('token', $1, $2)")
         .bind(jti)
-        .bind((now() + 3600) as i64)
+        .bind((unix_now() + 3600) as i64)
         .execute(tx)
         .await
         .unwrap();

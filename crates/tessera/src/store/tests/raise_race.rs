@@ -2,11 +2,11 @@
 //! the order that once let the refresh carry the first step's token chain
 //! into the raised session (Postgres, where transactions interleave).
 
+use crate::store::{RotateRefresh, Rotation};
 use sqlx::{Connection, PgConnection};
-use tessera::store::{RotateRefresh, Rotation};
 
-use crate::database::{backend_pid, until_blocked_or_done};
-use crate::engines::TestDb;
+use super::database::{backend_pid, until_blocked_or_done};
+use super::engines::TestDb;
 
 const NOW: u64 = 1_800_000_000;
 const HOUR: u64 = 3600;

@@ -2,7 +2,7 @@
 
 use futures::future::join_all;
 
-use crate::engines::on_each_engine;
+use super::engines::on_each_engine;
 
 #[tokio::test]
 async fn the_first_check_value_recorded_stays() {

@@ -2,14 +2,14 @@
 //! rows, opened by this one: the new migrations run, the old rows read as they
 //! did, and the store works on.
 
+use crate::store::{RotateRefresh, Rotation, Store};
 use sqlx::migrate::{Migrate, Migrator};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Connection, PgConnection, SqliteConnection};
-use tessera::store::{RotateRefresh, Rotation, Store};
 
-use crate::engines::TestDb;
-use crate::sessions::unused;
+use super::engines::TestDb;
+use super::sessions::unused;
 
 static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");

@@ -1,8 +1,8 @@
 //! The mail outbox and the one-time link tokens, on both engines.
 
-use tessera::store::{AccountToken, OutgoingMail, TokenPurpose};
+use crate::store::{AccountToken, OutgoingMail, TokenPurpose};
 
-use crate::engines::on_each_engine;
+use super::engines::on_each_engine;
 
 fn mail(to: &str) -> OutgoingMail {
     OutgoingMail {
@@ -141,7 +141,7 @@ async fn one_live_token_per_user_and_purpose_used_once() {
             .create_user_with_email("bob", "hash", &[], Some("alice@new.example"))
             .await;
         assert!(
-            matches!(taken, Err(tessera::store::StoreError::EmailTaken)),
+            matches!(taken, Err(crate::store::StoreError::EmailTaken)),
             "{taken:?}"
         );
     })

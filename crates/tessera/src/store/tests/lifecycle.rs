@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use tessera::store::{Store, StoreError, StoreOptions};
+use crate::store::{Store, StoreError, StoreOptions};
 
-use crate::engines::{on_each_engine, TestDb};
+use super::engines::{on_each_engine, TestDb};
 
 #[tokio::test]
 async fn a_store_answers_until_closed() {

@@ -2,10 +2,10 @@
 
 use std::future::Future;
 
+use crate::store::Store;
 use tempfile::TempDir;
-use tessera::store::Store;
 
-use crate::database::TestSchema;
+use super::database::TestSchema;
 
 /// An empty database of its own, removed when dropped.
 pub(crate) struct TestDb {

@@ -1,11 +1,11 @@
 //! Sessions and their refresh tokens: creation, rotation and revocation. Times
 //! are fixed Unix seconds, passed in as the store takes them.
 
-use tessera::store::{
+use crate::store::{
     LiveSessions, RefreshRecord, RotateRefresh, Rotation, SessionClient, SessionRow, Store,
 };
 
-use crate::engines::on_each_engine;
+use super::engines::on_each_engine;
 
 const NOW: u64 = 1_800_000_000;
 const HOUR: u64 = 3600;

@@ -7,7 +7,7 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::SqlitePoolOptions;
 use sqlx::{PgPool, SqlitePool};
 
-use crate::engines::TestDb;
+use super::engines::TestDb;
 
 /// A schema as lines such as `column users.id integer not null`.
 type Schema = BTreeSet<String>;

@@ -2,10 +2,8 @@
 //! the database was created with, as on SQLite. A Turkish ICU default maps `I`
 //! to a dotless `ı` in `lower()`, so `ADMIN` and `admin` would not collide there.
 
-use tessera::store::StoreError;
-use tessera::Store;
-
-use crate::database::TestDatabase;
+use super::database::TestDatabase;
+use crate::store::{Store, StoreError};
 
 const TURKISH: &str = "LOCALE_PROVIDER icu ICU_LOCALE 'tr-TR' LOCALE 'C.UTF-8'";
 

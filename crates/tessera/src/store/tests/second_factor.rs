@@ -1,9 +1,9 @@
 //! Second factors in the store: session levels, raising a first step once,
 //! TOTP steps accepted once, the failure count, recovery codes spent once.
 
-use tessera::store::Store;
+use crate::store::Store;
 
-use crate::engines::on_each_engine;
+use super::engines::on_each_engine;
 
 const NOW: u64 = 1_800_000_000;
 const HOUR: u64 = 3600;

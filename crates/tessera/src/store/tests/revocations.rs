@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use tessera::store::Store;
+use crate::store::Store;
 
-use crate::engines::{on_each_engine, TestDb};
+use super::engines::{on_each_engine, TestDb};
 
 const NOW: u64 = 1_800_000_000;
 
