@@ -18,9 +18,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use tessera::{
-    Admin, ApiError, AuthUser, Config, Identity, StoreConfig, Tessera, TokenService, WithRole,
-};
+use tessera::{Admin, ApiError, AuthUser, Config, Identity, Tessera, TokenService, WithRole};
 
 /// The app's state: its own things, and Tessera.
 #[derive(Clone)]
@@ -36,13 +34,12 @@ impl FromRef<AppState> for Arc<TokenService> {
     }
 }
 
-const PAGE: &str = "<!doctype html><title>Embed</title><h1>An app with Tessera inside</h1>\
+/// The app's own page.
+const PAGE: Html<&str> = Html(
+    "<!doctype html><title>Embed</title><h1>An app with Tessera inside</h1>\
     <p>Sign up at <code>POST /api/register</code>, sign in at <code>POST /api/auth</code>, \
-    then <code>GET /api/dashboard</code> with <code>Authorization: Bearer &lt;token&gt;</code>.";
-
-async fn home() -> Html<&'static str> {
-    Html(PAGE)
-}
+    then <code>GET /api/dashboard</code> with <code>Authorization: Bearer &lt;token&gt;</code>.",
+);
 
 /// The app's own claim, added to every access token at sign-in and refresh.
 #[derive(Clone, Serialize, Deserialize)]
@@ -51,14 +48,9 @@ struct Plan {
 }
 
 fn plan_of(user: &Identity) -> Plan {
-    let plan = if user.roles.iter().any(|role| role == "admin") {
-        "team"
-    } else {
-        "free"
-    };
-    Plan {
-        plan: plan.to_owned(),
-    }
+    let team = user.roles.iter().any(|role| role == "admin");
+    let plan = if team { "team" } else { "free" }.to_owned();
+    Plan { plan }
 }
 
 /// Any signed-in user: 401 with `WWW-Authenticate` before this runs otherwise.
@@ -90,13 +82,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data_dir = std::env::var("EMBED_DATA_DIR").unwrap_or_else(|_| "./embed-data".to_owned());
     // Every other field keeps its default: sign-up open, HS256 signed with
     // TESSERA_JWT_SECRET if set, else with a key generated into the data dir.
-    let config = Config {
-        store: StoreConfig {
-            data_dir: data_dir.into(),
-            ..StoreConfig::default()
-        },
-        ..Config::default()
-    };
+    let mut config = Config::default();
+    config.store.data_dir = data_dir.into();
     let tessera = Tessera::builder(config).claims(plan_of).open().await?;
     let maintenance = tokio::spawn(tessera.maintenance());
 
@@ -104,14 +91,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         // Checked and hashed (argon2id) as `POST /api/register` would.
         let accounts = tessera.accounts();
         if accounts.find("admin").await?.is_none() {
-            accounts
-                .create("admin", password, &["admin".to_owned()])
-                .await?;
+            let roles = ["admin".to_owned()];
+            accounts.create("admin", password, &roles).await?;
         }
     }
 
     let app = Router::new()
-        .route("/", get(home))
+        .route("/", get(|| async { PAGE }))
         .route("/api/dashboard", get(dashboard))
         .route("/api/admin/stats", get(stats))
         .nest("/api", tessera.router())
@@ -124,14 +110,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("listening on http://{}", listener.local_addr()?);
     // The peer address is what Tessera's sign-in rate limits count by.
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    let ctrl_c = async { tokio::signal::ctrl_c().await.unwrap_or_default() };
+    axum::serve(listener, app)
+        .with_graceful_shutdown(ctrl_c)
+        .await?;
     maintenance.abort();
     tessera.close().await;
     Ok(())
