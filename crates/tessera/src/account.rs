@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use crate::clock::unix_now;
 use crate::mail::{MailSettings, RESET_PASSWORD_PAGE, VERIFY_EMAIL_PAGE};
+use crate::mfa::SecretsKey;
 use crate::store::{AccountToken, Store, StoreError, StoredUser, TokenPurpose};
 
 pub(crate) use links::LinkError;
@@ -61,12 +62,14 @@ async fn new_reset_token(
 pub(crate) struct SelfService<'a> {
     store: &'a Store,
     mail: &'a Arc<MailSettings>,
+    key: &'a SecretsKey,
 }
 
 impl<'a> SelfService<'a> {
-    /// The rules over `store`, mailing through `mail`.
-    pub(crate) fn new(store: &'a Store, mail: &'a Arc<MailSettings>) -> Self {
-        Self { store, mail }
+    /// The rules over `store`, mailing through `mail` (sealed with `key`
+    /// while queued).
+    pub(crate) fn new(store: &'a Store, mail: &'a Arc<MailSettings>, key: &'a SecretsKey) -> Self {
+        Self { store, mail, key }
     }
 
     /// Mails a new verification link for `user`'s address (voiding older ones).
@@ -81,7 +84,7 @@ impl<'a> SelfService<'a> {
         let messages = &self.mail.messages;
         let link = messages.link(VERIFY_EMAIL_PAGE, &token);
         let mail = messages.verify_email(email, &link, VERIFY_EMAIL_TTL);
-        self.mail.send(self.store, mail).await;
+        self.mail.send(self.store, self.key, mail).await;
         tracing::info!(target: "tessera::audit", event = "email_verification_sent", user_id = user.id, "verification link sent");
         Ok(())
     }
@@ -98,7 +101,7 @@ impl<'a> SelfService<'a> {
         tracing::info!(target: "tessera::audit", event = "email_changed", user_id = user.id, "email address changed");
         if let Some(old) = user.email.as_deref().filter(|old| *old != email) {
             let mail = self.mail.messages.email_changed(old, &user.username, email);
-            self.mail.send(self.store, mail).await;
+            self.mail.send(self.store, self.key, mail).await;
         }
         let updated = self
             .store
@@ -139,7 +142,7 @@ impl<'a> SelfService<'a> {
             self.mail
                 .messages
                 .reset_password(email, &user.username, &token, RESET_PASSWORD_TTL);
-        self.mail.send(self.store, mail).await;
+        self.mail.send(self.store, self.key, mail).await;
         tracing::info!(target: "tessera::audit", event = "password_reset_sent", user_id = user.id, "password reset link sent");
         Ok(())
     }
@@ -165,7 +168,7 @@ impl<'a> SelfService<'a> {
     pub(crate) async fn notify_reset(self, user: &StoredUser) {
         if let Some(email) = &user.email {
             let mail = self.mail.messages.password_was_reset(email, &user.username);
-            self.mail.send(self.store, mail).await;
+            self.mail.send(self.store, self.key, mail).await;
         }
     }
 

@@ -3,6 +3,7 @@
 //! `sender` run by every instance's maintenance delivers them, with retries.
 
 mod messages;
+mod sealed;
 mod sender;
 
 use std::fmt;
@@ -14,6 +15,7 @@ use lettre::message::Mailbox;
 use tokio::sync::Notify;
 
 use crate::clock::unix_now;
+use crate::mfa::SecretsKey;
 use crate::store::{OutgoingMail, Store};
 
 pub(crate) use messages::{Messages, RESET_PASSWORD_PAGE, VERIFY_EMAIL_PAGE};
@@ -174,9 +176,16 @@ pub(crate) struct MailSettings {
 }
 
 impl MailSettings {
-    /// Queues `mail` for delivery. Never fails the request that causes it: a
-    /// message that cannot even be queued is logged and dropped.
-    pub(crate) async fn send(self: &Arc<Self>, store: &Store, mail: OutgoingMail) {
+    /// Queues `mail` for delivery, its bodies sealed with `key`. Never fails
+    /// the request that causes it: a message that cannot even be queued is
+    /// logged and dropped.
+    pub(crate) async fn send(
+        self: &Arc<Self>,
+        store: &Store,
+        key: &SecretsKey,
+        mail: OutgoingMail,
+    ) {
+        let mail = sealed::seal(key, mail);
         match store.enqueue_mail(&mail, unix_now()).await {
             Ok(()) => self.queued.notify_one(),
             Err(err) => {

@@ -27,7 +27,11 @@ pub(crate) async fn run(state: AppState) {
             limits.forget_idle();
         }
     };
-    let outbox = crate::mail::run_sender(state.store.clone(), state.mail.clone());
+    let outbox = crate::mail::run_sender(
+        state.store.clone(),
+        state.mail.clone(),
+        state.secrets_key.clone(),
+    );
     tokio::join!(
         follow_revocations(
             state.store.clone(),

@@ -61,7 +61,7 @@ impl AppState {
 
     /// The self-service rules over this state's store and mail settings.
     pub(crate) fn self_service(&self) -> SelfService<'_> {
-        SelfService::new(&self.store, &self.mail)
+        SelfService::new(&self.store, &self.mail, &self.secrets_key)
     }
 }
 

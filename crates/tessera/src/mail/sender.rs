@@ -10,8 +10,9 @@ use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use super::{MailSettings, Mailer, SmtpServer, SmtpTls};
+use super::{sealed, MailSettings, Mailer, SmtpServer, SmtpTls};
 use crate::clock::unix_now;
+use crate::mfa::SecretsKey;
 use crate::store::{OutboxMessage, Store};
 
 /// How often the outbox is looked at when nothing woke the sender: messages
@@ -29,8 +30,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(10 * 60);
 /// Messages claimed at once.
 const BATCH: i64 = 10;
 
-/// Delivers the outbox until dropped.
-pub(crate) async fn run(store: Store, mail: Arc<MailSettings>) {
+/// Delivers the outbox, opening each message with `key`, until dropped.
+pub(crate) async fn run(store: Store, mail: Arc<MailSettings>, key: Arc<SecretsKey>) {
     let transport = match &mail.mailer {
         Mailer::Log => None,
         Mailer::Smtp(server) => match smtp_transport(server) {
@@ -47,6 +48,16 @@ pub(crate) async fn run(store: Store, mail: Arc<MailSettings>) {
             Ok(claimed) => {
                 let full = claimed.len() as i64 == BATCH;
                 for message in claimed {
+                    let message = match sealed::open(&key, message.mail.clone()) {
+                        Ok(opened) => OutboxMessage {
+                            mail: opened,
+                            ..message
+                        },
+                        Err(err) => {
+                            give_up(&store, &message, &err).await;
+                            continue;
+                        }
+                    };
                     deliver(&store, &mail, transport.as_ref(), message).await;
                 }
                 if full {

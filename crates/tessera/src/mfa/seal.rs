@@ -1,8 +1,9 @@
-//! The secrets key: seals TOTP secrets at rest (ChaCha20-Poly1305) and keys
-//! the hashes of recovery codes. It lives with the signing keys: in the key
-//! ring's directory (`second-factor.key`, created once, never rotated, since
-//! rotating it would lock every enrolled user out), or, when the ring is a
-//! configured HS256 secret, derived from that secret.
+//! The secrets key: seals TOTP secrets and queued mail at rest
+//! (ChaCha20-Poly1305) and keys the hashes of recovery codes. It lives with
+//! the signing keys: in the key ring's directory (`second-factor.key`,
+//! created once, never rotated, since rotating it would lock every enrolled
+//! user out), or, when the ring is a configured HS256 secret, derived from
+//! that secret.
 
 use std::fs;
 use std::io::{self, Write};
@@ -107,12 +108,24 @@ impl SecretsKey {
     /// The user id is authenticated too, so a sealed secret copied to
     /// another user's row does not open.
     pub(crate) fn seal(&self, user_id: i64, plain: &[u8]) -> String {
+        self.seal_bound(&user_id.to_be_bytes(), plain)
+    }
+
+    /// What [`Self::seal`] sealed for `user_id`; `None` if it was sealed
+    /// under another key or for another user, or altered.
+    pub(crate) fn open(&self, user_id: i64, sealed: &str) -> Option<Vec<u8>> {
+        self.open_bound(&user_id.to_be_bytes(), sealed)
+    }
+
+    /// `plain` sealed and bound to `context` (authenticated, not stored): it
+    /// opens only with the same context. A context of 8 bytes is a user id's
+    /// ([`Self::seal`]); other uses take longer ones, so the two never meet.
+    pub(crate) fn seal_bound(&self, context: &[u8], plain: &[u8]) -> String {
         let mut nonce = [0u8; NONCE_LEN];
         OsRng.fill_bytes(&mut nonce);
-        let aad = user_id.to_be_bytes();
         let payload = Payload {
             msg: plain,
-            aad: &aad,
+            aad: context,
         };
         let sealed = self
             .seal
@@ -123,19 +136,18 @@ impl SecretsKey {
         URL_SAFE_NO_PAD.encode(out)
     }
 
-    /// What [`Self::seal`] sealed for `user_id`; `None` if it was sealed
-    /// under another key or for another user, or altered.
-    pub(crate) fn open(&self, user_id: i64, sealed: &str) -> Option<Vec<u8>> {
+    /// What [`Self::seal_bound`] sealed for `context`; `None` if it was sealed
+    /// under another key or for another context, or altered.
+    pub(crate) fn open_bound(&self, context: &[u8], sealed: &str) -> Option<Vec<u8>> {
         let bytes = URL_SAFE_NO_PAD.decode(sealed).ok()?;
         if bytes.len() < NONCE_LEN {
             return None;
         }
         let (nonce, sealed) = bytes.split_at(NONCE_LEN);
         let nonce: [u8; NONCE_LEN] = nonce.try_into().ok()?;
-        let aad = user_id.to_be_bytes();
         let payload = Payload {
             msg: sealed,
-            aad: &aad,
+            aad: context,
         };
         self.seal.decrypt(&Nonce::from(nonce), payload).ok()
     }

@@ -43,6 +43,14 @@ impl Db {
             .unwrap()
     }
 
+    /// The text and HTML bodies of the messages waiting in the outbox.
+    pub(crate) async fn outbox_bodies(&self) -> Vec<(String, String)> {
+        sqlx::query_as("SELECT text_body, html_body FROM mail_outbox ORDER BY id")
+            .fetch_all(&self.0)
+            .await
+            .unwrap()
+    }
+
     /// Refresh token `jti`'s row, if there is one.
     pub(crate) async fn refresh_row(&self, jti: &str) -> Option<RefreshRow> {
         let row: Option<(Option<i64>, Option<String>)> =

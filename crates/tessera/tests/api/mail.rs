@@ -1,6 +1,7 @@
 //! The outbox: requests only queue mail, so an SMTP server that is down,
 //! refusing or slow fails no request, and the message arrives once it can,
-//! also across a restart. SMTP needs a public URL for its links.
+//! also across a restart; while it waits, its links are sealed. SMTP needs a
+//! public URL for its links.
 
 use std::time::{Duration, Instant};
 
@@ -15,9 +16,24 @@ async fn mail_queued_while_the_server_is_down_arrives_when_it_is_back() {
     let (app, mut sink) = app_with_sink(&[]).await;
     sink.stop();
     register_with_email(&app, "alice", "alice@example.org").await;
+    // While it waits, the database holds no link anyone could use.
+    let db = app.db().await;
+    let queued = db.outbox_bodies().await;
+    db.close().await;
+    assert_eq!(queued.len(), 1);
     sink.resume().await;
     let mail = sink.wait_for("alice@example.org", 1).await;
-    assert!(mail.text.contains("#token="));
+    let token = mail.token();
+    for body in [&queued[0].0, &queued[0].1] {
+        assert!(
+            !body.contains("#token=") && !body.contains(&token),
+            "{body}"
+        );
+    }
+    let verified = app
+        .post_json("/email/verify", &serde_json::json!({ "token": token }))
+        .await;
+    assert_eq!(verified.status(), StatusCode::NO_CONTENT);
 }
 
 #[tokio::test]
