@@ -14,11 +14,17 @@ const SIGN_INS: usize = 1000;
 
 /// What one flood did.
 struct Flood {
-    signed_in: usize,
-    turned_away: usize,
-    slowest_refusal: Duration,
+    /// How long each sign-in that got a token took (it waited for a hasher).
+    signed_in: Vec<Duration>,
+    /// How long each sign-in turned away with 503 took.
+    turned_away: Vec<Duration>,
     token_checks: usize,
     slowest_check: Duration,
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
 }
 
 /// Sends [`SIGN_INS`] sign-ins at once, each on a connection of its own, and
@@ -48,14 +54,13 @@ async fn flood(server: &RunningServer, token: &str) -> Flood {
         token_checks += 1;
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let (mut signed_in, mut turned_away, mut slowest_refusal) = (0, 0, Duration::ZERO);
+    let (mut signed_in, mut turned_away) = (Vec::new(), Vec::new());
     for (status, headers, took) in sign_ins.await.unwrap() {
         match status {
-            StatusCode::OK => signed_in += 1,
+            StatusCode::OK => signed_in.push(took),
             StatusCode::SERVICE_UNAVAILABLE => {
                 assert_eq!(headers[header::RETRY_AFTER], "1");
-                slowest_refusal = slowest_refusal.max(took);
-                turned_away += 1;
+                turned_away.push(took);
             }
             other => panic!("a sign-in got {other}"),
         }
@@ -63,7 +68,6 @@ async fn flood(server: &RunningServer, token: &str) -> Flood {
     Flood {
         signed_in,
         turned_away,
-        slowest_refusal,
         token_checks,
         slowest_check,
     }
@@ -93,7 +97,7 @@ async fn two_hashers_and_alice(extra: &[&str]) -> (tempfile::TempDir, RunningSer
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "slow tier: a thousand connections and latency bounds"]
+#[ignore = "slow tier: a thousand connections, latencies compared"]
 async fn a_thousand_concurrent_sign_ins_stay_bounded_and_token_checks_stay_fast() {
     // A thousand client connections in this process too.
     raise_open_files_limit();
@@ -105,7 +109,7 @@ async fn a_thousand_concurrent_sign_ins_stay_bounded_and_token_checks_stay_fast(
     let mut fds_after = Vec::new();
     for round in 1..=2 {
         let flood = flood(&server, &token).await;
-        let (ok, busy) = (flood.signed_in, flood.turned_away);
+        let (ok, busy) = (flood.signed_in.len(), flood.turned_away.len());
         assert!(ok >= 2 && busy > 0, "{ok} signed in, {busy} turned away");
         assert_eq!(ok + busy, SIGN_INS);
         assert!(
@@ -113,21 +117,25 @@ async fn a_thousand_concurrent_sign_ins_stay_bounded_and_token_checks_stay_fast(
             "the flood lasted {} checks",
             flood.token_checks
         );
+        // Timed against the flood itself, so a busy machine slows both sides:
+        // a sign-in that got a token waited its turn for a hasher; a token
+        // check never waits for one, nor does a sign-in turned away.
+        let waited = median(flood.signed_in);
         assert!(
-            flood.slowest_check < Duration::from_millis(500),
-            "a token check took {:?} during the flood",
+            flood.slowest_check < waited,
+            "a token check took {:?} during the flood; signing in took {waited:?}",
             flood.slowest_check
         );
+        let refused = median(flood.turned_away);
         assert!(
-            flood.slowest_refusal < Duration::from_secs(3),
-            "a refusal took {:?}",
-            flood.slowest_refusal
+            refused < waited,
+            "refusing took {refused:?}, signing in {waited:?}"
         );
         let (peak, now) = (server.memory_kib("VmHWM"), server.memory_kib("VmRSS"));
         eprintln!(
-            "flood {round}: {ok} signed in, {busy} turned away (slowest {:?}); {} token checks, \
-             slowest {:?}; peak RSS {peak} KiB, {now} KiB after",
-            flood.slowest_refusal, flood.token_checks, flood.slowest_check
+            "flood {round}: {ok} signed in (median {waited:?}), {busy} turned away (median \
+             {refused:?}); {} token checks, slowest {:?}; peak RSS {peak} KiB, {now} KiB after",
+            flood.token_checks, flood.slowest_check
         );
         // Two hashers at 19 MiB each, a thousand connections' buffers, and
         // the debug binary's own pages (with its TLS and WebAuthn code), which
