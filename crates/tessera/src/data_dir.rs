@@ -55,7 +55,7 @@ fn verdict(mode: u32, owner: u32, us: u32) -> Verdict {
 impl StoreConfig {
     /// Makes the data dir private (creating it if needed), then opens and
     /// migrates the store this configuration names.
-    pub async fn open(&self) -> Result<Store, StartupError> {
+    pub(crate) async fn open(&self) -> Result<Store, StartupError> {
         prepare(self)?;
         let options = StoreOptions {
             max_connections: self.db_pool_size.max(1),

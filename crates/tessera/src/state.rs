@@ -19,28 +19,28 @@ use crate::users::UserSource;
 
 /// The application state behind [`crate::app`]; cheap to clone.
 #[derive(Clone)]
-pub struct AppState {
+pub(crate) struct AppState {
     /// The user database.
-    pub store: Store,
+    pub(crate) store: Store,
     /// Signs and verifies tokens.
-    pub tokens: Arc<TokenService>,
+    pub(crate) tokens: Arc<TokenService>,
     /// Hashes and verifies passwords.
-    pub passwords: Passwords,
+    pub(crate) passwords: Passwords,
     /// Whose users sign in (the built-in store's or the app's), and the app's claims.
     pub(crate) accounts: UserSource,
     /// How sessions and refresh rotation behave.
-    pub session_settings: SessionSettings,
+    pub(crate) session_settings: SessionSettings,
     /// Whether `POST /register` is open.
-    pub signup: Signup,
+    pub(crate) signup: Signup,
     /// Rate limits on the sign-in routes ([`Limits::default`]: none).
-    pub limits: Arc<Limits>,
+    pub(crate) limits: Arc<Limits>,
     /// Where clients reach this Tessera, no trailing slash: the base of the
     /// discovery document's `jwks_uri`. `None` turns discovery off.
-    pub public_url: Option<String>,
+    pub(crate) public_url: Option<String>,
     /// Where mail goes and how it reads.
     pub(crate) mail: Arc<MailSettings>,
     /// Whether an unverified email address keeps its account from signing in.
-    pub require_verified_email: bool,
+    pub(crate) require_verified_email: bool,
     /// Seals TOTP secrets and keys recovery-code hashes (from the key ring).
     pub(crate) secrets_key: Arc<SecretsKey>,
     /// The passkeys' relying party, from `public_url`; none turns passkeys off.

@@ -51,7 +51,7 @@ pub struct StoredUser {
 
 /// What [`Store::mirror_user`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MirroredUser {
+pub(crate) struct MirroredUser {
     /// The row's id.
     pub id: i64,
     /// Whether the row existed with another version.
@@ -77,7 +77,7 @@ impl From<StoredUser> for UserProfile {
 /// One revocation: `kind` is `token` (value = an access token's `jti`) or
 /// `session` (value = a `sid`); it matters until `expires_at`.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct RevocationRow {
+pub(crate) struct RevocationRow {
     /// Increasing id; followers ask for rows after the last one they saw.
     pub id: i64,
     /// `token` or `session`.
@@ -90,7 +90,7 @@ pub struct RevocationRow {
 
 /// A refresh token as stored, with its session's state.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct RefreshRecord {
+pub(crate) struct RefreshRecord {
     /// The token's id.
     pub jti: String,
     /// Its session (rotation family).
@@ -115,7 +115,7 @@ pub struct RefreshRecord {
 
 /// One use of a refresh token, as [`Store::rotate_refresh`] records it.
 #[derive(Debug, Clone, Copy)]
-pub struct RotateRefresh<'a> {
+pub(crate) struct RotateRefresh<'a> {
     /// The token presented.
     pub jti: &'a str,
     /// The refresh token it is exchanged for.
@@ -134,7 +134,7 @@ pub struct RotateRefresh<'a> {
 
 /// Outcome of trying to use a refresh token once.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Rotation {
+pub(crate) enum Rotation {
     /// This call used the token; the successor is stored, expiring at
     /// `expires_at` (capped to the session's absolute lifetime).
     Rotated {
@@ -153,7 +153,7 @@ pub enum Rotation {
 
 /// A live session as the signed-in devices list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct SessionRow {
+pub(crate) struct SessionRow {
     /// The session's id (its tokens' `sid`).
     pub id: String,
     /// Unix time it started (the password sign-in).
@@ -168,7 +168,7 @@ pub struct SessionRow {
 
 /// Where a session was used from, as [`Store::record_session_client`] writes it.
 #[derive(Debug, Clone, Copy)]
-pub struct SessionClient<'a> {
+pub(crate) struct SessionClient<'a> {
     /// The request's `User-Agent`, if it sent one.
     pub user_agent: Option<&'a str>,
     /// The client's network, shortened (never the full address).
@@ -180,7 +180,7 @@ pub struct SessionClient<'a> {
 /// Which of a user's sessions [`Store::live_sessions`] lists: not revoked, and
 /// holding a token that may still work.
 #[derive(Debug, Clone, Copy)]
-pub struct LiveSessions {
+pub(crate) struct LiveSessions {
     /// Now, Unix time.
     pub now: u64,
     /// Access-token lifetime plus leeway, seconds: a session last signed in or
@@ -192,7 +192,7 @@ pub struct LiveSessions {
 
 /// Outcome of deleting a user with [`Store::delete_user_unless_last_admin`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Deletion {
+pub(crate) enum Deletion {
     /// The user with this id was deleted and its sessions revoked.
     Deleted(i64),
     /// There is no such user.
@@ -248,7 +248,7 @@ impl From<sqlx::Error> for StoreError {
 
 /// Connection settings shared by both engines.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoreOptions {
+pub(crate) struct StoreOptions {
     /// Most connections the pool opens. Defaults to 10.
     pub max_connections: u32,
     /// Longest wait for a connection, a lock or (Postgres) a statement. Defaults to 5 seconds.
@@ -266,7 +266,7 @@ impl Default for StoreOptions {
 
 /// Handle to the database; cheap to clone.
 #[derive(Debug, Clone)]
-pub struct Store {
+pub(crate) struct Store {
     engine: Engine,
 }
 
@@ -299,14 +299,15 @@ pub(crate) use passkeys::PasskeyRecord;
 pub(crate) use account::{AccountToken, OutboxMessage, OutgoingMail, TokenPurpose};
 
 impl Store {
+    #[cfg(test)]
     /// Opens the database at `url` (`sqlite://PATH` or `postgres://...`) with
     /// default options, creating a SQLite file if needed, and applies pending migrations.
-    pub async fn open(url: &str) -> Result<Self, StoreError> {
+    pub(crate) async fn open(url: &str) -> Result<Self, StoreError> {
         Self::open_with(url, &StoreOptions::default()).await
     }
 
     /// [`Self::open`] with explicit connection settings.
-    pub async fn open_with(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
+    pub(crate) async fn open_with(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
         let engine = if url.starts_with("sqlite:") {
             Engine::Sqlite(SqlStore::<Sqlite>::open(url, options).await?)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -317,8 +318,9 @@ impl Store {
         Ok(Self { engine })
     }
 
+    #[cfg(test)]
     /// `sqlite` or `postgres`.
-    pub fn engine_name(&self) -> &'static str {
+    pub(crate) fn engine_name(&self) -> &'static str {
         match self.engine {
             Engine::Sqlite(_) => "sqlite",
             Engine::Postgres(_) => "postgres",
@@ -327,7 +329,7 @@ impl Store {
 
     /// Inserts a user with `roles`. Uniqueness is the database's job, so concurrent
     /// sign-ups of one name yield exactly one success and [`StoreError::UsernameTaken`].
-    pub async fn create_user(
+    pub(crate) async fn create_user(
         &self,
         username: &str,
         password_hash: &str,
@@ -340,7 +342,7 @@ impl Store {
     }
 
     /// The user named `username` (letter case ignored), hash and roles included.
-    pub async fn find_user_by_name(
+    pub(crate) async fn find_user_by_name(
         &self,
         username: &str,
     ) -> Result<Option<StoredUser>, StoreError> {
@@ -348,12 +350,12 @@ impl Store {
     }
 
     /// User `id`, hash and roles included.
-    pub async fn find_user_by_id(&self, id: i64) -> Result<Option<StoredUser>, StoreError> {
+    pub(crate) async fn find_user_by_id(&self, id: i64) -> Result<Option<StoredUser>, StoreError> {
         dispatch!(self, db => db.find_user_by_id(id).await)
     }
 
     /// Every user, oldest first.
-    pub async fn list_users(&self) -> Result<Vec<UserProfile>, StoreError> {
+    pub(crate) async fn list_users(&self) -> Result<Vec<UserProfile>, StoreError> {
         dispatch!(self, db => db.list_users().await)
     }
 
@@ -362,7 +364,7 @@ impl Store {
     /// new version revokes every session of the user in the same transaction.
     /// A row of another app user holding the name lets go of it;
     /// [`StoreError::UsernameTaken`] when a built-in account holds it.
-    pub async fn mirror_user(
+    pub(crate) async fn mirror_user(
         &self,
         external_id: &str,
         username: &str,
@@ -375,14 +377,18 @@ impl Store {
     /// Replaces user `id`'s password hash and bumps its credential version, so
     /// sign-ins that checked the old hash cannot start a session any more;
     /// voids any password reset link sent before.
-    pub async fn set_password_hash(&self, id: i64, password_hash: &str) -> Result<(), StoreError> {
+    pub(crate) async fn set_password_hash(
+        &self,
+        id: i64,
+        password_hash: &str,
+    ) -> Result<(), StoreError> {
         dispatch!(self, db => db.set_password_hash(id, password_hash).await)
     }
 
     /// Deletes the user named `username` and revokes every session it had (for
     /// [`SESSION_REVOCATION_SECS`]), so its live tokens stop working on every server
     /// following the revocations. `None` when there was no such user.
-    pub async fn delete_user(&self, username: &str) -> Result<Option<i64>, StoreError> {
+    pub(crate) async fn delete_user(&self, username: &str) -> Result<Option<i64>, StoreError> {
         let deletion = dispatch!(self, db => db.delete_user(username, false).await)?;
         Ok(match deletion {
             Deletion::Deleted(id) => Some(id),
@@ -393,7 +399,7 @@ impl Store {
     /// [`Self::delete_user`], unless the user is the last one holding the
     /// `admin` role. Checked in the deleting transaction, so two administrators
     /// deleting each other at once cannot both succeed.
-    pub async fn delete_user_unless_last_admin(
+    pub(crate) async fn delete_user_unless_last_admin(
         &self,
         username: &str,
     ) -> Result<Deletion, StoreError> {
@@ -405,7 +411,7 @@ impl Store {
     /// `credential_version` (checked in the statement that creates the session,
     /// so a password change that commits first always wins). `false` when it
     /// is not (or the user is gone): nothing was created.
-    pub async fn create_session(
+    pub(crate) async fn create_session(
         &self,
         session_id: &str,
         user_id: i64,
@@ -422,7 +428,10 @@ impl Store {
     /// [`Rotation::Refused`]. The successor expires at `successor_expires_at` or
     /// when its session turns `session_max_age` seconds old, whichever comes
     /// first; a session already that old is refused.
-    pub async fn rotate_refresh(&self, used: &RotateRefresh<'_>) -> Result<Rotation, StoreError> {
+    pub(crate) async fn rotate_refresh(
+        &self,
+        used: &RotateRefresh<'_>,
+    ) -> Result<Rotation, StoreError> {
         let rotated = dispatch!(self, db => db.rotate_refresh(used).await)?;
         if let Some((expires_at, acr)) = rotated {
             return Ok(Rotation::Rotated { expires_at, acr });
@@ -434,14 +443,17 @@ impl Store {
     }
 
     /// Refresh token `jti` and its session's state.
-    pub async fn refresh_record(&self, jti: &str) -> Result<Option<RefreshRecord>, StoreError> {
+    pub(crate) async fn refresh_record(
+        &self,
+        jti: &str,
+    ) -> Result<Option<RefreshRecord>, StoreError> {
         dispatch!(self, db => db.refresh_record(jti).await)
     }
 
     /// Revokes session `session_id` of `user_id`: its refresh tokens stop
     /// working, and its access tokens too (through a revocation row kept until
     /// `until`). Returns whether such a live session existed.
-    pub async fn revoke_session(
+    pub(crate) async fn revoke_session(
         &self,
         session_id: &str,
         user_id: i64,
@@ -452,7 +464,7 @@ impl Store {
     }
 
     /// Revokes every live session of `user_id` except `keep`; returns the revoked ids.
-    pub async fn revoke_user_sessions(
+    pub(crate) async fn revoke_user_sessions(
         &self,
         user_id: i64,
         keep: Option<&str>,
@@ -465,7 +477,7 @@ impl Store {
     /// Records where session `session_id` is used from: its client's user agent
     /// and network, and for a refresh, when. A session that no longer exists is
     /// left alone.
-    pub async fn record_session_client(
+    pub(crate) async fn record_session_client(
         &self,
         session_id: &str,
         client: &SessionClient<'_>,
@@ -476,7 +488,7 @@ impl Store {
     /// The live sessions of `user_id`, newest first: not revoked, and either
     /// signed in or refreshed recently enough that an access token of theirs may
     /// still work, or holding an unused refresh token that has not expired.
-    pub async fn live_sessions(
+    pub(crate) async fn live_sessions(
         &self,
         user_id: i64,
         live: &LiveSessions,
@@ -485,12 +497,12 @@ impl Store {
     }
 
     /// Denies the access token `jti` until `expires_at`.
-    pub async fn revoke_token(&self, jti: &str, expires_at: u64) -> Result<(), StoreError> {
+    pub(crate) async fn revoke_token(&self, jti: &str, expires_at: u64) -> Result<(), StoreError> {
         dispatch!(self, db => db.revoke_token(jti, expires_at).await)
     }
 
     /// Unexpired revocations with an id above `after`, oldest first.
-    pub async fn revocations_after(
+    pub(crate) async fn revocations_after(
         &self,
         after: i64,
         now: u64,
@@ -500,18 +512,24 @@ impl Store {
 
     /// Forgets what no longer matters: expired revocations and refresh tokens, and
     /// sessions older than `session_horizon` seconds with no refresh token left.
-    pub async fn purge_expired(&self, now: u64, session_horizon: u64) -> Result<(), StoreError> {
+    pub(crate) async fn purge_expired(
+        &self,
+        now: u64,
+        session_horizon: u64,
+    ) -> Result<(), StoreError> {
         dispatch!(self, db => db.purge_expired(now, session_horizon).await)
     }
 
     /// Succeeds when the database answers a trivial query.
-    pub async fn ping(&self) -> Result<(), StoreError> {
+    pub(crate) async fn ping(&self) -> Result<(), StoreError> {
         dispatch!(self, db => db.ping().await)
     }
 
     /// A live feed of revocations as other processes commit them (Postgres
     /// LISTEN/NOTIFY); `None` on SQLite, where polling is all there is.
-    pub async fn revocation_feed(&self) -> Result<Option<postgres::RevocationFeed>, StoreError> {
+    pub(crate) async fn revocation_feed(
+        &self,
+    ) -> Result<Option<postgres::RevocationFeed>, StoreError> {
         match &self.engine {
             Engine::Sqlite(_) => Ok(None),
             Engine::Postgres(db) => db.revocation_feed().await.map(Some),
@@ -519,7 +537,7 @@ impl Store {
     }
 
     /// Closes every connection.
-    pub async fn close(&self) {
+    pub(crate) async fn close(&self) {
         dispatch!(self, db => db.close().await);
     }
 }

@@ -5,7 +5,7 @@ use super::{Engine, Store, StoreError, StoredUser};
 
 /// What a one-time link is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenPurpose {
+pub(crate) enum TokenPurpose {
     /// Confirms the email address it was sent to.
     VerifyEmail,
     /// Sets a new password.
@@ -24,7 +24,7 @@ impl TokenPurpose {
 
 /// A user's live link of one purpose, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccountToken {
+pub(crate) struct AccountToken {
     /// Hex SHA-256 of the link's secret.
     pub token_hash: String,
     /// For a verification link: the address it verifies.
@@ -35,7 +35,7 @@ pub struct AccountToken {
 
 /// A message to deliver.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutgoingMail {
+pub(crate) struct OutgoingMail {
     /// The recipient's address.
     pub to: String,
     /// The subject line.
@@ -48,7 +48,7 @@ pub struct OutgoingMail {
 
 /// A message claimed from the outbox for one delivery attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutboxMessage {
+pub(crate) struct OutboxMessage {
     /// The outbox row.
     pub id: i64,
     /// The message.
@@ -63,7 +63,7 @@ impl Store {
     /// Inserts a user with `roles` and an email address (normalised by the
     /// caller; unverified). Like [`Store::create_user`], and
     /// [`StoreError::EmailTaken`] when another account has that address.
-    pub async fn create_user_with_email(
+    pub(crate) async fn create_user_with_email(
         &self,
         username: &str,
         password_hash: &str,
@@ -78,19 +78,22 @@ impl Store {
     }
 
     /// The user whose (normalised) email address is `email`.
-    pub async fn find_user_by_email(&self, email: &str) -> Result<Option<StoredUser>, StoreError> {
+    pub(crate) async fn find_user_by_email(
+        &self,
+        email: &str,
+    ) -> Result<Option<StoredUser>, StoreError> {
         dispatch!(self, db => db.find_user_by_email(email).await)
     }
 
     /// Sets (or with `None` removes) user `id`'s email address, unverified,
     /// voiding every link sent before (verification and password reset). [`StoreError::EmailTaken`]
     /// when another account has it.
-    pub async fn set_email(&self, id: i64, email: Option<&str>) -> Result<(), StoreError> {
+    pub(crate) async fn set_email(&self, id: i64, email: Option<&str>) -> Result<(), StoreError> {
         dispatch!(self, db => db.set_email(id, email).await)
     }
 
     /// Marks user `id`'s address verified, if it still is `email`; whether it was.
-    pub async fn mark_email_verified(
+    pub(crate) async fn mark_email_verified(
         &self,
         id: i64,
         email: &str,
@@ -101,7 +104,7 @@ impl Store {
 
     /// Stores user `user_id`'s link of `purpose`, replacing (and so voiding)
     /// the one before.
-    pub async fn put_account_token(
+    pub(crate) async fn put_account_token(
         &self,
         user_id: i64,
         purpose: TokenPurpose,
@@ -112,7 +115,7 @@ impl Store {
     }
 
     /// User `user_id`'s live link of `purpose`, if any.
-    pub async fn account_token(
+    pub(crate) async fn account_token(
         &self,
         user_id: i64,
         purpose: TokenPurpose,
@@ -123,7 +126,7 @@ impl Store {
     /// Deletes user `user_id`'s link of `purpose` if its hash still is
     /// `token_hash`; whether this call did (so a link is used once, however
     /// many requests race with it).
-    pub async fn take_account_token(
+    pub(crate) async fn take_account_token(
         &self,
         user_id: i64,
         purpose: TokenPurpose,
@@ -133,13 +136,17 @@ impl Store {
     }
 
     /// Queues `mail` for delivery.
-    pub async fn enqueue_mail(&self, mail: &OutgoingMail, now: u64) -> Result<(), StoreError> {
+    pub(crate) async fn enqueue_mail(
+        &self,
+        mail: &OutgoingMail,
+        now: u64,
+    ) -> Result<(), StoreError> {
         dispatch!(self, db => db.enqueue_mail(mail, now).await)
     }
 
     /// Claims up to `limit` messages due at `now` until `claim_until`: no other
     /// sender takes them meanwhile. Counts the attempt.
-    pub async fn claim_mail(
+    pub(crate) async fn claim_mail(
         &self,
         now: u64,
         claim_until: u64,
@@ -148,18 +155,19 @@ impl Store {
         dispatch!(self, db => db.claim_mail(now, claim_until, limit).await)
     }
 
+    #[cfg(test)]
     /// Messages in the outbox: queued, or waiting for a retry (for monitoring).
-    pub async fn pending_mail(&self) -> Result<i64, StoreError> {
+    pub(crate) async fn pending_mail(&self) -> Result<i64, StoreError> {
         dispatch!(self, db => db.pending_mail().await)
     }
 
     /// Removes message `id` (delivered, or given up on).
-    pub async fn delete_mail(&self, id: i64) -> Result<(), StoreError> {
+    pub(crate) async fn delete_mail(&self, id: i64) -> Result<(), StoreError> {
         dispatch!(self, db => db.delete_mail(id).await)
     }
 
     /// Releases message `id` after a failed attempt, due again at `next_attempt_at`.
-    pub async fn retry_mail(
+    pub(crate) async fn retry_mail(
         &self,
         id: i64,
         next_attempt_at: u64,

@@ -6,7 +6,7 @@ use super::{Engine, Store, StoreError};
 
 /// A user's TOTP authenticator as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TotpRecord {
+pub(crate) struct TotpRecord {
     /// The shared secret, sealed with the key ring's secrets key.
     pub sealed_secret: String,
     /// Whether the user confirmed it with a code; a pending one signs nobody in.
@@ -23,12 +23,16 @@ impl Store {
     /// How session `session_id` was signed in, as stored: its `acr` digit for
     /// a password sign-in, 3 or 4 for a passkey's (see `token::SignIn`); `None` if
     /// there is no such session.
-    pub async fn session_acr(&self, session_id: &str) -> Result<Option<i64>, StoreError> {
+    pub(crate) async fn session_acr(&self, session_id: &str) -> Result<Option<i64>, StoreError> {
         dispatch!(self, db => db.session_acr(session_id).await)
     }
 
     /// Sets how session `session_id` was signed in (as `session_acr` reads it).
-    pub async fn set_session_acr(&self, session_id: &str, acr: i64) -> Result<(), StoreError> {
+    pub(crate) async fn set_session_acr(
+        &self,
+        session_id: &str,
+        acr: i64,
+    ) -> Result<(), StoreError> {
         dispatch!(self, db => db.set_session_acr(session_id, acr).await)
     }
 
@@ -37,7 +41,7 @@ impl Store {
     /// `refresh_jti` added, expiring at `refresh_expires_at` or when the
     /// session turns `session_max_age` seconds old. Returns that expiry, or
     /// `None` when the session is not (or no longer) a live first step.
-    pub async fn raise_session(
+    pub(crate) async fn raise_session(
         &self,
         session_id: &str,
         user_id: i64,
@@ -50,13 +54,13 @@ impl Store {
     }
 
     /// User `user_id`'s TOTP authenticator, confirmed or pending.
-    pub async fn totp(&self, user_id: i64) -> Result<Option<TotpRecord>, StoreError> {
+    pub(crate) async fn totp(&self, user_id: i64) -> Result<Option<TotpRecord>, StoreError> {
         dispatch!(self, db => db.totp(user_id).await)
     }
 
     /// Stores a pending authenticator for `user_id` (replacing a pending one);
     /// `false`, changing nothing, when they have a confirmed one.
-    pub async fn put_pending_totp(
+    pub(crate) async fn put_pending_totp(
         &self,
         user_id: i64,
         sealed_secret: &str,
@@ -69,7 +73,7 @@ impl Store {
     /// or later step was accepted before (of concurrent callers, one wins), and
     /// clears the failure count. With `confirming`, only a pending
     /// authenticator, which this confirms; otherwise only a confirmed one.
-    pub async fn accept_totp_step(
+    pub(crate) async fn accept_totp_step(
         &self,
         user_id: i64,
         step: u64,
@@ -85,7 +89,7 @@ impl Store {
     /// One statement, so concurrent callers cannot exceed `max`. Returns the
     /// count and when it started; `None` if the account is locked or the user
     /// has no authenticator. A right code clears the count.
-    pub async fn take_mfa_attempt(
+    pub(crate) async fn take_mfa_attempt(
         &self,
         user_id: i64,
         now: u64,
@@ -96,12 +100,12 @@ impl Store {
     }
 
     /// Clears user `user_id`'s attempt count (after a right recovery code).
-    pub async fn clear_mfa_failures(&self, user_id: i64) -> Result<(), StoreError> {
+    pub(crate) async fn clear_mfa_failures(&self, user_id: i64) -> Result<(), StoreError> {
         dispatch!(self, db => db.clear_mfa_failures(user_id).await)
     }
 
     /// Replaces user `user_id`'s recovery codes with these hashes.
-    pub async fn replace_recovery_codes(
+    pub(crate) async fn replace_recovery_codes(
         &self,
         user_id: i64,
         hashes: &[String],
@@ -111,7 +115,7 @@ impl Store {
 
     /// Spends user `user_id`'s recovery code with hash `hash`; `false` when
     /// there is no such unspent code.
-    pub async fn spend_recovery_code(
+    pub(crate) async fn spend_recovery_code(
         &self,
         user_id: i64,
         hash: &str,
@@ -121,12 +125,12 @@ impl Store {
     }
 
     /// How many of user `user_id`'s recovery codes are unspent.
-    pub async fn recovery_codes_left(&self, user_id: i64) -> Result<i64, StoreError> {
+    pub(crate) async fn recovery_codes_left(&self, user_id: i64) -> Result<i64, StoreError> {
         dispatch!(self, db => db.recovery_codes_left(user_id).await)
     }
 
     /// Removes user `user_id`'s authenticator and recovery codes.
-    pub async fn delete_totp(&self, user_id: i64) -> Result<(), StoreError> {
+    pub(crate) async fn delete_totp(&self, user_id: i64) -> Result<(), StoreError> {
         dispatch!(self, db => db.delete_totp(user_id).await)
     }
 }
@@ -134,14 +138,14 @@ impl Store {
 impl Store {
     /// The check value recorded for the key named `name`, if any instance has
     /// recorded one.
-    pub async fn key_check(&self, name: &str) -> Result<Option<String>, StoreError> {
+    pub(crate) async fn key_check(&self, name: &str) -> Result<Option<String>, StoreError> {
         dispatch!(self, db => db.key_check(name).await)
     }
 
     /// Records `check_value` for the key named `name` unless a value is
     /// recorded already; returns the recorded value (this one, or the one
     /// another instance recorded first), for the caller to compare.
-    pub async fn record_key_check(
+    pub(crate) async fn record_key_check(
         &self,
         name: &str,
         check_value: &str,

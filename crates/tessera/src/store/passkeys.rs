@@ -5,7 +5,7 @@ use super::{Engine, Store, StoreError};
 
 /// A passkey as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PasskeyRecord {
+pub(crate) struct PasskeyRecord {
     /// Its id in the routes.
     pub id: String,
     /// Its owner.
@@ -29,7 +29,7 @@ pub struct PasskeyRecord {
 impl Store {
     /// Stores a ceremony `kind` begun for `user_id` (none: anyone), with the
     /// library's `state`, until `expires_at`; drops the expired ones.
-    pub async fn put_ceremony(
+    pub(crate) async fn put_ceremony(
         &self,
         id: &str,
         kind: &str,
@@ -43,7 +43,7 @@ impl Store {
 
     /// Takes (deletes) ceremony `id` of `kind`: its user and state, if it
     /// exists and has not expired. A second take finds nothing.
-    pub async fn take_ceremony(
+    pub(crate) async fn take_ceremony(
         &self,
         id: &str,
         kind: &str,
@@ -53,12 +53,12 @@ impl Store {
     }
 
     /// User `user_id`'s passkeys, oldest first.
-    pub async fn passkeys(&self, user_id: i64) -> Result<Vec<PasskeyRecord>, StoreError> {
+    pub(crate) async fn passkeys(&self, user_id: i64) -> Result<Vec<PasskeyRecord>, StoreError> {
         dispatch!(self, db => db.passkeys(user_id).await)
     }
 
     /// The passkey whose credential id is `credential_id` (base64url).
-    pub async fn passkey_by_credential(
+    pub(crate) async fn passkey_by_credential(
         &self,
         credential_id: &str,
     ) -> Result<Option<PasskeyRecord>, StoreError> {
@@ -67,12 +67,12 @@ impl Store {
 
     /// Adds `passkey`; `false`, adding nothing, when its credential is
     /// registered already (to anyone).
-    pub async fn add_passkey(&self, passkey: &PasskeyRecord) -> Result<bool, StoreError> {
+    pub(crate) async fn add_passkey(&self, passkey: &PasskeyRecord) -> Result<bool, StoreError> {
         dispatch!(self, db => db.add_passkey(passkey).await)
     }
 
     /// Renames user `user_id`'s passkey `id`; `None` if they have no such passkey.
-    pub async fn rename_passkey(
+    pub(crate) async fn rename_passkey(
         &self,
         user_id: i64,
         id: &str,
@@ -82,12 +82,12 @@ impl Store {
     }
 
     /// Deletes user `user_id`'s passkey `id`; whether there was one.
-    pub async fn delete_passkey(&self, user_id: i64, id: &str) -> Result<bool, StoreError> {
+    pub(crate) async fn delete_passkey(&self, user_id: i64, id: &str) -> Result<bool, StoreError> {
         dispatch!(self, db => db.delete_passkey(user_id, id).await)
     }
 
     /// Deletes every passkey of user `user_id`; how many there were.
-    pub async fn delete_user_passkeys(&self, user_id: i64) -> Result<u64, StoreError> {
+    pub(crate) async fn delete_user_passkeys(&self, user_id: i64) -> Result<u64, StoreError> {
         dispatch!(self, db => db.delete_user_passkeys(user_id).await)
     }
 
@@ -95,7 +95,7 @@ impl Store {
     /// updated record; `false`, changing nothing, when the counter did not
     /// rise past the one stored (a cloned authenticator, or a race with
     /// another sign-in of the same count).
-    pub async fn record_passkey_use(
+    pub(crate) async fn record_passkey_use(
         &self,
         id: &str,
         sign_count: u64,

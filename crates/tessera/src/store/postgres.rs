@@ -53,7 +53,7 @@ impl SqlStore<Postgres> {
 
 /// Revocations announced by Postgres as other processes commit them.
 #[derive(Debug)]
-pub struct RevocationFeed {
+pub(crate) struct RevocationFeed {
     listener: PgListener,
 }
 
@@ -61,7 +61,7 @@ impl RevocationFeed {
     /// The next announced revocation. After a lost connection the listener
     /// reconnects by itself; announcements made meanwhile are missed, so callers
     /// also poll the table now and then.
-    pub async fn next(&mut self) -> Result<Option<RevocationRow>, StoreError> {
+    pub(crate) async fn next(&mut self) -> Result<Option<RevocationRow>, StoreError> {
         let notification = self.listener.recv().await?;
         Ok(parse_announcement(notification.payload()))
     }

@@ -85,6 +85,7 @@ where
         Ok(claimed)
     }
 
+    #[cfg(test)]
     pub(in crate::store) async fn pending_mail(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox")
             .fetch_one(&self.pool)
