@@ -2,8 +2,8 @@
 //! until delivered, up to `--mail-retry-for` during an SMTP outage, and its
 //! bodies carry live verification and reset links: anyone who reads the
 //! database, or a backup of it, must not be able to use them. The bodies are
-//! sealed with the secrets key, bound to the recipient, when queued, and
-//! opened by the sender just before delivery.
+//! sealed with the secrets key's outbox subkey, bound to the message, when
+//! queued, and opened by the sender just before delivery.
 
 use super::OutgoingMail;
 use crate::mfa::SecretsKey;
@@ -12,35 +12,49 @@ use crate::mfa::SecretsKey;
 /// not seal, and are delivered as they are.
 const SEALED: &str = "sealed:v1:";
 
-/// `mail` with both bodies sealed for its recipient.
-pub(super) fn seal(key: &SecretsKey, mut mail: OutgoingMail) -> OutgoingMail {
-    let context = context(&mail.to);
-    for body in [&mut mail.text, &mut mail.html] {
-        *body = format!("{SEALED}{}", key.seal_bound(&context, body.as_bytes()));
+/// `mail` with both bodies sealed for its recipient and subject.
+pub(super) fn seal(key: &SecretsKey, mail: OutgoingMail) -> OutgoingMail {
+    let sealed = |part, body: &str| {
+        let context = context(&mail, part);
+        format!("{SEALED}{}", key.seal_mail(&context, body.as_bytes()))
+    };
+    OutgoingMail {
+        text: sealed(TEXT, &mail.text),
+        html: sealed(HTML, &mail.html),
+        ..mail
     }
-    mail
 }
 
 /// `mail` with its bodies opened; an error if one does not open (sealed under
-/// another key, moved to another recipient, or altered), which no retry mends.
-pub(super) fn open(key: &SecretsKey, mut mail: OutgoingMail) -> Result<OutgoingMail, String> {
-    let context = context(&mail.to);
-    for body in [&mut mail.text, &mut mail.html] {
-        let Some(sealed) = body.strip_prefix(SEALED) else {
-            continue;
-        };
-        let plain = key
-            .open_bound(&context, sealed)
+/// another key, moved to another message, or altered), which no retry mends.
+pub(super) fn open(key: &SecretsKey, mail: OutgoingMail) -> Result<OutgoingMail, String> {
+    let opened = |part, body: &str| match body.strip_prefix(SEALED) {
+        None => Ok(body.to_owned()),
+        Some(sealed) => key
+            .open_mail(&context(&mail, part), sealed)
             .and_then(|plain| String::from_utf8(plain).ok())
-            .ok_or("the queued message does not open with this secrets key")?;
-        *body = plain;
-    }
-    Ok(mail)
+            .ok_or("the queued message does not open with this secrets key"),
+    };
+    Ok(OutgoingMail {
+        text: opened(TEXT, &mail.text)?,
+        html: opened(HTML, &mail.html)?,
+        ..mail
+    })
 }
 
-/// What a body is bound to: its recipient, under a label of its own.
-fn context(recipient: &str) -> Vec<u8> {
-    [b"tessera outbox\0".as_slice(), recipient.as_bytes()].concat()
+/// Which body a sealed part is, so the two cannot trade places.
+const TEXT: &[u8] = b"text";
+const HTML: &[u8] = b"html";
+
+/// What a body is bound to: its message's recipient and subject, and which
+/// body it is; each field length-prefixed, so no two messages share one.
+fn context(mail: &OutgoingMail, part: &[u8]) -> Vec<u8> {
+    let mut context = b"tessera outbox v1".to_vec();
+    for field in [mail.to.as_bytes(), mail.subject.as_bytes(), part] {
+        context.extend_from_slice(&(field.len() as u64).to_be_bytes());
+        context.extend_from_slice(field);
+    }
+    context
 }
 
 #[cfg(test)]

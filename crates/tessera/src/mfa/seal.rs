@@ -30,6 +30,9 @@ const NONCE_LEN: usize = 12;
 /// Seals and opens second-factor secrets; derived once at start.
 pub(crate) struct SecretsKey {
     seal: ChaCha20Poly1305,
+    /// Seals queued mail: a subkey of its own, so nothing sealed for one
+    /// use ever opens as the other.
+    outbox: ChaCha20Poly1305,
     recovery: Hmac<Sha256>,
     check: String,
 }
@@ -84,6 +87,7 @@ impl SecretsKey {
 
     fn from_master(master: &[u8]) -> Self {
         let seal = subkey(master, b"tessera totp seal v1");
+        let outbox = subkey(master, b"tessera outbox seal v1");
         let recovery = subkey(master, b"tessera recovery codes v1");
         let check = subkey(
             &subkey(master, b"tessera second-factor check v1"),
@@ -92,6 +96,7 @@ impl SecretsKey {
         Self {
             check: hex(&check),
             seal: ChaCha20Poly1305::new(&Key::from(seal)),
+            outbox: ChaCha20Poly1305::new(&Key::from(outbox)),
             recovery: <Hmac<Sha256> as Mac>::new_from_slice(&recovery)
                 .expect("HMAC takes any key length"),
         }
@@ -108,48 +113,26 @@ impl SecretsKey {
     /// The user id is authenticated too, so a sealed secret copied to
     /// another user's row does not open.
     pub(crate) fn seal(&self, user_id: i64, plain: &[u8]) -> String {
-        self.seal_bound(&user_id.to_be_bytes(), plain)
+        seal_with(&self.seal, &user_id.to_be_bytes(), plain)
     }
 
     /// What [`Self::seal`] sealed for `user_id`; `None` if it was sealed
     /// under another key or for another user, or altered.
     pub(crate) fn open(&self, user_id: i64, sealed: &str) -> Option<Vec<u8>> {
-        self.open_bound(&user_id.to_be_bytes(), sealed)
+        open_with(&self.seal, &user_id.to_be_bytes(), sealed)
     }
 
-    /// `plain` sealed and bound to `context` (authenticated, not stored): it
-    /// opens only with the same context. A context of 8 bytes is a user id's
-    /// ([`Self::seal`]); other uses take longer ones, so the two never meet.
-    pub(crate) fn seal_bound(&self, context: &[u8], plain: &[u8]) -> String {
-        let mut nonce = [0u8; NONCE_LEN];
-        OsRng.fill_bytes(&mut nonce);
-        let payload = Payload {
-            msg: plain,
-            aad: context,
-        };
-        let sealed = self
-            .seal
-            .encrypt(&Nonce::from(nonce), payload)
-            .expect("ChaCha20-Poly1305 seals any message under 256 GiB");
-        let mut out = nonce.to_vec();
-        out.extend_from_slice(&sealed);
-        URL_SAFE_NO_PAD.encode(out)
+    /// A part of a queued message sealed under the outbox's own subkey and
+    /// bound to `context` (authenticated, not stored): it opens only with the
+    /// same context.
+    pub(crate) fn seal_mail(&self, context: &[u8], plain: &[u8]) -> String {
+        seal_with(&self.outbox, context, plain)
     }
 
-    /// What [`Self::seal_bound`] sealed for `context`; `None` if it was sealed
+    /// What [`Self::seal_mail`] sealed for `context`; `None` if it was sealed
     /// under another key or for another context, or altered.
-    pub(crate) fn open_bound(&self, context: &[u8], sealed: &str) -> Option<Vec<u8>> {
-        let bytes = URL_SAFE_NO_PAD.decode(sealed).ok()?;
-        if bytes.len() < NONCE_LEN {
-            return None;
-        }
-        let (nonce, sealed) = bytes.split_at(NONCE_LEN);
-        let nonce: [u8; NONCE_LEN] = nonce.try_into().ok()?;
-        let payload = Payload {
-            msg: sealed,
-            aad: context,
-        };
-        self.seal.decrypt(&Nonce::from(nonce), payload).ok()
+    pub(crate) fn open_mail(&self, context: &[u8], sealed: &str) -> Option<Vec<u8>> {
+        open_with(&self.outbox, context, sealed)
     }
 
     /// The stored form of user `user_id`'s recovery code `code` (normalised):
@@ -160,6 +143,32 @@ impl SecretsKey {
         mac.update(code.as_bytes());
         hex(&mac.finalize().into_bytes())
     }
+}
+
+/// `plain` sealed under `cipher` with a fresh random nonce, `aad`
+/// authenticated: base64url of nonce and ciphertext.
+fn seal_with(cipher: &ChaCha20Poly1305, aad: &[u8], plain: &[u8]) -> String {
+    let mut nonce = [0u8; NONCE_LEN];
+    OsRng.fill_bytes(&mut nonce);
+    let payload = Payload { msg: plain, aad };
+    let sealed = cipher
+        .encrypt(&Nonce::from(nonce), payload)
+        .expect("ChaCha20-Poly1305 seals any message under 256 GiB");
+    let mut out = nonce.to_vec();
+    out.extend_from_slice(&sealed);
+    URL_SAFE_NO_PAD.encode(out)
+}
+
+/// What [`seal_with`] sealed under `cipher` and `aad`, if it opens.
+fn open_with(cipher: &ChaCha20Poly1305, aad: &[u8], sealed: &str) -> Option<Vec<u8>> {
+    let bytes = URL_SAFE_NO_PAD.decode(sealed).ok()?;
+    if bytes.len() < NONCE_LEN {
+        return None;
+    }
+    let (nonce, sealed) = bytes.split_at(NONCE_LEN);
+    let nonce: [u8; NONCE_LEN] = nonce.try_into().ok()?;
+    let payload = Payload { msg: sealed, aad };
+    cipher.decrypt(&Nonce::from(nonce), payload).ok()
 }
 
 /// HMAC-SHA256(key, label): a 32-byte key for one purpose.

@@ -43,6 +43,23 @@ impl Db {
             .unwrap()
     }
 
+    /// Queues a message as it is, due now, as another instance (or an
+    /// earlier release) would have.
+    pub(crate) async fn queue_mail(&self, to: &str, subject: &str, text: &str, html: &str) {
+        sqlx::query(
+            "INSERT INTO mail_outbox (recipient, subject, text_body, html_body, created_at, \
+             attempts, next_attempt_at, claimed_until) VALUES ($1, $2, $3, $4, $5, 0, $5, 0)",
+        )
+        .bind(to)
+        .bind(subject)
+        .bind(text)
+        .bind(html)
+        .bind(crate::helpers::now() as i64)
+        .execute(&self.0)
+        .await
+        .unwrap();
+    }
+
     /// The text and HTML bodies of the messages waiting in the outbox.
     pub(crate) async fn outbox_bodies(&self) -> Vec<(String, String)> {
         sqlx::query_as("SELECT text_body, html_body FROM mail_outbox ORDER BY id")

@@ -37,6 +37,42 @@ async fn mail_queued_while_the_server_is_down_arrives_when_it_is_back() {
 }
 
 #[tokio::test]
+async fn mail_queued_unsealed_by_an_earlier_release_is_delivered_as_it_was() {
+    let (app, sink) = app_with_sink(&[]).await;
+    let db = app.db().await;
+    let (text, html) = ("Open https://app.example/x", "<p>Open it</p>");
+    db.queue_mail("old@example.org", "Queued before", text, html)
+        .await;
+    db.close().await;
+    let mail = sink.wait_for("old@example.org", 1).await;
+    assert_eq!(mail.subject, "Queued before");
+    assert!(mail.text.contains(text), "{}", mail.text);
+    assert!(mail.html.contains(html), "{}", mail.html);
+}
+
+#[tokio::test]
+async fn a_queued_message_that_does_not_open_is_given_up_not_sent() {
+    let (app, sink) = app_with_sink(&[]).await;
+    let db = app.db().await;
+    // Sealed under another key, or altered: no retry can open it.
+    let forged = format!("sealed:v1:{}", "A".repeat(64));
+    db.queue_mail("eve@example.org", "Reset", &forged, &forged)
+        .await;
+    db.queue_mail("next@example.org", "After it", "plain", "<p>plain</p>")
+        .await;
+    // The sender takes the outbox in order: the first was dealt with by now.
+    sink.wait_for("next@example.org", 1).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while db.pending_mail().await > 0 {
+        assert!(Instant::now() < deadline, "still queued");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    db.close().await;
+    let recipients: Vec<String> = sink.messages().into_iter().map(|m| m.to).collect();
+    assert_eq!(recipients, ["next@example.org"]);
+}
+
+#[tokio::test]
 async fn mail_refused_for_now_is_retried() {
     let (app, sink) = app_with_sink(&[]).await;
     sink.set_mode(Mode::Refuse);
