@@ -5,27 +5,7 @@
 //! the key (never the token's `alg` header). Asymmetric public keys are
 //! published as a JWKS so other services can verify tokens on their own.
 //!
-//! # On-disk ring
-//!
-//! The ring lives in `<data-dir>/keys` (mode 0700):
-//!
-//! - `keyring.json`: `{"version": 1, "keys": [{"kid", "alg", "created_at", "legacy"?}, ..]}`,
-//!   oldest first. The last entry signs. It is replaced atomically (temp file + rename),
-//!   always after the key files it names are in place.
-//! - one private key per entry, mode 0600: `<kid>.pem` (PKCS#8 PEM) for EdDSA, ES256 and
-//!   RS256, `<kid>.secret` (the HMAC secret as written, 32 random bytes hex-encoded when
-//!   generated) for HS256.
-//! - `keyring.lock`: writers (`rotate`, `import`, `prune`, the first start) hold an
-//!   exclusive `flock` on it (Unix only), so concurrent processes never lose each other's
-//!   changes. Readers take no lock; a server re-reads the ring when `keyring.json`'s bytes
-//!   change ([`Keys::reload_if_changed`]).
-//!
-//! kids are RFC 7638 SHA-256 thumbprints for asymmetric keys and `hs-` + 16 hex digits of
-//! SHA-256(secret) for HS256, so a kid always names the same key material.
-//!
-//! When the ring is first created and `<data-dir>/jwt-secret` (the secret of Tessera
-//! versions before key rings) exists, it is adopted as the first HS256 key and marked
-//! `"legacy": true`: tokens without a `kid`, which those versions issued, verify with it.
+//! The on-disk format is documented on [`Keys`], the public face of this module.
 
 mod disk;
 mod live;

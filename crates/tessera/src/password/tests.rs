@@ -282,6 +282,9 @@ async fn a_caller_that_gives_up_keeps_its_hasher_busy_until_the_hash_ran() {
 /// before the answer is sent. Otherwise a client's next request, sent the moment
 /// the last answer came, can find the hasher it just left still taken (a 503
 /// with `--hash-queue 0`), whenever the hashing thread is preempted in between.
+/// Against the old order the window is nanoseconds wide: spinning on the answer
+/// caught it within the first rounds when tried, though a run may in principle
+/// miss it.
 #[test]
 fn the_hasher_is_free_once_the_answer_is_out() {
     use race::Race;

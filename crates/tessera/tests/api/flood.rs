@@ -122,7 +122,7 @@ async fn a_thousand_concurrent_sign_ins_stay_bounded_and_token_checks_stay_fast(
         // check never waits for one, nor does a sign-in turned away.
         let waited = median(flood.signed_in);
         assert!(
-            flood.slowest_check < waited,
+            flood.slowest_check < waited / 2,
             "a token check took {:?} during the flood; signing in took {waited:?}",
             flood.slowest_check
         );
@@ -145,52 +145,33 @@ async fn a_thousand_concurrent_sign_ins_stay_bounded_and_token_checks_stay_fast(
         // Every connection and its task go once our client closed them: a few
         // dozen descriptors (the database pool opens more under load), not a
         // thousand, and no more after the second flood than after the first.
-        let settled = |open: usize| match fds_after.first() {
-            None => open < 100,
-            Some(&first) => open <= first + 2,
-        };
-        fds_after.push(until_settled(&server, settled).await);
+        fds_after.push(settled_fds(&server).await);
     }
+    assert!(
+        fds_after[0] < 100 && fds_after[1] <= fds_after[0] + 2,
+        "file descriptors open after each flood: {fds_after:?}"
+    );
 }
 
-/// The server's open descriptors once `settled` says they are, polled: the
+/// The server's open descriptors once their count held for a second: the
 /// server closes its side of each connection when it sees our close, which a
 /// busy machine may take a while to deliver. Fails after a minute.
-async fn until_settled(server: &RunningServer, settled: impl Fn(usize) -> bool) -> usize {
+async fn settled_fds(server: &RunningServer) -> usize {
     let deadline = Instant::now() + Duration::from_secs(60);
+    let (mut last, mut since) = (server.open_fds(), Instant::now());
     loop {
+        tokio::time::sleep(Duration::from_millis(100)).await;
         let open = server.open_fds();
-        if settled(open) {
+        if open != last {
+            (last, since) = (open, Instant::now());
+        } else if since.elapsed() >= Duration::from_secs(1) {
             return open;
         }
         assert!(
             Instant::now() < deadline,
-            "{open} file descriptors still open a minute after the flood"
+            "the open descriptors never settled ({open})"
         );
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-}
-
-/// A burst the server can serve in seconds is served: sign-ins wait while their
-/// expected wait is within `--hash-queue-wait`, whatever their number. (The old
-/// count bound, 64 per hasher, turned 63 of these away.) The wait bound is a
-/// minute here, not the default 5 s, so that a machine busy with other tests
-/// cannot turn honest sign-ins away; what is tested is that no count does.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "slow tier: 200 real sign-ins against the binary"]
-async fn a_burst_of_two_hundred_sign_ins_is_served_not_refused() {
-    let flags = ["--hash-queue-wait", "60s", "--request-timeout", "120s"];
-    let (_data, server) = two_hashers_and_alice(&flags).await;
-    let alice = credentials("alice", PASSWORD);
-    let client = crate::helpers::test_client();
-    let url = format!("{}/auth", server.base);
-    let burst = (0..200).map(|_| {
-        let request = client.post(&url).json(&alice);
-        async move { request.send().await.unwrap().status() }
-    });
-    let statuses = join_all(burst).await;
-    let refused = statuses.iter().filter(|s| **s != StatusCode::OK).count();
-    assert_eq!(refused, 0, "{statuses:?}");
 }
 
 /// Raises this process's open-files limit to its hard maximum.
