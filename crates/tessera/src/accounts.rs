@@ -50,9 +50,10 @@ type Result<T> = std::result::Result<T, AccountsError>;
 pub struct Accounts {
     store: Store,
     passwords: Passwords,
-    tokens: Option<Arc<TokenService>>,
-    /// Whether [`Accounts::close`] closes the store: only one it opened.
-    owns_store: bool,
+    /// The running server's token checks, for the accounts of a server
+    /// ([`crate::Tessera::accounts`]), which then owns the store; `None` for
+    /// accounts [`Accounts::open`] opened on a store of their own.
+    server: Option<Arc<TokenService>>,
 }
 
 impl Accounts {
@@ -67,8 +68,7 @@ impl Accounts {
         Ok(Self {
             store: config.open().await?,
             passwords: Passwords::new(1),
-            tokens: None,
-            owns_store: true,
+            server: None,
         })
     }
 
@@ -77,8 +77,7 @@ impl Accounts {
         Self {
             store,
             passwords,
-            tokens: Some(tokens),
-            owns_store: false,
+            server: Some(tokens),
         }
     }
 
@@ -161,7 +160,7 @@ impl Accounts {
     /// does nothing for [`crate::Tessera::accounts`] (the server's, which
     /// [`crate::Tessera::close`] closes).
     pub async fn close(&self) {
-        if self.owns_store {
+        if self.server.is_none() {
             self.store.close().await;
         }
     }
@@ -175,7 +174,7 @@ impl Accounts {
     /// The change is made either way: a failure here only leaves it to the
     /// maintenance's next sync, a second later.
     async fn follow_revocations(&self) {
-        if let Some(tokens) = &self.tokens {
+        if let Some(tokens) = &self.server {
             if let Err(err) = tokens.revocations().sync(&self.store).await {
                 tracing::warn!(error = %err, "revocations not followed at once; the next sync will");
             }
