@@ -48,7 +48,7 @@ pub(crate) async fn run(store: Store, mail: Arc<MailSettings>, key: Arc<SecretsK
             Ok(claimed) => {
                 let full = claimed.len() as i64 == BATCH;
                 for message in claimed {
-                    let message = match sealed::open(&key, message.mail.clone()) {
+                    let message = match sealed::open(&key, &message.mail) {
                         Ok(opened) => OutboxMessage {
                             mail: opened,
                             ..message
