@@ -92,6 +92,20 @@ mod tests {
             ..sealed.clone()
         };
         assert!(open(&key, &moved).is_err(), "opened for another recipient");
+        let retitled = OutgoingMail {
+            subject: "Your new password".to_owned(),
+            ..sealed.clone()
+        };
+        assert!(
+            open(&key, &retitled).is_err(),
+            "opened under another subject"
+        );
+        let swapped = OutgoingMail {
+            text: sealed.html.clone(),
+            html: sealed.text.clone(),
+            ..sealed.clone()
+        };
+        assert!(open(&key, &swapped).is_err(), "the bodies traded places");
         assert!(
             open(&self::key(), &sealed).is_err(),
             "opened under another key"
