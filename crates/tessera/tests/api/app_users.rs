@@ -342,7 +342,7 @@ async fn the_sign_in_limits_apply_to_the_apps_users() {
 
 /// An argon2id hash of `password` made with the argon2 crate alone, as an app
 /// with its own users table would store it (OWASP's parameters, as Tessera's).
-pub(crate) fn argon2id(password: &str) -> String {
+fn argon2id(password: &str) -> String {
     use argon2::password_hash::rand_core::OsRng;
     use argon2::password_hash::{PasswordHasher, SaltString};
     let salt = SaltString::generate(&mut OsRng);

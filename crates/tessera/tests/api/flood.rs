@@ -7,7 +7,7 @@ use futures::future::join_all;
 use reqwest::{header, StatusCode};
 use serde_json::Value;
 
-use crate::helpers::{credentials, PASSWORD};
+use crate::helpers::{credentials, median, PASSWORD};
 use crate::process::RunningServer;
 
 const SIGN_INS: usize = 1000;
@@ -20,11 +20,6 @@ struct Flood {
     turned_away: Vec<Duration>,
     token_checks: usize,
     slowest_check: Duration,
-}
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
 }
 
 /// Sends [`SIGN_INS`] sign-ins at once, each on a connection of its own, and

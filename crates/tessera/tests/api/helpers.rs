@@ -541,6 +541,12 @@ pub(crate) fn credentials(username: &str, password: &str) -> Value {
     json!({ "username": username, "password": password })
 }
 
+/// The middle one of `times` (the upper middle of an even count).
+pub(crate) fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
 pub(crate) fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

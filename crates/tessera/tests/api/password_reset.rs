@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::account_links::register_verified;
 use crate::email::app_with_sink;
-use crate::helpers::{assert_error, assert_token_refused, credentials, TestApp, PASSWORD};
+use crate::helpers::{assert_error, assert_token_refused, credentials, median, TestApp, PASSWORD};
 
 const NEW_PASSWORD: &str = "a brand new password";
 const FORGOT_ANSWER: &str =
@@ -200,8 +200,7 @@ async fn median_answer(app: &TestApp, body: &Value, runs: usize) -> Duration {
         times.push(started.elapsed());
         assert_eq!(status, StatusCode::ACCEPTED);
     }
-    times.sort();
-    times[runs / 2]
+    median(times)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
