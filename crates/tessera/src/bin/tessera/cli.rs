@@ -81,7 +81,8 @@ async fn reset_link(
             ))
         })?;
     println!("{}", accounts.reset_link(name, &origin).await?);
-    eprintln!("valid for 30 minutes, once; a newer link replaces it");
+    let minutes = tessera::RESET_PASSWORD_TTL.as_secs() / 60;
+    eprintln!("valid for {minutes} minutes, once; a newer link replaces it");
     Ok(())
 }
 
